@@ -1,0 +1,186 @@
+import { httpBase, safeLink } from "./links.ts";
+import type { ParsedFeed } from "./parse.ts";
+import { capText, cleanText, htmlToText } from "./sanitize.ts";
+import type { FeedItem } from "./types.ts";
+
+/** A normalised feed: only plain, capped text and safe links, ready to become FeedItems. */
+export interface NormalizedFeed {
+  title: string | null;
+  link: string | null;
+  items: Omit<FeedItem, "sourceId" | "sourceName">[];
+}
+
+export interface NormalizeOptions {
+  /** Where the feed came from (http(s) URL), used to resolve relative links. Null for local files. */
+  baseUrl: string | null;
+  summaryMax?: number;
+  titleMax?: number;
+  maxItems?: number;
+}
+
+const IDENTITY_MAX = 512;
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown): Obj | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return String(v);
+  const o = obj(v);
+  if (o) return str(o.value ?? o["#text"] ?? o.href);
+  return undefined;
+}
+
+function list(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  return v === undefined || v === null ? [] : [v];
+}
+
+function firstStr(...vs: unknown[]): string | undefined {
+  for (const v of vs) {
+    const s = str(v);
+    if (s !== undefined && s.trim() !== "") return s;
+  }
+  return undefined;
+}
+
+/** Picks an Atom-style link: rel=alternate (or no rel) first, then anything else that is not self/enclosure. */
+function atomLink(links: unknown): string | undefined {
+  const all = list(links)
+    .map(obj)
+    .filter((l): l is Obj => l !== undefined);
+  const rank = (l: Obj): number => {
+    const rel = str(l.rel) ?? "alternate";
+    if (rel === "alternate") return 0;
+    if (rel === "self" || rel === "enclosure" || rel === "replies" || rel === "edit") return 2;
+    return 1;
+  };
+  const best = all.filter((l) => str(l.href)).sort((a, b) => rank(a) - rank(b))[0];
+  return best ? str(best.href) : undefined;
+}
+
+function isoDate(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const t = Date.parse(raw.trim());
+  if (Number.isNaN(t)) return null;
+  const d = new Date(t);
+  const year = d.getUTCFullYear();
+  return year < 1970 || year > 9999 ? null : d.toISOString();
+}
+
+interface RawEntry {
+  id?: string;
+  title?: string;
+  link?: string;
+  published?: string;
+  summary?: string;
+}
+
+function rawFeedHeader(parsed: ParsedFeed): { title?: string; link?: string } {
+  const f = parsed.feed as Obj;
+  switch (parsed.format) {
+    case "rss":
+    case "rdf":
+      return { title: firstStr(f.title), link: firstStr(f.link, atomLink(obj(f.atom)?.links)) };
+    case "atom":
+      return { title: firstStr(f.title), link: atomLink(f.links) };
+    case "json":
+      return { title: firstStr(f.title), link: firstStr(f.home_page_url) };
+  }
+}
+
+function rawEntries(parsed: ParsedFeed): RawEntry[] {
+  const f = parsed.feed as Obj;
+  switch (parsed.format) {
+    case "rss":
+    case "rdf":
+      return list(f.items).map((v) => {
+        const e = obj(v) ?? {};
+        const dc = obj(e.dc);
+        const atom = obj(e.atom);
+        return {
+          id: firstStr(e.guid, e.rdf && obj(e.rdf)?.about, atom?.id),
+          title: firstStr(e.title, dc?.title, atom?.title),
+          link: firstStr(e.link, atomLink(atom?.links), permalinkGuid(e.guid)),
+          published: firstStr(e.pubDate, dc?.date, atom?.published, atom?.updated, dc?.dates),
+          summary: firstStr(
+            e.description,
+            obj(e.content)?.encoded,
+            atom?.summary,
+            atom?.content,
+            dc?.description,
+          ),
+        };
+      });
+    case "atom":
+      return list(f.entries).map((v) => {
+        const e = obj(v) ?? {};
+        return {
+          id: firstStr(e.id),
+          title: firstStr(e.title),
+          link: atomLink(e.links),
+          published: firstStr(e.published, e.updated, obj(e.dc)?.date),
+          summary: firstStr(e.summary, e.content),
+        };
+      });
+    case "json":
+      return list(f.items).map((v) => {
+        const e = obj(v) ?? {};
+        return {
+          id: firstStr(e.id),
+          title: firstStr(e.title),
+          link: firstStr(e.url, e.external_url),
+          published: firstStr(e.date_published, e.date_modified),
+          summary: firstStr(e.summary, e.content_text, e.content_html),
+        };
+      });
+  }
+}
+
+/** An RSS guid that is a permalink (isPermaLink not "false") doubles as the item's link. */
+function permalinkGuid(guid: unknown): string | undefined {
+  const g = obj(guid);
+  if (g && (g.isPermaLink === false || g.ispermalink === false || str(g.isPermaLink) === "false"))
+    return undefined;
+  const v = str(guid);
+  return v && /^https?:\/\//i.test(v.trim()) ? v : undefined;
+}
+
+/** A stable identity for an entry with neither id nor link: a hash of what it says. */
+function contentIdentity(title: string, summary: string, published: string | null): string | null {
+  if (title === "" && summary === "") return null;
+  const hasher = new Bun.CryptoHasher("sha256");
+  hasher.update(`${title}\n${published ?? ""}\n${summary}`);
+  return `sha256:${hasher.digest("hex").slice(0, 32)}`;
+}
+
+/**
+ * Normalises a parsed feed: every string becomes plain capped text, every link absolute http(s)
+ * (or null), dates ISO UTC (or null). Entries with no identity at all are dropped.
+ */
+export function normalizeFeed(parsed: ParsedFeed, opts: NormalizeOptions): NormalizedFeed {
+  const summaryMax = opts.summaryMax ?? 400;
+  const titleMax = opts.titleMax ?? 300;
+  const header = rawFeedHeader(parsed);
+  const feedLink = safeLink(header.link, opts.baseUrl);
+  const base = httpBase(opts.baseUrl, feedLink);
+  const title = header.title === undefined ? "" : htmlToText(header.title, titleMax);
+  const items: NormalizedFeed["items"] = [];
+  const seen = new Set<string>();
+  for (const raw of rawEntries(parsed)) {
+    if (opts.maxItems !== undefined && items.length >= opts.maxItems) break;
+    const link = safeLink(raw.link, base);
+    const entryTitle = raw.title === undefined ? "" : htmlToText(raw.title, titleMax);
+    const summary = raw.summary === undefined ? "" : htmlToText(raw.summary, summaryMax);
+    const published = isoDate(raw.published);
+    const id = raw.id === undefined ? "" : capText(cleanText(raw.id), IDENTITY_MAX);
+    const identity = id !== "" ? id : (link ?? contentIdentity(entryTitle, summary, published));
+    if (identity === null || seen.has(identity)) continue;
+    seen.add(identity);
+    items.push({ identity, title: entryTitle, link, published, summary });
+  }
+  return { title: title === "" ? null : title, link: feedLink, items };
+}
