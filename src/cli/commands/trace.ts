@@ -1,0 +1,35 @@
+import { join } from "node:path";
+import { AfkError } from "../../core/errors.ts";
+import { openDatabase } from "../../ledger/db.ts";
+import { getTick, lastTick } from "../../ledger/ticks.ts";
+import { readTickTrace, renderTraceTree } from "../../trace/read.ts";
+import type { Command } from "../command.ts";
+import { hostOf } from "../context.ts";
+
+export const traceCommand: Command = {
+  name: "trace",
+  summary: "print the last (or the given) tick's trace as a tree",
+  usage: "afk trace [TICK_ID]",
+  async run(args, deps) {
+    const host = hostOf(deps);
+    const db = openDatabase(join(host.home, "ledger.sqlite"));
+    try {
+      const id = args.positionals[0];
+      const row = id ? getTick(db, id) : lastTick(db);
+      if (!row)
+        throw new AfkError(
+          "usage",
+          id ? `trace: no tick ${id} in the ledger` : "trace: the ledger has no ticks yet",
+        );
+      const records = readTickTrace(host.home, row.id, row.trace_path);
+      deps.print(
+        `tick ${row.id} · ${row.status} · ${row.trigger} · slot ${row.slot} · ${row.trace_path ?? "(no trace path)"}`,
+      );
+      if (records.length === 0) deps.print("  (no trace records found)");
+      for (const line of renderTraceTree(records)) deps.print(`  ${line}`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

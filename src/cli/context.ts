@@ -1,0 +1,59 @@
+import type { Database } from "bun:sqlite";
+import { join } from "node:path";
+import type { Deps } from "../core/deps.ts";
+import { type HostConfig, readHostConfig } from "../core/host.ts";
+import { usdToMicros } from "../core/money.ts";
+import { openDatabase } from "../ledger/db.ts";
+import { recoverCrashed } from "../ledger/ticks.ts";
+import type { LoadedSpec } from "../spec/load.ts";
+import { resolveSpec } from "../spec/resolve.ts";
+import { type Args, flagString } from "./args.ts";
+import { VERSION } from "./version.ts";
+
+/** Everything a command needs, built once from argv, the environment and the spec. */
+export interface AppContext {
+  deps: Deps;
+  host: HostConfig;
+  loaded: LoadedSpec;
+  version: string;
+  /** The day's cap in micro-USD: SPEND_CAP_USD when set, else the spec's. */
+  capMicros: number;
+  ledgerPath: string;
+  /** Opens the ledger on first use, closing crashed rows left by dead processes. */
+  db(): Database;
+  close(): void;
+}
+
+export function hostOf(deps: Deps): HostConfig {
+  return readHostConfig(deps.env, deps.home);
+}
+
+/** Validates the spec and the host before anything is opened or written. */
+export function buildContext(args: Args, deps: Deps): AppContext {
+  const host = hostOf(deps);
+  const d: Deps = { ...deps, home: host.home };
+  const loaded = resolveSpec(flagString(args, "spec"), host.home);
+  const ledgerPath = join(host.home, "ledger.sqlite");
+  let db: Database | null = null;
+  return {
+    deps: d,
+    host,
+    loaded,
+    version: VERSION,
+    capMicros: usdToMicros(host.capUsd ?? loaded.spec.budget.daily_cap_usd),
+    ledgerPath,
+    db() {
+      if (!db) {
+        db = openDatabase(ledgerPath);
+        const crashed = recoverCrashed(db, d.clock.now(), d.pid);
+        for (const r of crashed)
+          d.warn(`ledger: tick ${r.id} (pid ${r.pid}) was left running; closed as crashed`);
+      }
+      return db;
+    },
+    close() {
+      db?.close();
+      db = null;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/** All time goes through one injected clock: the runner, the cap's day, Day N and catch-up read it. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock tests and the soak move by hand. */
+export class ManualClock implements Clock {
+  #t: number;
+  constructor(start: Date | string) {
+    this.#t = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.#t);
+  }
+  set(t: Date | string): void {
+    this.#t = new Date(t).getTime();
+  }
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+}
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = dayFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    dayFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Calendar parts of an instant in an IANA time zone. */
+export function zonedParts(at: Date, timeZone: string): { day: string; hhmm: string } {
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return { day: `${parts.year}-${parts.month}-${parts.day}`, hhmm: `${parts.hour}${parts.minute}` };
+}
+
+/** `YYYY-MM-DD` of an instant in the spec's time zone: the cap's day and Day N follow it. */
+export function dayIn(at: Date, timeZone: string): string {
+  return zonedParts(at, timeZone).day;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

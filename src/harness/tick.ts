@@ -1,0 +1,316 @@
+import type { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { dayIn, zonedParts } from "../core/clock.ts";
+import type { Deps } from "../core/deps.ts";
+import { describeError } from "../core/errors.ts";
+import { usdToMicros } from "../core/money.ts";
+import type { ClosedStatus, Trigger } from "../core/status.ts";
+import {
+  closeTickRow,
+  deliveredForSlot,
+  deliveredIdentities,
+  markDelivered,
+  type OpenTick,
+  openTickRow,
+  recordClosedTick,
+} from "../ledger/ticks.ts";
+import { type ChainRunners, synthesize } from "../models/chain.ts";
+import { validateDraftValue } from "../models/draft.ts";
+import type { ChainResult } from "../models/types.ts";
+import type { FetchContext, SourceResult } from "../sources/types.ts";
+import type { LoadedSpec } from "../spec/load.ts";
+import { fileSink, rootSpan, type Span, type TraceSink, tracePath } from "../trace/tracer.ts";
+import { stopStatus, TickStop } from "./abort.ts";
+import { deliverAtomically } from "./deliver.ts";
+import { newTickId } from "./ids.ts";
+import { renderDigest } from "./render.ts";
+import { triage } from "./triage.ts";
+
+export const PIPELINE_STEPS = ["fetch", "triage", "synthesize", "validate", "deliver"] as const;
+export type PipelineStep = (typeof PIPELINE_STEPS)[number];
+
+export interface HarnessContext {
+  loaded: LoadedSpec;
+  db: Database;
+  deps: Deps;
+  version: string;
+  capMicros: number;
+  /** Aborted with a TickStop by the runner (kill, max tick time). */
+  signal: AbortSignal;
+  /** Called before each step; throws a TickStop to stop the tick at that boundary (kill flag). */
+  checkpoint: (step: PipelineStep) => void;
+  fetchSources: (ctx: FetchContext) => Promise<SourceResult[]>;
+  runners: ChainRunners;
+  /** Override the trace sink (tests); default appends to runs/<day>/trace.jsonl. */
+  sink?: TraceSink;
+}
+
+export interface TickRequest {
+  trigger: Trigger;
+  /** The cadence slot this tick serves. */
+  slot: Date;
+  /** Run again for a slot already delivered. */
+  force: boolean;
+  /** Pre-chosen id (a runner that records the id before spawning a child). */
+  tickId?: string;
+}
+
+export interface TickSummary {
+  tickId: string;
+  status: ClosedStatus;
+  reason: string | null;
+  outPath: string | null;
+  valueMicros: number;
+  items: number;
+  model: string | null;
+  tracePath: string;
+  fallbacks: ChainResult["fallbacks"];
+  failedSources: { id: string; code: string; error: string; optional: boolean }[];
+}
+
+/** File name of a slot's digest: `<spec name>-<YYYY-MM-DD>-<HHMM>.md` in the spec's time zone. */
+export function digestFileName(loaded: LoadedSpec, slot: Date): string {
+  const { day, hhmm } = zonedParts(slot, loaded.spec.timezone);
+  return `${loaded.spec.name}-${day}-${hhmm}.md`;
+}
+
+interface Outcome {
+  status: ClosedStatus;
+  reason: string | null;
+  outPath?: string;
+  valueMicros?: number;
+  items?: number;
+  model?: string;
+  fallbacks: ChainResult["fallbacks"];
+  failedSources: TickSummary["failedSources"];
+}
+
+/**
+ * One tick of the pipeline. Whatever happens, it leaves exactly one closed ledger row and a
+ * trace: a row is opened `running` before any work and closed in `finally`.
+ */
+export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<TickSummary> {
+  const now = ctx.deps.clock.now();
+  const tz = ctx.loaded.spec.timezone;
+  const day = dayIn(now, tz);
+  const tickId = req.tickId ?? newTickId(now);
+  const trace = tracePath(day);
+  const sink = ctx.sink ?? fileSink(join(ctx.deps.home, trace));
+  const open: OpenTick = {
+    id: tickId,
+    slot: req.slot.toISOString(),
+    trigger: req.trigger,
+    day,
+    startedAt: now.toISOString(),
+    pid: ctx.deps.pid,
+    version: ctx.version,
+    specHash: ctx.loaded.hash,
+    specOrigin: ctx.loaded.origin,
+    tracePath: trace,
+  };
+  const root = rootSpan(tickId, sink, ctx.deps.clock).set({
+    trigger: req.trigger,
+    slot: open.slot,
+    version: ctx.version,
+    spec_hash: ctx.loaded.hash,
+    spec_origin: ctx.loaded.origin,
+  });
+
+  const done = !req.force ? deliveredForSlot(ctx.db, open.slot) : null;
+  if (done) {
+    const reason = `slot ${open.slot} already delivered by tick ${done.id} (${done.out_path ?? "no file"}); --force runs it again`;
+    recordClosedTick(ctx.db, open, { status: "skipped_done", endedAt: now.toISOString(), reason });
+    root.set({ reason }).end("skipped_done");
+    return summary(tickId, trace, { status: "skipped_done", reason, fallbacks: [], failedSources: [] });
+  }
+
+  openTickRow(ctx.db, open);
+  let outcome: Outcome = {
+    status: "failed",
+    reason: "tick did not finish",
+    fallbacks: [],
+    failedSources: [],
+  };
+  try {
+    outcome = await pipeline(req, ctx, { tickId, day, root });
+  } catch (err) {
+    const stop = err instanceof TickStop ? err : stopStatus(ctx.signal);
+    if (stop) {
+      outcome = { ...outcome, status: stop.status, reason: stop.message };
+      root.event(`tick.${stop.status}`, { reason: stop.message });
+    } else {
+      outcome = { ...outcome, status: "failed", reason: `unexpected error: ${describeError(err)}` };
+      root.event("tick.error", {}, err);
+    }
+  } finally {
+    const endedAt = ctx.deps.clock.now().toISOString();
+    closeTickRow(ctx.db, tickId, {
+      status: outcome.status,
+      endedAt,
+      valueMicros: outcome.valueMicros ?? 0,
+      items: outcome.items ?? 0,
+      model: outcome.model ?? null,
+      outPath: outcome.outPath ?? null,
+      reason: outcome.reason,
+      detail: { fallbacks: outcome.fallbacks, failed_sources: outcome.failedSources },
+    });
+    root.set({
+      reason: outcome.reason,
+      value_micros: outcome.valueMicros ?? 0,
+      out: outcome.outPath ?? null,
+    });
+    root.end(outcome.status);
+  }
+  return summary(tickId, trace, outcome);
+}
+
+function summary(tickId: string, trace: string, o: Outcome): TickSummary {
+  return {
+    tickId,
+    status: o.status,
+    reason: o.reason,
+    outPath: o.outPath ?? null,
+    valueMicros: o.valueMicros ?? 0,
+    items: o.items ?? 0,
+    model: o.model ?? null,
+    tracePath: trace,
+    fallbacks: o.fallbacks,
+    failedSources: o.failedSources,
+  };
+}
+
+async function pipeline(
+  req: TickRequest,
+  ctx: HarnessContext,
+  t: { tickId: string; day: string; root: Span },
+): Promise<Outcome> {
+  const { spec } = ctx.loaded;
+  const step = <T>(name: PipelineStep, fn: (span: Span) => Promise<T>): Promise<T> => {
+    ctx.checkpoint(name);
+    const reason = stopStatus(ctx.signal);
+    if (reason) throw reason;
+    return t.root.run(name, fn);
+  };
+
+  const results = await step("fetch", (span) =>
+    ctx.fetchSources({
+      loaded: ctx.loaded,
+      db: ctx.db,
+      deps: ctx.deps,
+      span,
+      signal: ctx.signal,
+      version: ctx.version,
+    }),
+  );
+  const failedSources = results.flatMap((r) =>
+    r.ok ? [] : [{ id: r.sourceId, code: r.code, error: r.error, optional: r.optional }],
+  );
+  const base = { fallbacks: [] as ChainResult["fallbacks"], failedSources };
+  if (results.every((r) => !r.ok)) {
+    return {
+      ...base,
+      status: "failed",
+      reason: `every source failed: ${failedSources.map((f) => `${f.id} (${f.code})`).join(", ")}`,
+    };
+  }
+  const requiredDown = failedSources.filter((f) => !f.optional);
+
+  const triaged = await step("triage", async (span) => {
+    const items = results.flatMap((r) => (r.ok ? r.items : []));
+    const delivered = deliveredIdentities(
+      ctx.db,
+      items.map((i) => i.identity),
+    );
+    const out = triage(items, delivered, {
+      maxItems: spec.triage.max_items,
+      keywords: spec.triage.keywords,
+      maxAgeHours: spec.triage.max_age_hours,
+      now: ctx.deps.clock.now(),
+    });
+    span.set({
+      items_in: items.length,
+      candidates: out.candidates.length,
+      already_delivered: out.alreadyDelivered,
+      duplicates: out.duplicates,
+      linkless: out.linkless,
+    });
+    return out;
+  });
+  if (triaged.candidates.length < spec.value.min_items) {
+    return {
+      ...base,
+      status: "failed",
+      items: triaged.candidates.length,
+      reason: `only ${triaged.candidates.length} new items (min_items ${spec.value.min_items}); no digest written`,
+    };
+  }
+
+  const slotLabel = `${spec.name} · ${zonedParts(req.slot, spec.timezone).day} ${zonedParts(req.slot, spec.timezone).hhmm.replace(/(..)(..)/, "$1:$2")} ${spec.timezone}`;
+  const chain = await step("synthesize", (span) =>
+    synthesize(
+      { candidates: triaged.candidates, title: `${spec.name} — ${zonedParts(req.slot, spec.timezone).day}` },
+      {
+        loaded: ctx.loaded,
+        db: ctx.db,
+        deps: ctx.deps,
+        span,
+        signal: ctx.signal,
+        tickId: t.tickId,
+        day: t.day,
+        capMicros: ctx.capMicros,
+      },
+      ctx.runners,
+    ).then((r) => {
+      span.set({ link: r.link.id, fallbacks: r.fallbacks.length });
+      return r;
+    }),
+  );
+  const withChain = { ...base, fallbacks: chain.fallbacks, model: chain.link.id };
+
+  const text = await step("validate", async (span) => {
+    const verdict = validateDraftValue(chain.draft, triaged.candidates, {
+      minItems: spec.value.min_items,
+      summaryMaxChars: spec.digest.summary_max_chars,
+      maxChars: spec.digest.max_chars,
+    });
+    if (!verdict.ok) {
+      span.event("draft.rejected", { link: chain.link.id, reason: verdict.reason });
+      return null;
+    }
+    const writtenBy =
+      chain.link.kind === "extractive" ? "extractive (no model)" : `${chain.link.id} (${chain.link.model})`;
+    const md = renderDigest({ draft: verdict.draft, candidates: triaged.candidates, slotLabel, writtenBy });
+    span.set({ entries: verdict.draft.entries.length, chars: md.length });
+    return { md, entries: verdict.draft.entries.length, links: verdict.draft.entries.map((e) => e.link) };
+  });
+  if (!text)
+    return { ...withChain, status: "failed", reason: "the final draft failed validation; no digest written" };
+
+  const outPath = await step("deliver", async (span) => {
+    const name = digestFileName(ctx.loaded, req.slot);
+    const path = deliverAtomically(ctx.deps.home, name, text.md, t.tickId);
+    const byLink = new Map(triaged.candidates.map((c) => [c.link, c.identity]));
+    markDelivered(
+      ctx.db,
+      t.tickId,
+      text.links.flatMap((l) => byLink.get(l) ?? []),
+      ctx.deps.clock.now().toISOString(),
+    );
+    span.set({ path, bytes: text.md.length });
+    return path;
+  });
+
+  const valueMicros = text.entries >= spec.value.min_items ? usdToMicros(spec.value.usd_per_unit) : 0;
+  const reasons = [
+    ...chain.fallbacks.map((f) => `fallback ${f.from} → ${f.to} (${f.reason})`),
+    ...requiredDown.map((f) => `required source ${f.id} failed (${f.code}: ${f.error})`),
+  ];
+  return {
+    ...withChain,
+    status: reasons.length ? "degraded" : "ok",
+    reason: reasons.length ? reasons.join("; ") : null,
+    outPath,
+    valueMicros,
+    items: text.entries,
+  };
+}

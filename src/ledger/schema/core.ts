@@ -1,0 +1,74 @@
+import { sqlIn, TICK_STATUSES, TRIGGERS } from "../../core/status.ts";
+import type { Migration } from "../migrate.ts";
+
+/** Ticks, model calls (spend lives here) and delivered item identities. */
+export const coreMigrations: Migration[] = [
+  {
+    id: "core-001",
+    sql: `
+CREATE TABLE ticks (
+  id            TEXT PRIMARY KEY,
+  slot          TEXT NOT NULL,                -- the cadence slot (UTC ISO) this tick serves
+  trigger       TEXT NOT NULL CHECK (trigger IN (${sqlIn(TRIGGERS)})),
+  status        TEXT NOT NULL CHECK (status IN (${sqlIn(TICK_STATUSES)})),
+  day           TEXT NOT NULL,                -- YYYY-MM-DD in the spec's time zone
+  started_at    TEXT NOT NULL,                -- UTC ISO
+  ended_at      TEXT,
+  pid           INTEGER NOT NULL,
+  version       TEXT NOT NULL,
+  spec_hash     TEXT NOT NULL,
+  spec_origin   TEXT NOT NULL,                -- 'embedded' or 'file:<path>'
+  value_micros  INTEGER NOT NULL DEFAULT 0 CHECK (value_micros >= 0),
+  items         INTEGER NOT NULL DEFAULT 0,
+  model         TEXT,                         -- the chain link that wrote the digest
+  out_path      TEXT,
+  trace_path    TEXT,
+  reason        TEXT,                         -- why not ok, in words
+  detail        TEXT NOT NULL DEFAULT '{}'    -- JSON: failed sources, fallbacks
+);
+CREATE INDEX ticks_day ON ticks(day);
+CREATE INDEX ticks_slot ON ticks(slot);
+CREATE INDEX ticks_status ON ticks(status);
+
+-- Every model attempt, free or paid. Spend is here: a reserved call counts at its reservation
+-- until settled, so a crash between request and settlement never hides spend from the cap.
+CREATE TABLE calls (
+  id               INTEGER PRIMARY KEY,
+  tick_id          TEXT NOT NULL REFERENCES ticks(id),
+  day              TEXT NOT NULL,
+  link_id          TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  model            TEXT,
+  attempt          INTEGER NOT NULL DEFAULT 1,
+  state            TEXT NOT NULL CHECK (state IN ('reserved','settled','charged_full','free')),
+  reserved_micros  INTEGER NOT NULL DEFAULT 0 CHECK (reserved_micros >= 0),
+  cost_micros      INTEGER NOT NULL DEFAULT 0 CHECK (cost_micros >= 0),
+  shadow_micros    INTEGER NOT NULL DEFAULT 0 CHECK (shadow_micros >= 0),
+  tokens_in        INTEGER,                   -- NULL = unknown, not zero
+  tokens_out       INTEGER,
+  outcome          TEXT,
+  started_at       TEXT NOT NULL,
+  ended_at         TEXT
+);
+CREATE INDEX calls_day ON calls(day);
+CREATE INDEX calls_tick ON calls(tick_id);
+
+CREATE TABLE delivered_items (
+  identity      TEXT PRIMARY KEY,             -- guid/id, else normalised link
+  tick_id       TEXT NOT NULL,
+  delivered_at  TEXT NOT NULL
+);
+CREATE INDEX delivered_items_at ON delivered_items(delivered_at);
+
+-- The lab's view: usd_in and value_usd as real USD for the plain sqlite3 client.
+CREATE VIEW ledger AS
+SELECT t.id AS tick_id, t.started_at AS ts, t.day, t.slot, t.trigger, t.status,
+       (SELECT coalesce(sum(CASE WHEN c.state = 'reserved' THEN c.reserved_micros ELSE c.cost_micros END), 0)
+          FROM calls c WHERE c.tick_id = t.id) / 1000000.0 AS usd_in,
+       t.value_micros / 1000000.0 AS value_usd,
+       (SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id) / 1000000.0 AS shadow_usd,
+       t.items, t.model, t.reason, t.out_path, t.trace_path, t.version, t.spec_hash, t.spec_origin
+  FROM ticks t;
+`,
+  },
+];

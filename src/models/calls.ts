@@ -1,0 +1,61 @@
+import type { Database } from "bun:sqlite";
+import { type Micros, tokenCost } from "../core/money.ts";
+import type { Spec } from "../spec/schema.ts";
+
+export interface PaidPrices {
+  linkId: string;
+  model: string;
+  inPerMtok: number;
+  outPerMtok: number;
+}
+
+/** The spec's paid model prices, used for the shadow cost of free calls; null when the spec has none. */
+export function shadowPrices(spec: Spec): PaidPrices | null {
+  for (const l of spec.models) {
+    if (l.kind === "openai" && l.usd_per_mtok_in !== undefined && l.usd_per_mtok_out !== undefined) {
+      return { linkId: l.id, model: l.model, inPerMtok: l.usd_per_mtok_in, outPerMtok: l.usd_per_mtok_out };
+    }
+  }
+  return null;
+}
+
+export function costOf(prices: PaidPrices | null, tokensIn: number, tokensOut: number): Micros {
+  if (!prices) return 0;
+  return tokenCost(tokensIn, prices.inPerMtok) + tokenCost(tokensOut, prices.outPerMtok);
+}
+
+export interface FreeCall {
+  tickId: string;
+  day: string;
+  linkId: string;
+  kind: string;
+  model: string | null;
+  attempt: number;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  shadowMicros: Micros;
+  outcome: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+/** Records a call that cost nothing (local model, extractive) with its tokens and shadow cost. */
+export function recordFreeCall(db: Database, c: FreeCall): void {
+  db.query(
+    `INSERT INTO calls (tick_id, day, link_id, kind, model, attempt, state, shadow_micros, tokens_in, tokens_out, outcome, started_at, ended_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'free', ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    c.tickId,
+    c.day,
+    c.linkId,
+    c.kind,
+    c.model,
+    c.attempt,
+    c.shadowMicros,
+    c.tokensIn,
+    c.tokensOut,
+    c.outcome,
+    c.startedAt,
+    c.endedAt,
+  );
+}

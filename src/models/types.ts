@@ -1,0 +1,42 @@
+import type { Database } from "bun:sqlite";
+import type { Deps } from "../core/deps.ts";
+import type { FeedItem } from "../sources/types.ts";
+import type { LoadedSpec } from "../spec/load.ts";
+import type { ModelLink } from "../spec/schema.ts";
+import type { Span } from "../trace/tracer.ts";
+import type { Draft } from "./draft.ts";
+
+export interface ChainContext {
+  loaded: LoadedSpec;
+  db: Database;
+  deps: Deps;
+  /** The tick's `synthesize` span. */
+  span: Span;
+  signal: AbortSignal;
+  tickId: string;
+  /** The cap's calendar day (spec time zone). */
+  day: string;
+  /** Today's cap in micro-USD (SPEND_CAP_USD or the spec's). */
+  capMicros: number;
+}
+
+/** How one link of the chain ended. */
+export type LinkOutcome =
+  | { ok: true; draft: Draft }
+  | {
+      ok: false;
+      /** Short machine word: not_found, http_5xx, timeout, invalid_draft, unauthorized, quota, budget, … */
+      code: string;
+      reason: string;
+    };
+
+export interface ChainResult {
+  draft: Draft;
+  link: ModelLink;
+  fallbacks: { from: string; to: string; reason: string }[];
+}
+
+export interface SynthesisRequest {
+  candidates: readonly FeedItem[];
+  title: string;
+}

@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { AfkError } from "../core/errors.ts";
+import { type Spec, SpecSchema } from "./schema.ts";
+
+/** A validated spec plus where it came from; `dir` anchors relative source paths. */
+export interface LoadedSpec {
+  spec: Spec;
+  /** sha256 of the whole SPEC.md text, first 12 hex chars. */
+  hash: string;
+  /** 'embedded' or 'file:<path>'. */
+  origin: string;
+  dir: string;
+  text: string;
+  prose: string;
+}
+
+export function specHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+const FRONT = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+function specError(file: string, lines: string[]): AfkError {
+  return new AfkError("spec_invalid", `spec: ${file} is invalid:\n${lines.map((l) => `  ${l}`).join("\n")}`);
+}
+
+/**
+ * Parses SPEC.md text: YAML front matter validated by SpecSchema, prose after it.
+ * Every error names the field and its line in the file (front matter starts on line 2).
+ */
+export function parseSpec(text: string, file: string, origin: string, dir: string): LoadedSpec {
+  const m = FRONT.exec(text);
+  if (!m || m[1] === undefined) {
+    throw specError(file, ["line 1: expected YAML front matter between '---' lines"]);
+  }
+  const yamlText = m[1];
+  const lineOffset = 1; // the opening '---'
+  const counter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw specError(
+      file,
+      doc.errors.map((e) => {
+        const pos = counter.linePos(e.pos[0]);
+        return `line ${pos.line + lineOffset}: YAML: ${e.message.split("\n")[0]}`;
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const result = SpecSchema.safeParse(raw);
+  if (!result.success) {
+    throw specError(
+      file,
+      result.error.issues.map((issue) => describeIssue(issue, doc, counter, lineOffset)),
+    );
+  }
+  return {
+    spec: result.data,
+    hash: specHash(text),
+    origin,
+    dir,
+    text,
+    prose: text.slice(m[0].length).trim(),
+  };
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  lineOffset: number,
+): string {
+  const path = [...issue.path];
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .map(
+        (k) =>
+          `line ${lineOf(doc, counter, [...path, k], lineOffset, true)}: ${fieldName([...path, k])}: unknown key`,
+      )
+      .join("\n  ");
+  }
+  const line = lineOf(doc, counter, path, lineOffset, false);
+  const field = path.length ? fieldName(path) : "(front matter)";
+  return `line ${line}: ${field}: ${issue.message}`;
+}
+
+function fieldName(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => {
+    if (typeof p === "number") return `${acc}[${p}]`;
+    return acc ? `${acc}.${String(p)}` : String(p);
+  }, "");
+}
+
+/** Line of the deepest node along `path` that exists (a missing key points at its parent). */
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  path: PropertyKey[],
+  lineOffset: number,
+  keyLine: boolean,
+): number {
+  for (let n = path.length; n >= 0; n--) {
+    const sub = path.slice(0, n) as (string | number)[];
+    const node = (n === 0 ? doc.contents : doc.getIn(sub, true)) as
+      | { range?: [number, number, number] }
+      | undefined;
+    let offset = node?.range?.[0];
+    if (keyLine && n === path.length && n > 0) {
+      const parent = (n === 1 ? doc.contents : doc.getIn(sub.slice(0, -1), true)) as {
+        items?: { key?: { value?: unknown; range?: [number, number, number] } }[];
+      };
+      const pair = parent?.items?.find((p) => p.key?.value === sub[sub.length - 1]);
+      offset = pair?.key?.range?.[0] ?? offset;
+    }
+    if (offset !== undefined) return counter.linePos(offset).line + lineOffset;
+  }
+  return 1 + lineOffset;
+}
+
+/** Reads and validates a SPEC.md file. */
+export function loadSpecFile(path: string): LoadedSpec {
+  const abs = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(abs, "utf8");
+  } catch (err) {
+    throw new AfkError("spec_invalid", `spec: cannot read ${path}: ${(err as Error).message}`);
+  }
+  return parseSpec(text, path, `file:${abs}`, dirname(abs));
+}

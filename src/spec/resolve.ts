@@ -1,0 +1,23 @@
+import { resolve } from "node:path";
+import { type LoadedSpec, loadSpecFile, parseSpec } from "./load.ts";
+
+/** Replaced by `afk build` (bun build --define) with the SPEC.md text the binary was built from. */
+declare const AFK_EMBEDDED_SPEC: string | undefined;
+
+function embeddedSpec(): string | undefined {
+  return typeof AFK_EMBEDDED_SPEC === "string" ? AFK_EMBEDDED_SPEC : undefined;
+}
+
+/** The repo's default spec, found beside the source tree (works from any working directory). */
+export const REPO_SPEC_PATH = resolve(import.meta.dir, "../../spec/SPEC.md");
+
+/**
+ * Which spec runs: `--spec PATH` when given; else the spec embedded at build time (relative
+ * sources then resolve against AFK_HOME); else the repo's spec/SPEC.md.
+ */
+export function resolveSpec(specFlag: string | undefined, home: string): LoadedSpec {
+  if (specFlag) return loadSpecFile(specFlag);
+  const embedded = embeddedSpec();
+  if (embedded !== undefined) return parseSpec(embedded, "embedded SPEC.md", "embedded", home);
+  return loadSpecFile(REPO_SPEC_PATH);
+}

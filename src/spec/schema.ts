@@ -1,0 +1,119 @@
+import { Cron } from "croner";
+import { z } from "zod";
+import { isValidTimeZone } from "../core/clock.ts";
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "must be letters, digits, '-' or '_'");
+const positiveFinite = z.number().positive().finite();
+const seconds = z.number().positive().finite().max(86_400);
+
+export const SourceSchema = z.strictObject({
+  id,
+  url: z.string().min(1),
+  timeout_s: seconds.default(20),
+  optional: z.boolean().default(false),
+  backup: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  max_bytes: z.number().int().positive().default(5_000_000),
+});
+
+const OllamaLink = z.strictObject({
+  id,
+  kind: z.literal("ollama"),
+  model: z.string().min(1),
+  timeout_s: seconds.default(180),
+  retries: z.number().int().min(0).max(5).default(1),
+});
+
+const OpenAiLink = z.strictObject({
+  id,
+  kind: z.literal("openai"),
+  base_url: z.url({ protocol: /^https?$/ }),
+  model: z.string().min(1),
+  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"),
+  usd_per_mtok_in: z.number().nonnegative().finite().optional(),
+  usd_per_mtok_out: z.number().nonnegative().finite().optional(),
+  max_output_tokens: z.number().int().positive().default(1200),
+  timeout_s: seconds.default(120),
+  retries: z.number().int().min(0).max(5).default(1),
+});
+
+const ExtractiveLink = z.strictObject({ id, kind: z.literal("extractive") });
+
+export const ModelLinkSchema = z.discriminatedUnion("kind", [OllamaLink, OpenAiLink, ExtractiveLink]);
+export const MODEL_KINDS = ["ollama", "openai", "extractive"] as const;
+
+function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  list.forEach((item, i) => {
+    const first = seen.get(item.id);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [i, "id"],
+        message: `duplicate id '${item.id}' (also at index ${first})`,
+      });
+    } else seen.set(item.id, i);
+  });
+}
+
+/** The version-1 front matter of spec/SPEC.md. Unknown keys are errors, never ignored. */
+export const SpecSchema = z.strictObject({
+  name: id,
+  cadence: z.string().refine((p) => {
+    try {
+      new Cron(p, { paused: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be a valid cron pattern (croner)"),
+  timezone: z
+    .string()
+    .default("UTC")
+    .refine(isValidTimeZone, "must be an IANA time zone name, e.g. Europe/Paris"),
+  budget: z.strictObject({
+    daily_cap_usd: positiveFinite,
+  }),
+  value: z.strictObject({
+    unit: z.string().min(1),
+    usd_per_unit: z.number().nonnegative().finite(),
+    min_items: z.number().int().min(1).default(3),
+  }),
+  sources: z.array(SourceSchema).min(1, "must list at least one source").superRefine(uniqueIds),
+  triage: z
+    .strictObject({
+      max_items: z.number().int().min(1).max(200).default(12),
+      keywords: z.record(z.string(), z.number().finite()).default({}),
+      max_age_hours: z.number().positive().finite().optional(),
+    })
+    .default({ max_items: 12, keywords: {} }),
+  models: z.array(ModelLinkSchema).min(1, "must list at least one model link").superRefine(uniqueIds),
+  watchdog: z
+    .strictObject({ no_value_ticks: z.number().int().min(1).default(3) })
+    .default({ no_value_ticks: 3 }),
+  limits: z
+    .strictObject({
+      max_tick_seconds: seconds.default(600),
+      catch_up_hours: z.number().nonnegative().finite().default(12),
+      circuit_breaker_ticks: z.number().int().min(1).default(3),
+      circuit_cooldown_minutes: z.number().positive().finite().default(60),
+    })
+    .default({
+      max_tick_seconds: 600,
+      catch_up_hours: 12,
+      circuit_breaker_ticks: 3,
+      circuit_cooldown_minutes: 60,
+    }),
+  digest: z
+    .strictObject({
+      max_chars: z.number().int().positive().default(20_000),
+      summary_max_chars: z.number().int().positive().default(400),
+    })
+    .default({ max_chars: 20_000, summary_max_chars: 400 }),
+});
+
+export type Spec = z.infer<typeof SpecSchema>;
+export type SourceSpec = z.infer<typeof SourceSchema>;
+export type ModelLink = z.infer<typeof ModelLinkSchema>;
+export type OllamaLinkSpec = z.infer<typeof OllamaLink>;
+export type OpenAiLinkSpec = z.infer<typeof OpenAiLink>;
