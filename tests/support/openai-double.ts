@@ -1,0 +1,325 @@
+/**
+ * A test double for an OpenAI-compatible paid provider: a real HTTP server on loopback.
+ *
+ * Contract
+ * - `POST …/chat/completions` under any base path (`/v1`, `/openai/v1`, `/api/v1`, …).
+ *   Any other route: 404 `Invalid URL (METHOD /path)`.
+ * - `Authorization: Bearer <key>` is checked against the valid keys (revocable at runtime):
+ *   missing → 401 (code null), wrong or revoked → 401 `invalid_api_key`. The log keeps no key:
+ *   the header is replaced by `<redacted>` and `auth` says whether it matched.
+ * - Then: unparsable body → 400; no `model` → 400; a model outside `models` (when given) → 404
+ *   `model_not_found`. Otherwise the model's behavior (`OpenAiBehavior`) answers, looked up as in
+ *   the Ollama double: queued ones first (each used once), then the set one, then `"*"`, else a reply.
+ * - Replies are `chat.completion` objects with `usage` (tokens = ceil(chars / 4), overridable).
+ *   `max_completion_tokens` / `max_tokens` caps completion tokens: the text is cut to fit and
+ *   `finish_reason` is `"length"`. Reply text comes from content functions exactly as in
+ *   ollama-double.ts (`defaultContent`, `echoDraftFromPrompt`).
+ * - `stream: true` → server-sent events; with `stream_options.include_usage` every chunk has
+ *   `usage: null` and one last chunk (`choices: []`) carries the usage, before `data: [DONE]`.
+ */
+import {
+  type BehaviorTable,
+  type ChunkPlan,
+  type Content,
+  capTokens,
+  chatCompletion,
+  completionEvents,
+  completionHead,
+  contentFor,
+  createBehaviorTable,
+  createHolds,
+  createRequestLog,
+  defaultContent,
+  firstHalf,
+  type Holds,
+  isObject,
+  type JsonObject,
+  jsonResponse,
+  openAiError,
+  promptTokens,
+  type RecordedRequest,
+  type RequestLog,
+  readRequest,
+  splitIntoPieces,
+  streamResponse,
+  unreachable,
+  usageOf,
+} from "./ollama-double.ts";
+
+export type OpenAiBehavior =
+  /** A normal answer with usage; the token counts can be forced (completion still capped by max tokens). */
+  | { kind: "reply"; content?: Content; promptTokens?: number; completionTokens?: number }
+  /** A 200 answer without `usage` (streaming: no usage chunk even when asked for). */
+  | { kind: "usage_missing"; content?: Content }
+  /** Streaming: some chunks, then the stream ends (no finish, no usage, no `[DONE]`). Non-streaming: truncated JSON. */
+  | { kind: "cut_stream"; content?: Content }
+  /** 429 `rate_limit_exceeded` with `Retry-After` (seconds, default 1; null: no header). */
+  | { kind: "rate_limit"; retryAfterSeconds?: number | null }
+  /** 429 `insufficient_quota`. */
+  | { kind: "insufficient_quota" }
+  /** A server error (default 500). */
+  | { kind: "error"; status?: number; message?: string }
+  /** Held until `until` settles (resolved or rejected), then `after` (default: a reply). */
+  | { kind: "gated"; until: PromiseLike<unknown>; after?: OpenAiBehavior }
+  /** Never answers, until the client aborts or the double stops. */
+  | { kind: "hang" };
+
+export type AuthResult = "valid" | "invalid" | "missing";
+
+export interface OpenAiRecordedRequest extends RecordedRequest {
+  /** Whether the Authorization header held a valid key; the header itself is redacted. */
+  auth: AuthResult;
+}
+
+/** The key a double accepts when none are given. */
+export const OPENAI_DOUBLE_KEY = "sk-test-double-0000";
+
+export interface OpenAiDoubleOptions {
+  /** Valid API keys. Default: `[OPENAI_DOUBLE_KEY]`. */
+  keys?: string[];
+  /** Known models; when given, other models get 404. Default: any model. */
+  models?: string[];
+  /** The text of replies whose behavior names none. Default: `defaultContent`. */
+  content?: Content;
+  now?: () => Date;
+}
+
+export interface OpenAiDouble {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** `url + "/v1"`, the usual SDK `baseURL`. */
+  readonly baseUrl: string;
+  readonly port: number;
+  /** Every request received, in order, keys redacted. */
+  readonly requests: OpenAiRecordedRequest[];
+  addKey(key: string): void;
+  revokeKey(key: string): void;
+  setBehavior(model: string, behavior: OpenAiBehavior | undefined): void;
+  queueBehaviors(model: string, ...behaviors: OpenAiBehavior[]): void;
+  waitForRequests(count: number): Promise<OpenAiRecordedRequest[]>;
+  /** Requests held right now (gated, hang). */
+  pendingCount(): number;
+  /** Resolves when no request is held. */
+  idle(): Promise<void>;
+  /** Closes every connection, ends held requests, and stops listening. */
+  stop(): Promise<void>;
+}
+
+interface Env {
+  keys: Set<string>;
+  models: Set<string> | undefined;
+  behaviors: BehaviorTable<OpenAiBehavior>;
+  holds: Holds;
+  log: RequestLog<OpenAiRecordedRequest>;
+  content: Content;
+  now: () => Date;
+}
+
+/** Starts an OpenAI-compatible double on 127.0.0.1 (a free port). */
+export async function startOpenAiDouble(opts: OpenAiDoubleOptions = {}): Promise<OpenAiDouble> {
+  const env: Env = {
+    keys: new Set(opts.keys ?? [OPENAI_DOUBLE_KEY]),
+    models: opts.models ? new Set(opts.models) : undefined,
+    behaviors: createBehaviorTable<OpenAiBehavior>(),
+    holds: createHolds(),
+    log: createRequestLog<OpenAiRecordedRequest>(),
+    content: opts.content ?? defaultContent,
+    now: opts.now ?? (() => new Date()),
+  };
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    idleTimeout: 0,
+    fetch: (req) => route(env, req),
+  });
+  const port = server.port ?? 0;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    port,
+    requests: env.log.entries,
+    addKey: (key) => env.keys.add(key),
+    revokeKey: (key) => env.keys.delete(key),
+    setBehavior: (model, behavior) => env.behaviors.set(model, behavior),
+    queueBehaviors: (model, ...behaviors) => env.behaviors.queue(model, ...behaviors),
+    waitForRequests: (count) => env.log.waitFor(count),
+    pendingCount: () => env.holds.count(),
+    idle: () => env.holds.idle(),
+    stop: async () => {
+      env.holds.releaseAll();
+      await server.stop(true);
+    },
+  };
+}
+
+async function route(env: Env, req: Request): Promise<Response> {
+  const auth = checkAuth(req.headers.get("authorization"), env.keys);
+  const read = await readRequestRedacted(req, env.now);
+  const rec: OpenAiRecordedRequest = { ...read, auth };
+  env.log.add(rec);
+  let res: Response | null;
+  try {
+    res = await dispatch(env, req, rec);
+  } catch (err) {
+    res = openAiError(
+      500,
+      `openai double: ${err instanceof Error ? err.message : String(err)}`,
+      "server_error",
+      null,
+    );
+  }
+  if (res === null) return new Response(null, { status: 499 });
+  rec.status = res.status;
+  return res;
+}
+
+async function readRequestRedacted(req: Request, now: () => Date): Promise<RecordedRequest> {
+  const rec = await readRequest(req, now);
+  if (rec.headers.authorization !== undefined) rec.headers.authorization = "<redacted>";
+  return rec;
+}
+
+function checkAuth(header: string | null, keys: Set<string>): AuthResult {
+  const key = header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+  if (key === undefined || key === "") return "missing";
+  return keys.has(key) ? "valid" : "invalid";
+}
+
+const NO_KEY_MESSAGE =
+  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+
+async function dispatch(env: Env, req: Request, rec: OpenAiRecordedRequest): Promise<Response | null> {
+  if (req.method !== "POST" || !rec.path.endsWith("/chat/completions")) {
+    return openAiError(404, `Invalid URL (${req.method} ${rec.path})`, "invalid_request_error", null);
+  }
+  if (rec.auth === "missing") return openAiError(401, NO_KEY_MESSAGE, "invalid_request_error", null);
+  if (rec.auth === "invalid")
+    return openAiError(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key");
+  if (!isObject(rec.body)) {
+    return openAiError(
+      400,
+      "We could not parse the JSON body of your request.",
+      "invalid_request_error",
+      null,
+    );
+  }
+  const body = rec.body;
+  const model = typeof body.model === "string" ? body.model : "";
+  if (model === "")
+    return openAiError(400, "you must provide a model parameter", "invalid_request_error", null);
+  if (env.models && !env.models.has(model)) {
+    const message = `The model \`${model}\` does not exist or you do not have access to it.`;
+    return openAiError(404, message, "invalid_request_error", "model_not_found");
+  }
+  return perform(env, { req, rec, body, model }, env.behaviors.next(model) ?? { kind: "reply" });
+}
+
+interface Ctx {
+  req: Request;
+  rec: OpenAiRecordedRequest;
+  body: JsonObject;
+  model: string;
+}
+
+async function perform(env: Env, ctx: Ctx, b: OpenAiBehavior): Promise<Response | null> {
+  const text = (content: Content | undefined) => contentFor(content ?? env.content, ctx.body);
+  switch (b.kind) {
+    case "reply":
+      return reply(env, ctx, text(b.content), {
+        withUsage: true,
+        prompt: b.promptTokens,
+        completion: b.completionTokens,
+      });
+    case "usage_missing":
+      return reply(env, ctx, text(b.content), { withUsage: false });
+    case "cut_stream":
+      return cutReply(env, ctx, text(b.content));
+    case "rate_limit":
+      return rateLimited(ctx.model, b.retryAfterSeconds === undefined ? 1 : b.retryAfterSeconds);
+    case "insufficient_quota":
+      return openAiError(429, QUOTA_MESSAGE, "insufficient_quota", "insufficient_quota");
+    case "error":
+      return openAiError(b.status ?? 500, b.message ?? SERVER_ERROR_MESSAGE, "server_error", null);
+    case "gated":
+      if (!(await env.holds.hold(ctx.req.signal, b.until, ctx.rec))) return null;
+      return perform(env, ctx, b.after ?? { kind: "reply" });
+    case "hang":
+      await env.holds.hold(ctx.req.signal, "forever", ctx.rec);
+      return null;
+    default:
+      return unreachable(b);
+  }
+}
+
+const QUOTA_MESSAGE =
+  "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.";
+const SERVER_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!";
+
+function rateLimited(model: string, retryAfterSeconds: number | null): Response {
+  const wait = retryAfterSeconds === null ? "" : ` Please try again in ${retryAfterSeconds}s.`;
+  const message = `Rate limit reached for ${model} in organization org-double on requests per min (RPM): Limit 3, Used 3, Requested 1.${wait}`;
+  const headers: Record<string, string> =
+    retryAfterSeconds === null
+      ? {}
+      : {
+          "retry-after": String(Math.ceil(retryAfterSeconds)),
+          "retry-after-ms": String(Math.round(retryAfterSeconds * 1000)),
+        };
+  return openAiError(429, message, "requests", "rate_limit_exceeded", headers);
+}
+
+function maxTokensOf(body: JsonObject): number | undefined {
+  const max = body.max_completion_tokens ?? body.max_tokens;
+  return typeof max === "number" ? max : undefined;
+}
+
+function includeUsage(body: JsonObject): boolean {
+  return isObject(body.stream_options) && body.stream_options.include_usage === true;
+}
+
+interface UsagePlan {
+  withUsage: boolean;
+  prompt?: number | undefined;
+  completion?: number | undefined;
+}
+
+function reply(env: Env, ctx: Ctx, text: string, plan: UsagePlan): Response {
+  const max = maxTokensOf(ctx.body);
+  const capped = capTokens(text, max);
+  const completion = Math.min(
+    plan.completion ?? capped.tokens,
+    max !== undefined && max > 0 ? max : Number.POSITIVE_INFINITY,
+  );
+  const usage = plan.withUsage ? usageOf(plan.prompt ?? promptTokens(ctx.body), completion) : undefined;
+  const finishReason = capped.cut ? "length" : "stop";
+  const head = completionHead(ctx.model, env.now());
+  if (ctx.body.stream !== true)
+    return jsonResponse(200, chatCompletion(head, capped.content, finishReason, usage));
+  const chunks: ChunkPlan = {
+    pieces: splitIntoPieces(capped.content),
+    finishReason,
+    includeUsage: includeUsage(ctx.body),
+    usage,
+    end: "done",
+  };
+  return streamResponse("text/event-stream", completionEvents(head, chunks));
+}
+
+function cutReply(env: Env, ctx: Ctx, text: string): Response {
+  const head = completionHead(ctx.model, env.now());
+  if (ctx.body.stream !== true) {
+    const whole = JSON.stringify(chatCompletion(head, text, "stop", usageOf(promptTokens(ctx.body), 0)));
+    return new Response(whole.slice(0, Math.floor(whole.length / 2)), {
+      headers: { "content-type": "application/json" },
+    });
+  }
+  const chunks: ChunkPlan = {
+    pieces: firstHalf(splitIntoPieces(text)),
+    finishReason: "stop",
+    includeUsage: includeUsage(ctx.body),
+    usage: undefined,
+    end: "cut",
+  };
+  return streamResponse("text/event-stream", completionEvents(head, chunks));
+}
