@@ -13,6 +13,9 @@ export function leadSentences(text: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+/** What an entry says when its feed gave neither summary nor title. */
+export const NO_SUMMARY = "The feed gave no summary for this item.";
+
 /** The last link of the chain: no model, no network, always a draft. */
 export function extractiveDraft(
   title: string,
@@ -22,7 +25,9 @@ export function extractiveDraft(
   return {
     title,
     entries: candidates.flatMap((c) =>
-      c.link ? [{ link: c.link, summary: leadSentences(c.summary || c.title, summaryMaxChars) }] : [],
+      c.link
+        ? [{ link: c.link, summary: leadSentences(c.summary || c.title, summaryMaxChars) || NO_SUMMARY }]
+        : [],
     ),
   };
 }
