@@ -1,6 +1,6 @@
 import { httpBase, safeLink } from "./links.ts";
 import type { ParsedFeed } from "./parse.ts";
-import { capText, cleanText, htmlToText } from "./sanitize.ts";
+import { htmlToText } from "./sanitize.ts";
 import type { FeedItem } from "./types.ts";
 
 /** A normalised feed: only plain, capped text and safe links, ready to become FeedItems. */
@@ -26,9 +26,11 @@ function obj(v: unknown): Obj | undefined {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
 }
 
+/** The text of a value feedsmith produced: a string, `{ value }`, `{ href }`, or the first of a list. */
 function str(v: unknown): string | undefined {
   if (typeof v === "string") return v;
   if (typeof v === "number") return String(v);
+  if (Array.isArray(v)) return firstStr(...v);
   const o = obj(v);
   if (o) return str(o.value ?? o["#text"] ?? o.href);
   return undefined;
@@ -84,9 +86,12 @@ function rawFeedHeader(parsed: ParsedFeed): { title?: string; link?: string } {
   switch (parsed.format) {
     case "rss":
     case "rdf":
-      return { title: firstStr(f.title), link: firstStr(f.link, atomLink(obj(f.atom)?.links)) };
+      return {
+        title: firstStr(f.title, obj(f.dc)?.titles, obj(f.atom)?.title),
+        link: firstStr(f.link, atomLink(obj(f.atom)?.links)),
+      };
     case "atom":
-      return { title: firstStr(f.title), link: atomLink(f.links) };
+      return { title: firstStr(f.title, obj(f.dc)?.titles), link: atomLink(f.links) };
     case "json":
       return { title: firstStr(f.title), link: firstStr(f.home_page_url) };
   }
@@ -101,17 +106,19 @@ function rawEntries(parsed: ParsedFeed): RawEntry[] {
         const e = obj(v) ?? {};
         const dc = obj(e.dc);
         const atom = obj(e.atom);
+        const media = obj(e.media);
         return {
-          id: firstStr(e.guid, e.rdf && obj(e.rdf)?.about, atom?.id),
-          title: firstStr(e.title, dc?.title, atom?.title),
+          id: firstStr(e.guid, obj(e.rdf)?.about, atom?.id, dc?.identifiers),
+          title: firstStr(e.title, dc?.titles, atom?.title, media?.title),
           link: firstStr(e.link, atomLink(atom?.links), permalinkGuid(e.guid)),
-          published: firstStr(e.pubDate, dc?.date, atom?.published, atom?.updated, dc?.dates),
+          published: firstStr(e.pubDate, dc?.dates, atom?.published, atom?.updated, obj(e.dcterms)?.issued),
           summary: firstStr(
             e.description,
             obj(e.content)?.encoded,
             atom?.summary,
             atom?.content,
-            dc?.description,
+            dc?.descriptions,
+            media?.description,
           ),
         };
       });
@@ -122,7 +129,7 @@ function rawEntries(parsed: ParsedFeed): RawEntry[] {
           id: firstStr(e.id),
           title: firstStr(e.title),
           link: atomLink(e.links),
-          published: firstStr(e.published, e.updated, obj(e.dc)?.date),
+          published: firstStr(e.published, e.updated, obj(e.dc)?.dates),
           summary: firstStr(e.summary, e.content),
         };
       });
@@ -176,7 +183,7 @@ export function normalizeFeed(parsed: ParsedFeed, opts: NormalizeOptions): Norma
     const entryTitle = raw.title === undefined ? "" : htmlToText(raw.title, titleMax);
     const summary = raw.summary === undefined ? "" : htmlToText(raw.summary, summaryMax);
     const published = isoDate(raw.published);
-    const id = raw.id === undefined ? "" : capText(cleanText(raw.id), IDENTITY_MAX);
+    const id = raw.id === undefined ? "" : htmlToText(raw.id, IDENTITY_MAX);
     const identity = id !== "" ? id : (link ?? contentIdentity(entryTitle, summary, published));
     if (identity === null || seen.has(identity)) continue;
     seen.add(identity);

@@ -1,139 +1,48 @@
-/**
- * Turns feed-supplied HTML or text into plain text that is safe to show anywhere:
- * no tags, entities decoded once, no control or bidi-override characters, whitespace collapsed.
+import { NAMED_ENTITIES } from "./entities.ts";
+
+/*
+ * Turns feed-supplied HTML or text into plain text that is safe to show anywhere: no tags,
+ * entities decoded, no control or bidi-override characters, whitespace collapsed, length capped.
+ * Plain text is the only output, so nothing here has to decide which markup is "safe".
  */
 
-const NAMED: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  ndash: "–",
-  mdash: "—",
-  hellip: "…",
-  lsquo: "‘",
-  rsquo: "’",
-  sbquo: "‚",
-  ldquo: "“",
-  rdquo: "”",
-  bdquo: "„",
-  laquo: "«",
-  raquo: "»",
-  lsaquo: "‹",
-  rsaquo: "›",
-  bull: "•",
-  middot: "·",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  deg: "°",
-  plusmn: "±",
-  times: "×",
-  divide: "÷",
-  frac12: "½",
-  frac14: "¼",
-  frac34: "¾",
-  euro: "€",
-  pound: "£",
-  yen: "¥",
-  cent: "¢",
-  sect: "§",
-  para: "¶",
-  dagger: "†",
-  Dagger: "‡",
-  prime: "′",
-  Prime: "″",
-  larr: "←",
-  rarr: "→",
-  uarr: "↑",
-  darr: "↓",
-  harr: "↔",
-  iexcl: "¡",
-  iquest: "¿",
-  shy: "",
-  zwj: "",
-  zwnj: "",
-  ensp: " ",
-  emsp: " ",
-  thinsp: " ",
-  auml: "ä",
-  ouml: "ö",
-  uuml: "ü",
-  Auml: "Ä",
-  Ouml: "Ö",
-  Uuml: "Ü",
-  szlig: "ß",
-  eacute: "é",
-  egrave: "è",
-  ecirc: "ê",
-  euml: "ë",
-  Eacute: "É",
-  Egrave: "È",
-  aacute: "á",
-  agrave: "à",
-  acirc: "â",
-  atilde: "ã",
-  aring: "å",
-  aelig: "æ",
-  ccedil: "ç",
-  Ccedil: "Ç",
-  iacute: "í",
-  igrave: "ì",
-  icirc: "î",
-  iuml: "ï",
-  ntilde: "ñ",
-  Ntilde: "Ñ",
-  oacute: "ó",
-  ograve: "ò",
-  ocirc: "ô",
-  otilde: "õ",
-  oslash: "ø",
-  uacute: "ú",
-  ugrave: "ù",
-  ucirc: "û",
-  yacute: "ý",
-  yuml: "ÿ",
-};
+const REFERENCE = /&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{1,31});/g;
 
-/** Decodes numeric and common named character references; unknown names are left as written. */
-export function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(
-    /&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{1,31});?/g,
-    (whole, ref: string) => {
-      if (ref.startsWith("#")) {
-        const code =
-          ref[1] === "x" || ref[1] === "X"
-            ? Number.parseInt(ref.slice(2), 16)
-            : Number.parseInt(ref.slice(1), 10);
-        if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-          return "\uFFFD";
-        return String.fromCodePoint(code);
-      }
-      const named = NAMED[ref];
-      return named === undefined ? whole : named;
-    },
-  );
+function decodeReference(whole: string, ref: string): string {
+  if (ref.startsWith("#")) {
+    const hex = ref[1] === "x" || ref[1] === "X";
+    const code = Number.parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
+    const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+    return valid ? String.fromCodePoint(code) : "\uFFFD";
+  }
+  const named = NAMED_ENTITIES[ref];
+  return named === undefined ? whole : String.fromCodePoint(named);
 }
 
-/** Elements whose whole content is dropped, not just their tags. */
-const DROP_BLOCKS =
-  /<(script|style|iframe|object|embed|noscript|template|svg|math|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+/** Decodes numeric and HTML 4 named character references; unknown names are left as written. */
+export function decodeEntities(text: string): string {
+  return text.includes("&") ? text.replace(REFERENCE, decodeReference) : text;
+}
+
+/**
+ * Elements whose whole content is dropped, not just their tags: code and styling, never text.
+ * An unclosed one runs to the end, as a browser would read it.
+ */
+const DROP_BLOCKS = /<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
 const COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
 const CDATA = /<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)/g;
 /** Anything shaped like a tag, declaration or processing instruction, closed or running to the end. */
 const TAG = /<\/?[a-zA-Z!?][^>]*(?:>|$)/g;
-const BLOCK_BREAK = /<\/?(p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre|hr|section|article)\b[^>]*>/gi;
+const BLOCK_BREAK = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre|hr|section|article)\b[^>]*>/gi;
 
-/** C0/C1 controls (except whitespace, handled by collapsing), bidi overrides, BOM, lone surrogates. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+/** Bidi overrides/isolates, directional marks and stray BOMs: invisible, and able to disguise text. */
 const INVISIBLE = /[\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function stripTags(html: string): string {
+  if (!html.includes("<")) return html;
   return html
     .replace(COMMENT, " ")
     .replace(CDATA, "$1")
@@ -142,7 +51,7 @@ function stripTags(html: string): string {
     .replace(TAG, "");
 }
 
-/** Removes control characters and collapses all whitespace runs to single spaces. */
+/** Removes control and invisible characters and collapses every whitespace run to one space. */
 export function cleanText(text: string): string {
   return text
     .replace(LONE_SURROGATE, "\uFFFD")
@@ -152,25 +61,22 @@ export function cleanText(text: string): string {
     .trim();
 }
 
-/** Cuts at `max` characters (on a code point boundary), marking the cut with an ellipsis. */
+/** Cuts at `max` characters, on a word boundary when one is near, marking the cut with an ellipsis. */
 export function capText(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = [...text.slice(0, max)];
-  if (cut.length > max - 1) cut.length = max - 1;
-  let s = cut.join("");
+  let s = text.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(s)) s = s.slice(0, -1);
   const lastSpace = s.lastIndexOf(" ");
   if (lastSpace > max * 0.6) s = s.slice(0, lastSpace);
   return `${s.trimEnd()}…`;
 }
 
 /**
- * Feed HTML (or text that may contain markup) to plain text. Tags are removed before and after
- * entity decoding, so an escaped `&lt;script&gt;` cannot come back as markup.
+ * Feed HTML (or text that may carry markup) to plain text. Tags are stripped before and after
+ * entity decoding, so an escaped `&lt;script&gt;` cannot come back as markup; the price is that
+ * literal text shaped like a tag (`<b>`) is dropped too.
  */
 export function htmlToText(html: string, max = Number.POSITIVE_INFINITY): string {
-  let text = stripTags(html);
-  text = decodeEntities(text);
-  text = stripTags(text);
-  text = cleanText(text);
+  const text = cleanText(stripTags(decodeEntities(stripTags(html))));
   return Number.isFinite(max) ? capText(text, max) : text;
 }

@@ -1,0 +1,172 @@
+import { FeedError } from "./types.ts";
+
+/** Validators from the last successful fetch of the same URL, for a conditional GET. */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+export interface HttpOptions {
+  fetch: typeof fetch;
+  /** Aborts everything: the source's deadline and the tick's own signal combined. */
+  signal: AbortSignal;
+  maxBytes: number;
+  userAgent: string;
+  validators: Validators | null;
+  maxRedirects: number;
+  /** Wall clock, for Retry-After given as a date. */
+  now: () => Date;
+}
+
+export interface HttpResult {
+  /** The final status: 2xx, or 304 when `notModified`. */
+  status: number;
+  /** The URL the body came from, after redirects: the base for relative links. */
+  url: string;
+  contentType: string | null;
+  /** Null when not modified. */
+  body: Uint8Array | null;
+  notModified: boolean;
+  validators: Validators;
+  redirects: number;
+}
+
+/** An HTTP status failure that may carry the server's Retry-After hint. */
+export class HttpStatusError extends FeedError {
+  constructor(
+    status: number,
+    readonly retryAfterMs: number | null,
+  ) {
+    super("http_status", `HTTP ${status}`, status);
+  }
+}
+
+const ACCEPT =
+  "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
+
+/** Turns whatever a fetch or read threw into a FeedError, telling our deadline from the tick's abort. */
+export function toFeedError(err: unknown, signal: AbortSignal): FeedError {
+  if (signal.aborted) {
+    return signal.reason instanceof FeedError ? signal.reason : new FeedError("aborted", "tick aborted");
+  }
+  if (err instanceof FeedError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new FeedError("network", message.split("\n")[0] ?? "network error");
+}
+
+function retryAfter(header: string | null, nowMs: number): number | null {
+  if (header === null) return null;
+  const secs = Number(header);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/**
+ * Reads a body stream, counting bytes as they arrive; past `maxBytes` the stream is cancelled
+ * (the server stops sending) and a `too_large` FeedError thrown. An abort cancels the read too.
+ */
+export async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const onAbort = () => {
+    reader.cancel(signal.reason).catch(() => {});
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw signal.reason;
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new FeedError("too_large", `body exceeds max_bytes (${maxBytes} bytes)`);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function requestHeaders(opts: HttpOptions): Record<string, string> {
+  const headers: Record<string, string> = { "user-agent": opts.userAgent, accept: ACCEPT };
+  if (opts.validators?.etag) headers["if-none-match"] = opts.validators.etag;
+  if (opts.validators?.lastModified) headers["if-modified-since"] = opts.validators.lastModified;
+  return headers;
+}
+
+/**
+ * One GET with redirects followed by hand (at most `maxRedirects`, http(s) targets only),
+ * a conditional request when validators are given, and the body read under the byte cap.
+ * Throws FeedError for every failure; network errors come back as `network`.
+ */
+export async function httpGet(url: string, opts: HttpOptions): Promise<HttpResult> {
+  let current = url;
+  try {
+    for (let redirects = 0; ; redirects++) {
+      const res = await opts.fetch(current, {
+        method: "GET",
+        redirect: "manual",
+        signal: opts.signal,
+        headers: requestHeaders(opts),
+      });
+      const location = res.headers.get("location");
+      if (res.status >= 300 && res.status < 400 && res.status !== 304 && location !== null) {
+        await res.body?.cancel().catch(() => {});
+        if (redirects >= opts.maxRedirects)
+          throw new FeedError("redirects", `more than ${opts.maxRedirects} redirects`, res.status);
+        const next = new URL(location, current);
+        if (next.protocol !== "http:" && next.protocol !== "https:") {
+          throw new FeedError(
+            "scheme",
+            `redirect to '${next.protocol}' refused (only http and https)`,
+            res.status,
+          );
+        }
+        current = next.href;
+        continue;
+      }
+      const validators = { etag: res.headers.get("etag"), lastModified: res.headers.get("last-modified") };
+      const base = { url: current, contentType: res.headers.get("content-type"), validators, redirects };
+      if (res.status === 304 && opts.validators !== null) {
+        await res.body?.cancel().catch(() => {});
+        return { ...base, status: 304, body: null, notModified: true, validators: opts.validators };
+      }
+      if (res.status < 200 || res.status > 299) {
+        await res.body?.cancel().catch(() => {});
+        throw new HttpStatusError(
+          res.status,
+          retryAfter(res.headers.get("retry-after"), opts.now().getTime()),
+        );
+      }
+      const declared = Number(res.headers.get("content-length"));
+      if (Number.isFinite(declared) && declared > opts.maxBytes && !res.headers.get("content-encoding")) {
+        await res.body?.cancel().catch(() => {});
+        throw new FeedError(
+          "too_large",
+          `Content-Length ${declared} exceeds max_bytes (${opts.maxBytes} bytes)`,
+          res.status,
+        );
+      }
+      const body =
+        res.body === null ? new Uint8Array(0) : await readCapped(res.body, opts.maxBytes, opts.signal);
+      return { ...base, status: res.status, body, notModified: false };
+    }
+  } catch (err) {
+    throw toFeedError(err, opts.signal);
+  }
+}

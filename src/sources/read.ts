@@ -1,0 +1,93 @@
+import { realpathSync } from "node:fs";
+import { isAbsolute, relative, sep } from "node:path";
+import type { Span } from "../trace/tracer.ts";
+import { type HttpResult, httpGet, toFeedError, type Validators } from "./http.ts";
+import type { Location } from "./location.ts";
+import { abortableDelay, isTransient, retryDelay, retryFits } from "./retry.ts";
+import { FeedError } from "./types.ts";
+
+/** Everything a read needs besides the location. */
+export interface ReadOptions {
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  /** performance.now() value by which the whole read must be done. */
+  deadline: number;
+  budgetMs: number;
+  maxBytes: number;
+  userAgent: string;
+  validators: Validators | null;
+  specDir: string;
+  now: () => Date;
+  span: Span;
+}
+
+/** At most this many redirects per request. */
+export const MAX_REDIRECTS = 5;
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** Reads a local feed file, refusing symlinks that lead outside the spec's folder and files over the cap. */
+async function readFile(path: string, opts: ReadOptions): Promise<HttpResult> {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    throw new FeedError("path", `no such file: ${path}`);
+  }
+  if (!inside(realpathSync(opts.specDir), real))
+    throw new FeedError("path", `file ${path} leads outside the spec's folder`);
+  const file = Bun.file(real);
+  if (file.size > opts.maxBytes)
+    throw new FeedError("too_large", `file exceeds max_bytes (${opts.maxBytes} bytes)`);
+  try {
+    const body = new Uint8Array(await file.arrayBuffer());
+    const none = { etag: null, lastModified: null };
+    return {
+      status: 0,
+      url: "",
+      contentType: null,
+      body,
+      notModified: false,
+      validators: none,
+      redirects: 0,
+    };
+  } catch (err) {
+    throw new FeedError("path", `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** GET with one bounded retry for transient failures (network, 5xx, 429) inside the time budget. */
+async function readHttp(url: string, opts: ReadOptions): Promise<HttpResult> {
+  const get = () =>
+    httpGet(url, {
+      fetch: opts.fetch,
+      signal: opts.signal,
+      maxBytes: opts.maxBytes,
+      userAgent: opts.userAgent,
+      validators: opts.validators,
+      maxRedirects: MAX_REDIRECTS,
+      now: opts.now,
+    });
+  try {
+    return await get();
+  } catch (err) {
+    const fe = toFeedError(err, opts.signal);
+    const delay = retryDelay(fe);
+    if (!isTransient(fe) || !retryFits(delay, opts.deadline - performance.now(), opts.budgetMs)) throw fe;
+    opts.span.event("source_retry", { code: fe.code, status: fe.status, delay_ms: Math.round(delay) }, fe);
+    try {
+      await abortableDelay(delay, opts.signal);
+      return await get();
+    } catch (retryErr) {
+      throw toFeedError(retryErr, opts.signal);
+    }
+  }
+}
+
+/** Reads the raw bytes of a feed from where it lives. A local file has status 0 and no URL. */
+export function readLocation(loc: Location, opts: ReadOptions): Promise<HttpResult> {
+  return loc.kind === "file" ? readFile(loc.path, opts) : readHttp(loc.url, opts);
+}

@@ -1,0 +1,88 @@
+import type { SourceSpec } from "../spec/schema.ts";
+import type { Span } from "../trace/tracer.ts";
+import { type AttemptResult, attempt } from "./attempt.ts";
+import { type HealthUpdate, recordHealth } from "./health.ts";
+import type { FeedError, FetchContext, SourceResult } from "./types.ts";
+
+function record(ctx: FetchContext, source: SourceSpec, span: Span, update: HealthUpdate): void {
+  try {
+    recordHealth(ctx.db, source.id, ctx.deps.clock.now(), update);
+  } catch (err) {
+    span.event("health_write_failed", { source: source.id }, err);
+  }
+}
+
+function failed(span: Span, source: SourceSpec, via: "primary" | "backup", err: FeedError): void {
+  span.event(
+    "source_failed",
+    { source: source.id, via, code: err.code, status: err.status, optional: source.optional },
+    err,
+  );
+}
+
+/**
+ * One source end to end: the primary URL, and on any failure the backup URL if the spec gives one.
+ * Never throws. Each failure is a `source_failed` event on the source's span, a fall-over is a
+ * `source_backup` event, and the outcome lands in `source_health`.
+ */
+export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promise<SourceResult> {
+  const span = ctx.span.child(`source:${source.id}`, { source: source.id, optional: source.optional });
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  let via: "primary" | "backup" = "primary";
+  let ok: AttemptResult | null = null;
+  let error: FeedError | null = null;
+  try {
+    ok = await attempt(source.url, source, ctx, span);
+  } catch (err) {
+    error = err as FeedError;
+    failed(span, source, "primary", error);
+  }
+  if (ok === null && error !== null && source.backup !== undefined && !ctx.signal.aborted) {
+    span.event("source_backup", { source: source.id, primary_code: error.code });
+    via = "backup";
+    try {
+      ok = await attempt(source.backup, source, ctx, span);
+    } catch (err) {
+      const backupError = err as FeedError;
+      failed(span, source, "backup", backupError);
+      error = Object.assign(backupError, {
+        message: `primary: ${error.message}; backup: ${backupError.message}`,
+      });
+    }
+  }
+  if (ok !== null) {
+    const outcome = ok.notModified ? "not_modified" : "ok";
+    record(ctx, source, span, {
+      outcome,
+      status: ok.status,
+      via,
+      items: ok.items.length,
+      validators: ok.validators,
+    });
+    span.set({ via, items: ok.items.length, status: ok.status, not_modified: ok.notModified });
+    span.end("ok");
+    return {
+      sourceId: source.id,
+      ok: true,
+      items: ok.items,
+      notModified: ok.notModified,
+      via,
+      status: ok.status,
+      ms: ms(),
+    };
+  }
+  const err = error as FeedError;
+  record(ctx, source, span, { outcome: "failed", status: err.status, code: err.code, error: err.message });
+  span.set({ via, code: err.code, status: err.status });
+  span.end("error", err);
+  return {
+    sourceId: source.id,
+    ok: false,
+    optional: source.optional,
+    code: err.code,
+    error: err.message,
+    status: err.status,
+    ms: ms(),
+  };
+}
