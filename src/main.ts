@@ -1,11 +1,11 @@
 #!/usr/bin/env bun
 import { run } from "./cli/run.ts";
-import { systemClock } from "./core/clock.ts";
+import { clockFromEnv } from "./core/clock-env.ts";
 import type { Deps } from "./core/deps.ts";
 
 /** The only place that touches the process: argv, env, stdout/stderr, exit. */
 const deps: Deps = {
-  clock: systemClock,
+  clock: clockFromEnv(process.env),
   fetch: globalThis.fetch,
   env: { ...process.env },
   home: process.cwd(),

@@ -1,6 +1,33 @@
 /** All time goes through one injected clock: the runner, the cap's day, Day N and catch-up read it. */
 export interface Clock {
   now(): Date;
+  /** Clock seconds per real second (a soak compresses days into minutes); 1 when absent. */
+  readonly scale?: number;
+}
+
+/** Real milliseconds to wait until the clock shows `until` (never negative). */
+export function realDelayMs(clock: Clock, until: Date): number {
+  return Math.max(0, (until.getTime() - clock.now().getTime()) / (clock.scale ?? 1));
+}
+
+/**
+ * A clock that starts at `start` and runs `scale` times faster than real time. Only the soak
+ * and the demo use it (through AFK_CLOCK_START / AFK_CLOCK_SCALE); production runs systemClock.
+ */
+export class ScaledClock implements Clock {
+  readonly #realStart: number;
+  readonly #start: number;
+  constructor(
+    start: Date,
+    readonly scale: number,
+    private readonly realNow: () => number = Date.now,
+  ) {
+    this.#realStart = realNow();
+    this.#start = start.getTime();
+  }
+  now(): Date {
+    return new Date(this.#start + (this.realNow() - this.#realStart) * this.scale);
+  }
 }
 
 export const systemClock: Clock = { now: () => new Date() };
