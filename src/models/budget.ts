@@ -1,10 +1,51 @@
-import { tokenCost } from "../core/money.ts";
-import type { Spec } from "../spec/schema.ts";
+import type { Database } from "bun:sqlite";
+import { type Micros, tokenCost } from "../core/money.ts";
+import { spendOnDay } from "../ledger/ticks.ts";
+import type { OpenAiLinkSpec, Spec } from "../spec/schema.ts";
+import type { ChatMessage } from "./prompt.ts";
 
-/** Worst-case input tokens of one synthesis call: the prompt around `max_items` capped summaries and titles. */
+/** Title and summary lengths the prompt carries at most (prompt.ts cuts to these). */
+export const PROMPT_TITLE_MAX = 300;
+const LINK_ALLOWANCE = 300;
+const ITEM_FRAMING = 64;
+const PROMPT_FRAMING = 1600;
+/** A UTF-8 character is at most 4 bytes. */
+const MAX_BYTES_PER_CHAR = 4;
+/** Chat templates add a few tokens per message and a few for the reply's priming. */
+const TOKENS_PER_MESSAGE = 8;
+const TOKENS_PER_REPLY = 16;
+
+/**
+ * An upper bound on the input tokens of `messages`: a byte-level BPE token covers at least one
+ * byte, so the UTF-8 byte count (plus the chat template's framing) can never be exceeded.
+ */
+export function inputTokenBound(messages: readonly ChatMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += Buffer.byteLength(m.content, "utf8") + TOKENS_PER_MESSAGE;
+  return bytes + TOKENS_PER_REPLY;
+}
+
+/** Worst-case input tokens of one synthesis call: `max_items` items at their capped lengths, every char 4 bytes. */
 export function worstCaseInputTokens(spec: Spec): number {
-  const perItem = spec.digest.summary_max_chars + 300 + 200; // summary + title (capped) + link and JSON framing
-  return Math.ceil((1200 + spec.triage.max_items * perItem) / 4);
+  const perItem =
+    (spec.digest.summary_max_chars + PROMPT_TITLE_MAX + LINK_ALLOWANCE) * MAX_BYTES_PER_CHAR + ITEM_FRAMING;
+  return PROMPT_FRAMING + spec.triage.max_items * perItem + 2 * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY;
+}
+
+export interface Prices {
+  inPerMtok: number;
+  outPerMtok: number;
+}
+
+/** The link's prices, or null when either is missing: then the link is refused (fail closed). */
+export function pricesOf(link: OpenAiLinkSpec): Prices | null {
+  if (link.usd_per_mtok_in === undefined || link.usd_per_mtok_out === undefined) return null;
+  return { inPerMtok: link.usd_per_mtok_in, outPerMtok: link.usd_per_mtok_out };
+}
+
+/** What one call may cost at most: input bound plus max_output_tokens, each at its price. */
+export function reservationMicros(prices: Prices, inputTokens: number, maxOutputTokens: number): Micros {
+  return tokenCost(inputTokens, prices.inPerMtok) + tokenCost(maxOutputTokens, prices.outPerMtok);
 }
 
 /**
@@ -15,11 +56,80 @@ export function worstCaseInputTokens(spec: Spec): number {
 export function worstCaseTickMicros(spec: Spec): number {
   let total = 0;
   for (const l of spec.models) {
-    if (l.kind !== "openai" || l.usd_per_mtok_in === undefined || l.usd_per_mtok_out === undefined) continue;
-    const once =
-      tokenCost(worstCaseInputTokens(spec), l.usd_per_mtok_in) +
-      tokenCost(l.max_output_tokens, l.usd_per_mtok_out);
-    total += once * (l.retries + 1);
+    if (l.kind !== "openai") continue;
+    const prices = pricesOf(l);
+    if (!prices) continue;
+    total += reservationMicros(prices, worstCaseInputTokens(spec), l.max_output_tokens) * (l.retries + 1);
   }
   return total;
+}
+
+export interface ReserveRequest {
+  tickId: string;
+  day: string;
+  linkId: string;
+  model: string;
+  attempt: number;
+  reservedMicros: Micros;
+  capMicros: Micros;
+  startedAt: string;
+}
+
+export type Reservation =
+  | { ok: true; callId: number; spentBefore: Micros }
+  | { ok: false; spentBefore: Micros };
+
+/**
+ * Reserves a paid call's worst case against the day's cap in one `BEGIN IMMEDIATE`
+ * transaction: read the day's spend (open reservations count in full), check that the
+ * reservation fits, and insert the `reserved` call row. The row is committed before the
+ * request leaves, so two processes can never both spend the same remainder, and a crash
+ * after this point leaves a reservation that the next start charges in full.
+ */
+export function reserve(db: Database, r: ReserveRequest): Reservation {
+  return db
+    .transaction((): Reservation => {
+      const spent = spendOnDay(db, r.day);
+      if (spent + r.reservedMicros > r.capMicros) return { ok: false, spentBefore: spent };
+      const res = db
+        .query(
+          `INSERT INTO calls (tick_id, day, link_id, kind, model, attempt, state, reserved_micros, started_at)
+           VALUES (?, ?, ?, 'openai', ?, ?, 'reserved', ?, ?)`,
+        )
+        .run(r.tickId, r.day, r.linkId, r.model, r.attempt, r.reservedMicros, r.startedAt);
+      return { ok: true, callId: Number(res.lastInsertRowid), spentBefore: spent };
+    })
+    .immediate();
+}
+
+export interface Settlement {
+  /** settled: to the reported usage (or nothing billed); charged_full: usage unknown, the reservation stands. */
+  state: "settled" | "charged_full";
+  /** Cost of the reported usage; ignored for charged_full. */
+  costMicros: Micros;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  outcome: string;
+  endedAt: string;
+}
+
+/** Settles a reserved call. Only a `reserved` row changes, so a call is never settled twice. */
+export function settle(db: Database, callId: number, s: Settlement): Micros {
+  const row = db
+    .query<{ reserved_micros: number }, [number]>(
+      "SELECT reserved_micros FROM calls WHERE id = ? AND state = 'reserved'",
+    )
+    .get(callId);
+  if (!row) return 0;
+  const cost = s.state === "charged_full" ? row.reserved_micros : s.costMicros;
+  db.query(
+    `UPDATE calls SET state = ?, cost_micros = ?, shadow_micros = ?, tokens_in = ?, tokens_out = ?, outcome = ?, ended_at = ?
+     WHERE id = ? AND state = 'reserved'`,
+  ).run(s.state, cost, cost, s.tokensIn, s.tokensOut, s.outcome, s.endedAt, callId);
+  return cost;
+}
+
+/** Sets a settled call's outcome once the draft has been judged (the cost is already recorded). */
+export function setCallOutcome(db: Database, callId: number, outcome: string): void {
+  db.query("UPDATE calls SET outcome = ? WHERE id = ?").run(outcome, callId);
 }

@@ -1,9 +1,13 @@
 import type { ModelLink, OllamaLinkSpec, OpenAiLinkSpec } from "../spec/schema.ts";
 import { costOf, recordFreeCall, shadowPrices } from "./calls.ts";
-import { type DraftLimits, validateDraft } from "./draft.ts";
+import { type Draft, validateDraft } from "./draft.ts";
 import { extractiveDraft } from "./extractive.ts";
-import { classifyOllamaError, DEFAULT_OLLAMA_HOST, ollamaChat } from "./ollama.ts";
+import { countsForBreaker, disablesTier, type Failure } from "./failure.ts";
+import { draftLimits } from "./limits.ts";
+import { classifyOllamaError, ollamaChat, ollamaHost } from "./ollama.ts";
 import { buildMessages, estimateTokens } from "./prompt.ts";
+import { type AttemptResult, withRetries } from "./retry.ts";
+import { breakerGate, breakerRow, noteBreaker, switchTierOff, tierOff } from "./state.ts";
 import type { ChainContext, ChainResult, LinkOutcome, SynthesisRequest } from "./types.ts";
 
 /** Runs one link of the chain: every attempt is traced and recorded in `calls`. */
@@ -13,42 +17,19 @@ export type LinkRunner<L extends ModelLink = ModelLink> = (
   ctx: ChainContext,
 ) => Promise<LinkOutcome>;
 
-function limitsOf(ctx: ChainContext): DraftLimits {
-  const s = ctx.loaded.spec;
-  return {
-    minItems: s.value.min_items,
-    summaryMaxChars: s.digest.summary_max_chars,
-    maxChars: s.digest.max_chars,
-  };
-}
-
-/** Backoff before retry `attempt` (1-based): 0.5 s, 1 s, 2 s… capped, cut short by the tick's abort. */
-function backoff(attempt: number, signal: AbortSignal): Promise<void> {
-  const ms = Math.min(500 * 2 ** (attempt - 1), 5000);
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-
 /** Ollama link: a bounded retry for transient failures, then the verdict of the draft validator. */
 export const runOllamaLink = async (
   link: OllamaLinkSpec,
   req: SynthesisRequest,
   ctx: ChainContext,
 ): Promise<LinkOutcome> => {
-  const messages = buildMessages(
-    ctx.loaded.spec.name,
-    req.candidates,
-    ctx.loaded.spec.digest.summary_max_chars,
-  );
-  const host = ctx.deps.env.OLLAMA_HOST || DEFAULT_OLLAMA_HOST;
-  const prices = shadowPrices(ctx.loaded.spec);
-  let last: LinkOutcome = { ok: false, code: "not_tried", reason: "no attempt made" };
-  for (let attempt = 1; attempt <= link.retries + 1; attempt++) {
+  const spec = ctx.loaded.spec;
+  const messages = buildMessages(spec.name, req.candidates, spec.digest.summary_max_chars);
+  const host = ollamaHost(ctx.deps.env);
+  const prices = shadowPrices(spec);
+  const promptEstimate = estimateTokens(messages.map((m) => m.content).join(""));
+
+  const once = async (attempt: number): Promise<AttemptResult<Draft>> => {
     const span = ctx.span.child("model.call", { link: link.id, kind: "ollama", model: link.model, attempt });
     const startedAt = ctx.deps.clock.now().toISOString();
     const record = (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: number) => {
@@ -70,30 +51,35 @@ export const runOllamaLink = async (
     };
     try {
       const reply = await ollamaChat(link, messages, { host, fetch: ctx.deps.fetch, signal: ctx.signal });
-      const inEst = reply.tokensIn ?? estimateTokens(messages.map((m) => m.content).join(""));
-      const shadow = costOf(prices, inEst, reply.tokensOut ?? estimateTokens(reply.content));
-      const verdict = validateDraft(reply.content, req.candidates, limitsOf(ctx));
+      // Unknown counts stay NULL in the ledger; the shadow cost falls back to an estimate and says so.
+      const shadow = costOf(
+        prices,
+        reply.tokensIn ?? promptEstimate,
+        reply.tokensOut ?? estimateTokens(reply.content),
+      );
+      const verdict = validateDraft(reply.content, req.candidates, draftLimits(spec));
+      record(verdict.ok ? "ok" : "invalid_draft", reply.tokensIn, reply.tokensOut, shadow);
+      span.set({
+        done_reason: reply.doneReason,
+        shadow_estimated: reply.tokensIn === null || reply.tokensOut === null,
+      });
       if (verdict.ok) {
-        record("ok", reply.tokensIn, reply.tokensOut, shadow);
         span.end("ok");
-        return { ok: true, draft: verdict.draft };
+        return { ok: true, value: verdict.draft };
       }
-      record("invalid_draft", reply.tokensIn, reply.tokensOut, shadow);
       span.event("draft.rejected", { link: link.id, reason: verdict.reason });
       span.end("error", new Error(`draft rejected: ${verdict.reason}`));
-      return { ok: false, code: "invalid_draft", reason: verdict.reason };
+      return { ok: false, failure: { code: "invalid_draft", reason: verdict.reason } };
     } catch (err) {
       const f = classifyOllamaError(err, ctx.signal);
       record(f.code, null, null, 0);
-      span.event("model.error", { link: link.id, code: f.code, transient: f.transient }, err);
-      span.end("error", err);
-      last = { ok: false, code: f.code, reason: f.reason };
-      if (!f.transient || attempt > link.retries) break;
-      await backoff(attempt, ctx.signal);
-      if (ctx.signal.aborted) break;
+      span.end("error", new Error(`${f.code}: ${f.reason}`));
+      return { ok: false, failure: f };
     }
-  }
-  return last;
+  };
+
+  const r = await withRetries(ctx, link, once);
+  return r.ok ? { ok: true, draft: r.value } : { ok: false, code: r.failure.code, reason: r.failure.reason };
 };
 
 /** The extractive link: no model and no network, so the chain always ends with a draft. */
@@ -118,6 +104,7 @@ export const runExtractiveLink = async (
     startedAt,
     endedAt: ctx.deps.clock.now().toISOString(),
   });
+  ctx.span.event("model.extractive", { link: link.id, entries: draft.entries.length });
   return { ok: true, draft };
 };
 
@@ -129,30 +116,119 @@ export interface ChainRunners {
 
 /**
  * Tries each link in order until one returns a valid draft; every hand-over is a trace event
- * naming from, to and why. If every link fails (a chain with no extractive link), the
- * extractive draft is used anyway so value still lands, and the trace says so.
+ * naming from, to and why. Before a model link runs, its tier (switched off for the day by a
+ * 401 or an exhausted quota) and its circuit breaker are checked; after, the breaker notes
+ * how it did. If every link fails (a chain with no extractive link), the extractive draft is
+ * used anyway so value still lands, and the trace says so.
  */
 export async function synthesize(
   req: SynthesisRequest,
   ctx: ChainContext,
   runners: ChainRunners,
 ): Promise<ChainResult> {
+  const spec = ctx.loaded.spec;
+  const c: ChainContext = {
+    ...ctx,
+    deadline: ctx.deadline ?? ctx.deps.clock.now().getTime() + spec.limits.max_tick_seconds * 1000,
+  };
   const fallbacks: ChainResult["fallbacks"] = [];
-  const links = ctx.loaded.spec.models;
+  const links = spec.models;
   for (let i = 0; i < links.length; i++) {
     const link = links[i] as ModelLink;
-    if (ctx.signal.aborted) break;
-    const outcome = await runLink(link, req, ctx, runners);
+    if (c.signal.aborted) break;
+    const outcome =
+      link.kind === "extractive"
+        ? await runLink(link, req, c, runners)
+        : await guarded(link, req, c, runners);
     if (outcome.ok) return { draft: outcome.draft, link, fallbacks };
-    const next = links[i + 1]?.id ?? "extractive (built-in)";
+    const nextLink = links[i + 1];
+    const next = nextLink?.id ?? "extractive (built-in)";
     const reason = `${outcome.code}: ${outcome.reason}`;
     fallbacks.push({ from: link.id, to: next, reason });
-    ctx.span.event("model.fallback", { from: link.id, to: next, reason });
+    c.span.event("model.fallback", {
+      from: link.id,
+      from_model: "model" in link ? link.model : null,
+      to: next,
+      to_model: nextLink && "model" in nextLink ? nextLink.model : null,
+      code: outcome.code,
+      reason: outcome.reason,
+    });
   }
   const builtin: ModelLink = { id: "extractive-builtin", kind: "extractive" };
-  const outcome = await runExtractiveLink(builtin, req, ctx);
+  const outcome = await runExtractiveLink(builtin, req, c);
   if (!outcome.ok) throw new Error("extractive link cannot fail");
   return { draft: outcome.draft, link: builtin, fallbacks };
+}
+
+type ModelLinkSpec = OllamaLinkSpec | OpenAiLinkSpec;
+
+/** A model link behind its day switch and its circuit breaker. */
+async function guarded(
+  link: ModelLinkSpec,
+  req: SynthesisRequest,
+  ctx: ChainContext,
+  runners: ChainRunners,
+): Promise<LinkOutcome> {
+  const spec = ctx.loaded.spec;
+  const off = tierOff(ctx.db, link.id, ctx.day);
+  if (off) {
+    const reason = `tier off for ${off.day} since ${off.at} (${off.code}: ${off.reason})`;
+    ctx.span.event("model.skipped", { link: link.id, model: link.model, code: "tier_disabled", reason });
+    return { ok: false, code: "tier_disabled", reason };
+  }
+  const now = ctx.deps.clock.now();
+  const key = { linkId: link.id, model: link.model };
+  const gate = breakerGate(breakerRow(ctx.db, link.id, link.model), now, spec.limits.circuit_breaker_ticks);
+  if (gate.state === "open") {
+    const reason = `circuit open after ${gate.failedTicks} failed ticks in a row, until ${gate.until}`;
+    ctx.span.event("model.skipped", { link: link.id, model: link.model, code: "circuit_open", reason });
+    return { ok: false, code: "circuit_open", reason };
+  }
+  if (gate.state === "probe")
+    ctx.span.event("model.circuit_probe", {
+      link: link.id,
+      model: link.model,
+      failed_ticks: gate.failedTicks,
+    });
+
+  const outcome = await runLink(link, req, ctx, runners);
+
+  const after = ctx.deps.clock.now();
+  if (!outcome.ok && disablesTier(outcome.code)) {
+    switchTierOff(ctx.db, {
+      link_id: link.id,
+      day: ctx.day,
+      code: outcome.code,
+      reason: outcome.reason.slice(0, 500),
+      tick_id: ctx.tickId,
+      at: after.toISOString(),
+    });
+    ctx.span.event("model.tier_disabled", {
+      link: link.id,
+      model: link.model,
+      code: outcome.code,
+      day: ctx.day,
+      timezone: spec.timezone,
+      reason: `${outcome.reason}; no more calls to this tier until the day ends`,
+    });
+  }
+  if (outcome.ok || countsForBreaker(outcome.code)) {
+    const result: { ok: true } | ({ ok: false } & Failure) = outcome.ok
+      ? { ok: true }
+      : { ok: false, code: outcome.code, reason: outcome.reason };
+    const change = noteBreaker(ctx.db, key, result, after, {
+      threshold: spec.limits.circuit_breaker_ticks,
+      cooldownMs: spec.limits.circuit_cooldown_minutes * 60_000,
+    });
+    if (change !== "none")
+      ctx.span.event(`model.circuit_${change}`, {
+        link: link.id,
+        model: link.model,
+        threshold: spec.limits.circuit_breaker_ticks,
+        cooldown_minutes: spec.limits.circuit_cooldown_minutes,
+      });
+  }
+  return outcome;
 }
 
 function runLink(

@@ -1,8 +1,8 @@
 import { Ollama } from "ollama";
 import { describeError } from "../core/errors.ts";
 import type { OllamaLinkSpec } from "../spec/schema.ts";
-import type { Span } from "../trace/tracer.ts";
 import { draftJsonSchema } from "./draft.ts";
+import { classifyStatus, classifyTransport, type Failure } from "./failure.ts";
 import type { ChatMessage } from "./prompt.ts";
 
 export const DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434";
@@ -15,13 +15,10 @@ export interface OllamaReply {
   doneReason: string | null;
 }
 
-export type OllamaFailure = {
-  code: "not_found" | "http_4xx" | "http_5xx" | "timeout" | "network" | "aborted";
-  reason: string;
-  transient: boolean;
-};
-
-/** A fetch that gives every request its own deadline and the tick's abort signal. */
+/**
+ * A fetch that gives every request its own deadline and the tick's abort signal. The
+ * deadline covers the body too, and a model that is still loading (no headers yet).
+ */
 export function fetchWithDeadline(base: typeof fetch, ms: number, signal: AbortSignal): typeof fetch {
   const f = (input: RequestInfo | URL, init?: RequestInit) =>
     base(input, {
@@ -31,7 +28,15 @@ export function fetchWithDeadline(base: typeof fetch, ms: number, signal: AbortS
   return Object.assign(f, { preconnect: base.preconnect }) as typeof fetch;
 }
 
-/** One non-streaming chat call through the real ollama client. Throws on failure; see `classifyOllamaError`. */
+/** The Ollama server afk talks to: OLLAMA_HOST (the npm client does not read it), else the default. */
+export function ollamaHost(env: Readonly<Record<string, string | undefined>>): string {
+  return env.OLLAMA_HOST?.trim() || DEFAULT_OLLAMA_HOST;
+}
+
+/**
+ * One non-streaming chat call through the real ollama client, with the draft's JSON schema
+ * as `format`. Throws on failure; see `classifyOllamaError`.
+ */
 export async function ollamaChat(
   link: OllamaLinkSpec,
   messages: ChatMessage[],
@@ -49,30 +54,24 @@ export async function ollamaChat(
     options: { temperature: 0.2 },
     keep_alive: "10m",
   });
+  const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : null);
   return {
-    content: res.message.content,
-    tokensIn: typeof res.prompt_eval_count === "number" ? res.prompt_eval_count : null,
-    tokensOut: typeof res.eval_count === "number" ? res.eval_count : null,
+    content: typeof res.message?.content === "string" ? res.message.content : "",
+    tokensIn: count(res.prompt_eval_count),
+    tokensOut: count(res.eval_count),
     doneReason: res.done_reason ?? null,
   };
 }
 
-/** Sorts an Ollama failure: which ones are worth a retry, which hand straight over to the next link. */
-export function classifyOllamaError(err: unknown, signal: AbortSignal): OllamaFailure {
+/**
+ * Sorts an Ollama failure. The client throws a `ResponseError` (not exported: matched by
+ * name) with `status_code` for HTTP errors; anything else is the transport or a cut body.
+ */
+export function classifyOllamaError(err: unknown, signal: AbortSignal): Failure {
   const reason = describeError(err);
-  if (signal.aborted) return { code: "aborted", reason, transient: false };
-  const e = err as { name?: string; status_code?: number };
-  if (e?.name === "ResponseError" && typeof e.status_code === "number") {
-    if (e.status_code === 404) return { code: "not_found", reason, transient: false };
-    if (e.status_code >= 500)
-      return { code: "http_5xx", reason: `${e.status_code}: ${reason}`, transient: true };
-    return { code: "http_4xx", reason: `${e.status_code}: ${reason}`, transient: false };
-  }
-  if (e?.name === "TimeoutError" || /timed? ?out/i.test(reason))
-    return { code: "timeout", reason, transient: true };
-  return { code: "network", reason, transient: true };
-}
-
-export function traceOllamaCall(span: Span, link: OllamaLinkSpec, attempt: number): Span {
-  return span.child("model.call", { link: link.id, kind: "ollama", model: link.model, attempt });
+  if (signal.aborted) return { code: "aborted", reason };
+  const e = err as { name?: string; status_code?: number } | null;
+  if (e?.name === "ResponseError" && typeof e.status_code === "number")
+    return classifyStatus(e.status_code, reason);
+  return classifyTransport(err, signal, reason);
 }

@@ -1,12 +1,183 @@
+import { formatUsd, tokenCost } from "../core/money.ts";
 import type { OpenAiLinkSpec } from "../spec/schema.ts";
+import {
+  inputTokenBound,
+  type Prices,
+  pricesOf,
+  reservationMicros,
+  reserve,
+  type Settlement,
+  setCallOutcome,
+  settle,
+} from "./budget.ts";
+import { type Draft, validateDraft } from "./draft.ts";
+import type { Failure } from "./failure.ts";
+import { draftLimits } from "./limits.ts";
+import { openAiChat, type PaidResult } from "./openai-http.ts";
+import { buildMessages, type ChatMessage } from "./prompt.ts";
+import { type AttemptResult, withRetries } from "./retry.ts";
 import type { ChainContext, LinkOutcome, SynthesisRequest } from "./types.ts";
 
-/** Paid OpenAI-compatible link. Until the budgeted client lands, it refuses (fails closed) so nothing is spent. */
+/**
+ * The paid OpenAI-compatible link. Refused before any request when the spec gives no price
+ * (no worst case can be reserved: fail closed) or the key's variable is unset. Each attempt
+ * reserves its worst case against the day's cap first; one that does not fit is never sent.
+ */
 export async function runOpenAiLink(
   link: OpenAiLinkSpec,
-  _req: SynthesisRequest,
+  req: SynthesisRequest,
   ctx: ChainContext,
 ): Promise<LinkOutcome> {
-  ctx.span.event("model.refused", { link: link.id, reason: "paid link not enabled in this build" });
-  return { ok: false, code: "refused", reason: "paid link not enabled in this build" };
+  const prices = pricesOf(link);
+  if (!prices)
+    return refuse(ctx, link, {
+      code: "no_price",
+      reason: "the spec gives no price for this model; a paid call with no price is never made",
+    });
+  const apiKey = ctx.deps.env[link.api_key_env];
+  if (!apiKey) return refuse(ctx, link, { code: "no_key", reason: `${link.api_key_env} is not set` });
+  const spec = ctx.loaded.spec;
+  const messages = buildMessages(spec.name, req.candidates, spec.digest.summary_max_chars);
+  const r = await withRetries(ctx, link, (attempt) =>
+    paidAttempt({ link, req, ctx, prices, apiKey, messages }, attempt),
+  );
+  return r.ok ? { ok: true, draft: r.value } : { ok: false, code: r.failure.code, reason: r.failure.reason };
+}
+
+function refuse(ctx: ChainContext, link: OpenAiLinkSpec, f: Failure): LinkOutcome {
+  ctx.span.event("model.refused", { link: link.id, model: link.model, code: f.code, reason: f.reason });
+  return { ok: false, code: f.code, reason: f.reason };
+}
+
+interface Paid {
+  link: OpenAiLinkSpec;
+  req: SynthesisRequest;
+  ctx: ChainContext;
+  prices: Prices;
+  apiKey: string;
+  messages: ChatMessage[];
+}
+
+async function paidAttempt(p: Paid, attempt: number): Promise<AttemptResult<Draft>> {
+  const { link, ctx, prices } = p;
+  const reservedMicros = reservationMicros(prices, inputTokenBound(p.messages), link.max_output_tokens);
+  const startedAt = ctx.deps.clock.now().toISOString();
+  const booked = reserve(ctx.db, {
+    tickId: ctx.tickId,
+    day: ctx.day,
+    linkId: link.id,
+    model: link.model,
+    attempt,
+    reservedMicros,
+    capMicros: ctx.capMicros,
+    startedAt,
+  });
+  if (!booked.ok) {
+    const reason = `worst case ${formatUsd(reservedMicros)} does not fit: ${formatUsd(booked.spentBefore)} of the ${ctx.day} cap ${formatUsd(ctx.capMicros)} already spent or reserved`;
+    ctx.span.event("budget.refused", {
+      link: link.id,
+      model: link.model,
+      attempt,
+      reserved_micros: reservedMicros,
+      spent_micros: booked.spentBefore,
+      cap_micros: ctx.capMicros,
+      reason,
+    });
+    return { ok: false, failure: { code: "over_budget", reason } };
+  }
+  const span = ctx.span.child("model.call", {
+    link: link.id,
+    kind: "openai",
+    model: link.model,
+    attempt,
+    reserved_micros: reservedMicros,
+  });
+  const result = await openAiChat(link, p.messages, {
+    fetch: ctx.deps.fetch,
+    apiKey: p.apiKey,
+    signal: ctx.signal,
+    now: () => ctx.deps.clock.now(),
+  });
+  // The cost is recorded the moment the call returns, before the draft is looked at.
+  const bill = billOf(result, prices, ctx.deps.clock.now().toISOString());
+  const cost = settle(ctx.db, booked.callId, bill);
+  span.set({ state: bill.state, cost_micros: cost, tokens_in: bill.tokensIn, tokens_out: bill.tokensOut });
+  if (result.kind !== "reply") {
+    span.set({ outcome: result.failure.code });
+    span.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
+    return { ok: false, failure: result.failure };
+  }
+  const verdict = validateDraft(result.content, p.req.candidates, draftLimits(ctx.loaded.spec));
+  const outcome = verdict.ok ? "ok" : "invalid_draft";
+  setCallOutcome(ctx.db, booked.callId, outcome);
+  span.set({ outcome, finish_reason: result.finishReason });
+  if (verdict.ok) {
+    span.end("ok");
+    return { ok: true, value: verdict.draft };
+  }
+  span.event("draft.rejected", { link: link.id, reason: verdict.reason });
+  span.end("error", new Error(`draft rejected: ${verdict.reason}`));
+  return { ok: false, failure: { code: "invalid_draft", reason: verdict.reason } };
+}
+
+/**
+ * What a paid attempt costs. Reported usage settles it. A reply without usage, a cut or
+ * unreadable body, a timeout after sending and a 5xx are charged the full reservation: the
+ * provider may have billed work afk cannot see. A 4xx is a refusal (nothing generated) and a
+ * refused connection never sent anything: both settle at zero.
+ */
+export function billOf(result: PaidResult, prices: Prices, endedAt: string): Settlement {
+  switch (result.kind) {
+    case "reply":
+      if (!result.usage)
+        return {
+          state: "charged_full",
+          costMicros: 0,
+          tokensIn: null,
+          tokensOut: null,
+          outcome: "usage_missing",
+          endedAt,
+        };
+      return {
+        state: "settled",
+        costMicros:
+          tokenCost(result.usage.tokensIn, prices.inPerMtok) +
+          tokenCost(result.usage.tokensOut, prices.outPerMtok),
+        tokensIn: result.usage.tokensIn,
+        tokensOut: result.usage.tokensOut,
+        outcome: "replied",
+        endedAt,
+      };
+    case "http_error":
+      return result.status >= 500
+        ? {
+            state: "charged_full",
+            costMicros: 0,
+            tokensIn: null,
+            tokensOut: null,
+            outcome: result.failure.code,
+            endedAt,
+          }
+        : {
+            state: "settled",
+            costMicros: 0,
+            tokensIn: null,
+            tokensOut: null,
+            outcome: result.failure.code,
+            endedAt,
+          };
+    case "no_reply":
+      return {
+        state: result.sent ? "charged_full" : "settled",
+        costMicros: 0,
+        tokensIn: null,
+        tokensOut: null,
+        outcome: result.failure.code,
+        endedAt,
+      };
+    default: {
+      const never: never = result;
+      return never;
+    }
+  }
 }

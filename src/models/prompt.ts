@@ -1,4 +1,5 @@
 import type { FeedItem } from "../sources/types.ts";
+import { PROMPT_TITLE_MAX } from "./budget.ts";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -6,7 +7,8 @@ export interface ChatMessage {
 }
 
 /**
- * The synthesis prompt. Candidates travel as one fenced JSON block (already normalised
+ * The synthesis prompt. Titles and summaries are cut to fixed lengths so the worst case of a
+ * paid call (budget.ts) is a bound, not a guess. Candidates travel as one fenced JSON block (already normalised
  * plain text), so feed text is data to the model, never instructions.
  */
 export function buildMessages(
@@ -16,9 +18,9 @@ export function buildMessages(
 ): ChatMessage[] {
   const items = candidates.map((c) => ({
     link: c.link,
-    title: c.title,
-    source: c.sourceName,
-    summary: c.summary,
+    title: c.title.slice(0, PROMPT_TITLE_MAX),
+    source: c.sourceName.slice(0, 100),
+    summary: c.summary.slice(0, summaryMaxChars),
   }));
   return [
     {

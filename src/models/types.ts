@@ -5,6 +5,7 @@ import type { LoadedSpec } from "../spec/load.ts";
 import type { ModelLink } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import type { Draft } from "./draft.ts";
+import type { FailureCode } from "./failure.ts";
 
 export interface ChainContext {
   loaded: LoadedSpec;
@@ -18,6 +19,11 @@ export interface ChainContext {
   day: string;
   /** Today's cap in micro-USD (SPEND_CAP_USD or the spec's). */
   capMicros: number;
+  /**
+   * Epoch ms after which no retry wait is started (a Retry-After that does not fit is not
+   * waited for). Default: the chain's start plus `limits.max_tick_seconds`.
+   */
+  deadline?: number;
 }
 
 /** How one link of the chain ended. */
@@ -25,8 +31,7 @@ export type LinkOutcome =
   | { ok: true; draft: Draft }
   | {
       ok: false;
-      /** Short machine word: not_found, http_5xx, timeout, invalid_draft, unauthorized, quota, budget, … */
-      code: string;
+      code: FailureCode;
       reason: string;
     };
 
