@@ -1,6 +1,7 @@
 import type { Command } from "./command.ts";
+import { buildCommand } from "./commands/build.ts";
 import { tickCommand } from "./commands/tick.ts";
 import { traceCommand } from "./commands/trace.ts";
 
 /** Every CLI command, in the order `afk help` lists them. One line each; add yours here. */
-export const COMMANDS: readonly Command[] = [tickCommand, traceCommand];
+export const COMMANDS: readonly Command[] = [tickCommand, traceCommand, buildCommand];

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { materialiseEmbeddedFiles } from "../factory/materialise.ts";
 import { type LoadedSpec, loadSpecFile, parseSpec } from "./load.ts";
 
 /** Replaced by `afk build` (bun build --define) with the SPEC.md text the binary was built from. */
@@ -18,6 +19,11 @@ export const REPO_SPEC_PATH = resolve(import.meta.dir, "../../spec/SPEC.md");
 export function resolveSpec(specFlag: string | undefined, home: string): LoadedSpec {
   if (specFlag) return loadSpecFile(specFlag);
   const embedded = embeddedSpec();
-  if (embedded !== undefined) return parseSpec(embedded, "embedded SPEC.md", "embedded", home);
+  if (embedded !== undefined) {
+    // The embedded spec's local feeds travel in the binary too; recreate any that are missing.
+    const loaded = parseSpec(embedded, "embedded SPEC.md", "embedded", home);
+    materialiseEmbeddedFiles(home);
+    return loaded;
+  }
   return loadSpecFile(REPO_SPEC_PATH);
 }

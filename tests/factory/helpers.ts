@@ -1,0 +1,95 @@
+import { Database } from "bun:sqlite";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeBuildCommand } from "../../src/cli/commands/build.ts";
+import { run } from "../../src/cli/run.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import type { Deps } from "../../src/core/deps.ts";
+import type { TickRow } from "../../src/ledger/ticks.ts";
+
+export const REPO = join(import.meta.dir, "..", "..");
+
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A copy of the repo's SPEC.md and its sample feeds in `dir`, with `edit` applied to the text. */
+export function copyRepoSpec(dir: string, edit: (text: string) => string = (t) => t): string {
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(REPO, "spec/feeds"), join(dir, "feeds"), { recursive: true });
+  const path = join(dir, "SPEC.md");
+  writeFileSync(path, edit(readFileSync(join(REPO, "spec/SPEC.md"), "utf8")));
+  return path;
+}
+
+/** A one-test gate file that passes or fails; the gate command runs it with this bun. */
+export function gateFile(dir: string, passes: boolean): readonly string[] {
+  const path = join(dir, passes ? "gate-green.test.ts" : "gate-red.test.ts");
+  writeFileSync(
+    path,
+    [
+      'import { expect, test } from "bun:test";',
+      `test("a seam that is ${passes ? "green" : "red"}", () => expect(${passes ? 1 : 2}).toBe(1));`,
+      "",
+    ].join("\n"),
+  );
+  return [process.execPath, "test", path];
+}
+
+/** Runs `afk build` in-process with an injected gate, dist/ and runs/ under `home`. */
+export async function build(opts: { home: string; spec: string; gate: readonly string[]; target?: string }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const deps: Deps = {
+    clock: systemClock,
+    fetch: globalThis.fetch,
+    env: { ...process.env, AFK_HOME: opts.home },
+    home: REPO,
+    print: (l) => out.push(l),
+    warn: (l) => err.push(l),
+    pid: process.pid,
+  };
+  const argv = ["build", "--spec", opts.spec, ...(opts.target ? ["--target", opts.target] : [])];
+  const code = await run(argv, deps, [makeBuildCommand({ gate: opts.gate })]);
+  const record = [...out, ...err].find((l) => l.startsWith("record: "))?.slice("record: ".length);
+  return { code, out, err, record };
+}
+
+/** A loopback port nothing listens on: bind one, then free it. */
+export function closedPort(): number {
+  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+  const port = s.port as number;
+  s.stop(true);
+  return port;
+}
+
+/** Runs a built binary to exit with a minimal environment (as cron would), cwd = `cwd`. */
+export async function runBinary(
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn([...argv], {
+    cwd,
+    env: { PATH: "/usr/bin:/bin", HOME: cwd, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+export function tickRows(home: string): TickRow[] {
+  const db = new Database(join(home, "ledger.sqlite"), { readonly: true });
+  try {
+    return db.query<TickRow, []>("SELECT * FROM ticks ORDER BY started_at, rowid").all();
+  } finally {
+    db.close();
+  }
+}
