@@ -1,6 +1,8 @@
-import { Hono } from "hono";
 import type { AppContext } from "../cli/context.ts";
+import { AfkError } from "../core/errors.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
+import { createStatusApp } from "./app.tsx";
+import { isLoopback, parseAddr } from "./auth.ts";
 
 export interface StatusServer {
   url: string;
@@ -8,15 +10,27 @@ export interface StatusServer {
 }
 
 /**
- * Binds the status page on AFK_STATUS_ADDR for `afk serve`. Minimal until the operator
- * surface lands: only /healthz.
+ * Binds the status page on AFK_STATUS_ADDR for `afk serve`. Refuses to listen beyond
+ * loopback without AFK_STATUS_TOKEN: a page that can kill the runner is never open unguarded.
  */
 export function startStatusServer(app: AppContext, handle: RunnerHandle): StatusServer {
-  const [hostname = "127.0.0.1", port = "8787"] = app.host.statusAddr.split(/:(?=\d+$)/);
-  const web = new Hono().get("/healthz", (c) => {
-    const due = handle.lastDueSlotHandled();
-    return due.ok && handle.alive() ? c.text("ok") : c.text(due.ok ? "runner stopped" : due.reason, 503);
-  });
-  const server = Bun.serve({ hostname, port: Number(port), fetch: web.fetch });
-  return { url: `http://${server.hostname}:${server.port}`, stop: () => server.stop(true) };
+  const { hostname, port } = parseAddr(app.host.statusAddr);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AfkError("usage", `AFK_STATUS_ADDR: '${app.host.statusAddr}' has no valid port`);
+  if (!isLoopback(hostname) && !app.host.statusToken)
+    throw new AfkError(
+      "usage",
+      `status page: refusing to bind ${hostname}:${port} beyond loopback without AFK_STATUS_TOKEN; set a token or use AFK_STATUS_ADDR=127.0.0.1:${port}`,
+    );
+  const web = createStatusApp({ app, handle });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({ hostname, port, fetch: web.fetch });
+  } catch (err) {
+    throw new AfkError("io", `status page: cannot listen on ${hostname}:${port}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
+  return { url: `http://${host}:${server.port}`, stop: () => server.stop(true) };
 }

@@ -1,4 +1,29 @@
 import type { Migration } from "../migrate.ts";
 
 /** Tables owned by the status ring. Append only: never edit a migration that has shipped. */
-export const statusMigrations: Migration[] = [];
+export const statusMigrations: Migration[] = [
+  {
+    id: "status-001",
+    sql: `
+-- The unattended clock: when it started (Day 0) and the last day the run log has a Day line for.
+CREATE TABLE status_clock (
+  id               INTEGER PRIMARY KEY CHECK (id = 1),   -- one clock per home
+  started_at       TEXT NOT NULL,                         -- UTC ISO
+  start_day        TEXT NOT NULL,                         -- YYYY-MM-DD in the spec's time zone
+  last_logged_day  TEXT                                   -- last day with a Day N line in runs/run-log.md
+);
+
+-- Watchdog alerts: one row per raise; resolved_at set when value lands again.
+CREATE TABLE status_alerts (
+  id            INTEGER PRIMARY KEY,
+  raised_at     TEXT NOT NULL,          -- UTC ISO
+  since_at      TEXT NOT NULL,          -- start of the first tick without value in the streak
+  empty_ticks   INTEGER NOT NULL,       -- ticks in a row without value when last updated
+  last_tick_id  TEXT NOT NULL,
+  resolved_at   TEXT,
+  resolved_by   TEXT                    -- the tick whose value cleared it
+);
+CREATE INDEX status_alerts_open ON status_alerts(resolved_at);
+`,
+  },
+];

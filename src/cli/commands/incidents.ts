@@ -1,0 +1,25 @@
+import { ledgerForReading } from "../../status/open.ts";
+import { formatIncidents, incidents } from "../../status/reports.ts";
+import { readTickTrace } from "../../trace/read.ts";
+import { flagString } from "../args.ts";
+import type { Command } from "../command.ts";
+import { buildContext } from "../context.ts";
+import { sinceDay } from "./ledger.ts";
+
+export const incidentsCommand: Command = {
+  name: "incidents",
+  summary: "degraded and failed ticks with their caught errors and trace paths",
+  usage: "afk incidents [--since YYYY-MM-DD]",
+  async run(args, deps) {
+    const since = sinceDay(flagString(args, "since"));
+    const app = buildContext(args, deps);
+    const ledger = ledgerForReading(app);
+    try {
+      const list = incidents(ledger.db, since, (row) => readTickTrace(app.deps.home, row.id, row.trace_path));
+      for (const line of formatIncidents(list)) app.deps.print(line);
+      return 0;
+    } finally {
+      ledger.close();
+    }
+  },
+};

@@ -1,0 +1,24 @@
+import { formatStatus } from "../../status/format.ts";
+import { ledgerForReading } from "../../status/open.ts";
+import { statusSnapshot } from "../../status/snapshot.ts";
+import { flagBool } from "../args.ts";
+import type { Command } from "../command.ts";
+import { buildContext } from "../context.ts";
+
+export const statusCommand: Command = {
+  name: "status",
+  summary: "one glance: today, the last tick, kill flag, cap, next run, alert (--json)",
+  usage: "afk status [--spec PATH] [--json]",
+  async run(args, deps) {
+    const app = buildContext(args, deps);
+    const ledger = ledgerForReading(app);
+    try {
+      const snapshot = statusSnapshot({ app, db: ledger.db, handle: null });
+      if (flagBool(args, "json")) app.deps.print(JSON.stringify(snapshot, null, 2));
+      else for (const line of formatStatus(snapshot)) app.deps.print(line);
+      return 0;
+    } finally {
+      ledger.close();
+    }
+  },
+};

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { Hono } from "hono";
+import type { AppContext } from "../cli/context.ts";
+import { dayIn } from "../core/clock.ts";
+import { describeError } from "../core/errors.ts";
+import type { RunnerHandle } from "../runner/handle.ts";
+import { checkBearer } from "./auth.ts";
+import { addDays } from "./days.ts";
+import { raiseKillFlag } from "./kill.ts";
+import { renderMetrics } from "./metrics.ts";
+import { PAGE_CSS_HASH, type PageData, StatusPage } from "./page.tsx";
+import { dayTotals, lastDelivered, recentTicks, sourceHealth } from "./queries.ts";
+import { statusSnapshot } from "./snapshot.ts";
+
+export interface StatusAppDeps {
+  app: AppContext;
+  /** The runner in this process; null when the page is served without one (healthz says so). */
+  handle: RunnerHandle | null;
+}
+
+const CSP = [
+  "default-src 'none'",
+  `style-src '${PAGE_CSS_HASH}'`,
+  "img-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const MAX_DIGEST_BYTES = 256 * 1024;
+
+/** The latest digest's text, only from inside out/ and only up to a sane size. */
+function readDigest(home: string, outPath: string): string | null {
+  const outDir = resolve(home, "out");
+  const path = resolve(home, outPath);
+  const rel = relative(outDir, path);
+  if (rel.startsWith("..") || rel === "" || !existsSync(path)) return null;
+  if (statSync(path).size > MAX_DIGEST_BYTES)
+    return `(digest larger than ${MAX_DIGEST_BYTES} bytes; open ${outPath})`;
+  return readFileSync(path, "utf8");
+}
+
+/** The status page as a value: tests call `createStatusApp(deps).request(...)`; only serve binds a port. */
+export function createStatusApp(deps: StatusAppDeps): Hono {
+  const { app, handle } = deps;
+  const web = new Hono();
+
+  web.use(async (c, next) => {
+    await next();
+    c.header("Content-Security-Policy", CSP);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Cache-Control", "no-store");
+  });
+
+  web.onError((err, c) => {
+    app.deps.warn(`status page: ${c.req.method} ${c.req.path}: ${describeError(err)}`);
+    return c.text("internal error (see the serve log)", 500);
+  });
+
+  const snapshot = () => statusSnapshot({ app, db: app.db(), handle });
+
+  web.get("/", (c) => {
+    const db = app.db();
+    const s = snapshot();
+    const today = dayIn(app.deps.clock.now(), app.loaded.spec.timezone);
+    const days = Array.from({ length: 14 }, (_, i) => addDays(today, i - 13));
+    const delivered = lastDelivered(db);
+    const data: PageData = {
+      snapshot: s,
+      days: dayTotals(db, days),
+      ticks: recentTicks(db, 20),
+      sources: sourceHealth(db),
+      digest:
+        delivered?.out_path != null
+          ? { path: delivered.out_path, text: readDigest(app.deps.home, delivered.out_path) }
+          : null,
+    };
+    return c.html(<StatusPage data={data} />);
+  });
+
+  web.get("/status.json", (c) => c.json(snapshot()));
+
+  web.get("/healthz", (c) => {
+    if (!handle) return c.text("no runner in this process", 503);
+    if (!handle.alive()) return c.text("runner stopped", 503);
+    const due = handle.lastDueSlotHandled();
+    return due.ok ? c.text("ok") : c.text(due.reason, 503);
+  });
+
+  web.get("/metrics", (c) => {
+    const body = renderMetrics(app.db(), snapshot());
+    return c.body(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+
+  web.post("/kill", (c) => {
+    const auth = checkBearer(c.req.header("Authorization"), app.host.statusToken);
+    if (!auth.ok) {
+      const why =
+        auth.reason === "no_token_configured"
+          ? "POST /kill is disabled: AFK_STATUS_TOKEN is not set"
+          : "unauthorised: send Authorization: Bearer <AFK_STATUS_TOKEN>";
+      return c.text(why, 401, { "WWW-Authenticate": 'Bearer realm="afk"' });
+    }
+    const now = app.deps.clock.now();
+    raiseKillFlag(app.host.killFlag, now, "POST /kill");
+    handle?.requestStop("kill requested via POST /kill");
+    return c.json(
+      { killed: true, flag: app.host.killFlag, at: now.toISOString(), runner: handle ? "stopping" : "none" },
+      202,
+    );
+  });
+
+  return web;
+}

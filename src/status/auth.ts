@@ -1,0 +1,34 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s, "utf8").digest();
+}
+
+export type AuthResult = { ok: true } | { ok: false; reason: "no_token_configured" | "missing" | "wrong" };
+
+/**
+ * `Authorization: Bearer <token>` against the configured token, compared in constant time
+ * (equal-length SHA-256 digests, so neither the length nor a prefix leaks through timing).
+ */
+export function checkBearer(header: string | undefined, token: string | undefined): AuthResult {
+  if (!token) return { ok: false, reason: "no_token_configured" };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  if (!m?.[1]) return { ok: false, reason: "missing" };
+  return timingSafeEqual(digest(m[1]), digest(token)) ? { ok: true } : { ok: false, reason: "wrong" };
+}
+
+const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;
+
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+/** `host:port`, `[v6]:port`, a bare host or a bare IPv6 address; the port defaults to 8787. */
+export function parseAddr(addr: string): { hostname: string; port: number } {
+  const a = addr.trim();
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(a);
+  if (v6) return { hostname: v6[1] as string, port: v6[2] ? Number(v6[2]) : 8787 };
+  if (a.split(":").length > 2) return { hostname: a, port: 8787 };
+  const [hostname, port] = a.split(":");
+  return { hostname: hostname || "127.0.0.1", port: port ? Number(port) : 8787 };
+}

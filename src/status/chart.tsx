@@ -1,0 +1,68 @@
+import { formatUsd } from "../core/money.ts";
+import type { DayTotals } from "./queries.ts";
+
+const W = 700;
+const H = 220;
+const PAD = { left: 56, right: 12, top: 16, bottom: 36 };
+
+/** Spend vs value per day as inline SVG (no script, no external asset). */
+export function SpendValueChart({ days }: { days: readonly DayTotals[] }) {
+  const max = Math.max(10_000, ...days.flatMap((d) => [d.spendMicros, d.valueMicros]));
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const slot = plotW / Math.max(1, days.length);
+  const bar = Math.max(2, slot / 2 - 3);
+  const y = (m: number) => PAD.top + plotH - (m / max) * plotH;
+  const ticks = [0, 0.5, 1].map((f) => Math.round(max * f));
+  return (
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      width="100%"
+      role="img"
+      aria-label="Spend and value per day, last 14 days"
+      xmlns="http://www.w3.org/2000/svg"
+    >
+      <title>Spend vs value per day</title>
+      {ticks.map((t) => (
+        <g>
+          <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} stroke="#ddd" stroke-width="1" />
+          <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end" font-size="11" fill="#555">
+            {formatUsd(t)}
+          </text>
+        </g>
+      ))}
+      {days.map((d, i) => {
+        const x = PAD.left + i * slot + 2;
+        return (
+          <g>
+            <rect x={x} y={y(d.valueMicros)} width={bar} height={y(0) - y(d.valueMicros)} fill="#2e7d32">
+              <title>{`${d.day} value ${formatUsd(d.valueMicros)}`}</title>
+            </rect>
+            <rect
+              x={x + bar + 1}
+              y={y(d.spendMicros)}
+              width={bar}
+              height={y(0) - y(d.spendMicros)}
+              fill="#e65100"
+            >
+              <title>{`${d.day} spend ${formatUsd(d.spendMicros)}`}</title>
+            </rect>
+            {(days.length - 1 - i) % 2 === 0 ? (
+              <text x={x + bar} y={H - PAD.bottom + 16} text-anchor="middle" font-size="11" fill="#555">
+                {d.day.slice(5)}
+              </text>
+            ) : null}
+          </g>
+        );
+      })}
+      <rect x={PAD.left} y={H - 12} width="10" height="10" fill="#2e7d32" />
+      <text x={PAD.left + 14} y={H - 3} font-size="11">
+        value
+      </text>
+      <rect x={PAD.left + 64} y={H - 12} width="10" height="10" fill="#e65100" />
+      <text x={PAD.left + 78} y={H - 3} font-size="11">
+        spend
+      </text>
+    </svg>
+  );
+}

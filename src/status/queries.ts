@@ -1,0 +1,181 @@
+import type { Database } from "bun:sqlite";
+import type { TickRow } from "../ledger/ticks.ts";
+
+/** Read-only queries the operator surface runs against the ledger (WAL: never blocks serve). */
+
+export interface DayTotals {
+  day: string;
+  ticks: number;
+  byStatus: Record<string, number>;
+  spendMicros: number;
+  valueMicros: number;
+  shadowMicros: number;
+}
+
+const SPEND = "CASE WHEN state = 'reserved' THEN reserved_micros ELSE cost_micros END";
+
+/** Ticks, spend (settled + open reservations), value and shadow cost per day, for each day asked. */
+export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
+  if (days.length === 0) return [];
+  const sorted = [...days].sort();
+  const first = sorted[0] as string;
+  const last = sorted[sorted.length - 1] as string;
+  const out = new Map<string, DayTotals>(
+    days.map((day) => [
+      day,
+      { day, ticks: 0, byStatus: {}, spendMicros: 0, valueMicros: 0, shadowMicros: 0 },
+    ]),
+  );
+  const ticks = db
+    .query<{ day: string; status: string; n: number; value: number }, [string, string]>(
+      `SELECT day, status, count(*) AS n, coalesce(sum(value_micros), 0) AS value
+       FROM ticks WHERE day BETWEEN ? AND ? GROUP BY day, status`,
+    )
+    .all(first, last);
+  for (const r of ticks) {
+    const t = out.get(r.day);
+    if (!t) continue;
+    t.ticks += r.n;
+    t.byStatus[r.status] = r.n;
+    t.valueMicros += r.value;
+  }
+  const calls = db
+    .query<{ day: string; spend: number; shadow: number }, [string, string]>(
+      `SELECT day, coalesce(sum(${SPEND}), 0) AS spend, coalesce(sum(shadow_micros), 0) AS shadow
+       FROM calls WHERE day BETWEEN ? AND ? GROUP BY day`,
+    )
+    .all(first, last);
+  for (const r of calls) {
+    const t = out.get(r.day);
+    if (!t) continue;
+    t.spendMicros = r.spend;
+    t.shadowMicros = r.shadow;
+  }
+  return days.map((d) => out.get(d) as DayTotals);
+}
+
+export interface Totals {
+  ticks: number;
+  spendMicros: number;
+  valueMicros: number;
+  shadowMicros: number;
+}
+
+export function allTimeTotals(db: Database): Totals {
+  const t = db
+    .query<{ n: number; value: number }, []>(
+      "SELECT count(*) AS n, coalesce(sum(value_micros), 0) AS value FROM ticks",
+    )
+    .get();
+  const c = db
+    .query<{ spend: number; shadow: number }, []>(
+      `SELECT coalesce(sum(${SPEND}), 0) AS spend, coalesce(sum(shadow_micros), 0) AS shadow FROM calls`,
+    )
+    .get();
+  return {
+    ticks: t?.n ?? 0,
+    valueMicros: t?.value ?? 0,
+    spendMicros: c?.spend ?? 0,
+    shadowMicros: c?.shadow ?? 0,
+  };
+}
+
+/** Closed-and-running tick counts by status, over all time. */
+export function ticksByStatus(db: Database): Record<string, number> {
+  const rows = db
+    .query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM ticks GROUP BY status")
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export function recentTicks(db: Database, limit: number): TickRow[] {
+  return db
+    .query<TickRow, [number]>("SELECT * FROM ticks ORDER BY started_at DESC, rowid DESC LIMIT ?")
+    .all(limit);
+}
+
+/** Ticks started at or after `since` (UTC ISO or a YYYY-MM-DD day), oldest first. */
+export function ticksSince(db: Database, since: string): TickRow[] {
+  return db
+    .query<TickRow, [string]>("SELECT * FROM ticks WHERE started_at >= ? ORDER BY started_at, rowid")
+    .all(since);
+}
+
+/** The newest tick that delivered a digest (its file is the latest digest). */
+export function lastDelivered(db: Database): TickRow | null {
+  return db
+    .query<TickRow, []>(
+      `SELECT * FROM ticks WHERE status IN ('ok','degraded') AND out_path IS NOT NULL
+       ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    )
+    .get();
+}
+
+/** Spend of one tick: settled costs plus open reservations. */
+export function tickSpend(db: Database, tickId: string): number {
+  return (
+    db
+      .query<{ s: number }, [string]>(`SELECT coalesce(sum(${SPEND}), 0) AS s FROM calls WHERE tick_id = ?`)
+      .get(tickId)?.s ?? 0
+  );
+}
+
+/** Source failures recorded on tick rows (detail.failed_sources), counted per source id. */
+export function sourceFailureCounts(db: Database): Record<string, number> {
+  const rows = db
+    .query<{ id: string; n: number }, []>(
+      `SELECT json_extract(f.value, '$.id') AS id, count(*) AS n
+       FROM ticks t, json_each(CASE WHEN json_valid(t.detail) THEN json_extract(t.detail, '$.failed_sources') END) f
+       GROUP BY id`,
+    )
+    .all();
+  return Object.fromEntries(rows.filter((r) => typeof r.id === "string").map((r) => [r.id, r.n]));
+}
+
+export interface SourceHealthView {
+  source_id: string;
+  consecutive_failures: number;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_outcome: string | null;
+  last_code: string | null;
+  last_error: string | null;
+}
+
+/**
+ * What the sources ring recorded per source (table `source_health`), or null when this ledger
+ * has no such table (an older ledger): the page then says "no data".
+ */
+export function sourceHealth(db: Database): SourceHealthView[] | null {
+  const table = db
+    .query<{ n: number }, []>(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'source_health'",
+    )
+    .get();
+  if (!table?.n) return null;
+  return db
+    .query<SourceHealthView, []>(
+      `SELECT source_id, consecutive_failures, last_attempt_at, last_success_at, last_outcome, last_code, last_error
+       FROM source_health ORDER BY source_id`,
+    )
+    .all();
+}
+
+/** detail JSON of a tick row, tolerant of rows written before a field existed. */
+export interface TickDetail {
+  fallbacks: { from: string; to: string; reason: string }[];
+  failed_sources: { id: string; code: string; error: string; optional?: boolean }[];
+}
+
+export function tickDetail(row: Pick<TickRow, "detail">): TickDetail {
+  try {
+    const d = JSON.parse(row.detail) as Partial<TickDetail>;
+    return {
+      fallbacks: Array.isArray(d.fallbacks) ? d.fallbacks : [],
+      failed_sources: Array.isArray(d.failed_sources) ? d.failed_sources : [],
+    };
+  } catch {
+    // a row whose detail is not JSON still shows; its reason column carries the words
+    return { fallbacks: [], failed_sources: [] };
+  }
+}

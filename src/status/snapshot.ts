@@ -1,0 +1,175 @@
+import type { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { AppContext } from "../cli/context.ts";
+import { dayIn } from "../core/clock.ts";
+import { microsToUsd } from "../core/money.ts";
+import type { TickStatus, Trigger } from "../core/status.ts";
+import { lastTick } from "../ledger/ticks.ts";
+import type { RunnerHandle } from "../runner/handle.ts";
+import { nextSlot } from "../runner/slots.ts";
+import { readClock } from "./clock-state.ts";
+import { dayTotals, type TickDetail, tickDetail } from "./queries.ts";
+import { unattendedDays } from "./unattended.ts";
+import { ALERT_FILE, openAlert } from "./watchdog.ts";
+
+/** The one-glance state of afk: `afk status --json` and `GET /status.json` print exactly this. */
+export interface StatusSnapshot {
+  generated_at: string;
+  version: string;
+  spec: { name: string; hash: string; origin: string; timezone: string; cadence: string };
+  today: {
+    day: string;
+    ticks: number;
+    by_status: Record<string, number>;
+    spend_micros: number;
+    spend_usd: number;
+    value_micros: number;
+    value_usd: number;
+  };
+  last_tick: {
+    id: string;
+    status: TickStatus;
+    trigger: Trigger;
+    slot: string;
+    started_at: string;
+    ended_at: string | null;
+    duration_ms: number | null;
+    model: string | null;
+    items: number;
+    value_usd: number;
+    reason: string | null;
+    failed_sources: TickDetail["failed_sources"];
+    fallbacks: TickDetail["fallbacks"];
+    out_path: string | null;
+    trace_path: string | null;
+  } | null;
+  kill: { flag: string; present: boolean };
+  cap: {
+    cap_micros: number;
+    cap_usd: number;
+    source: "SPEND_CAP_USD" | "spec";
+    spent_micros: number;
+    remaining_micros: number;
+    reached: boolean;
+  };
+  next_run: { at: string | null; from: "runner" | "cadence" | "tick_seconds" };
+  alert: {
+    active: boolean;
+    file: string | null;
+    raised_at: string | null;
+    since: string | null;
+    empty_ticks: number;
+    threshold: number;
+  };
+  clock: { started_at: string; start_day: string; unattended_days: number } | null;
+  runner: { alive: boolean; last_due_slot: { ok: boolean; reason: string | null } } | null;
+}
+
+export interface SnapshotInput {
+  app: AppContext;
+  db: Database;
+  /** The running serve's handle when the page asks; null for `afk status` from another process. */
+  handle: RunnerHandle | null;
+}
+
+function nextRun(
+  input: SnapshotInput,
+  now: Date,
+  last: { started_at: string } | null,
+): StatusSnapshot["next_run"] {
+  const { app, handle } = input;
+  if (handle) return { at: handle.nextRun()?.toISOString() ?? null, from: "runner" };
+  if (app.host.tickSeconds !== undefined) {
+    const due = last ? new Date(last.started_at).getTime() + app.host.tickSeconds * 1000 : now.getTime();
+    return { at: new Date(Math.max(due, now.getTime())).toISOString(), from: "tick_seconds" };
+  }
+  return { at: nextSlot(app.loaded.spec, now)?.toISOString() ?? null, from: "cadence" };
+}
+
+/** Builds the snapshot with read-only queries: safe while `serve` writes (WAL). */
+export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
+  const { app, db, handle } = input;
+  const { spec } = app.loaded;
+  const now = app.deps.clock.now();
+  const day = dayIn(now, spec.timezone);
+  const [today] = dayTotals(db, [day]);
+  const t = lastTick(db);
+  const alert = openAlert(db);
+  const clock = readClock(db);
+  const spent = today?.spendMicros ?? 0;
+  const due = handle?.lastDueSlotHandled();
+  const detail = t ? tickDetail(t) : null;
+  return {
+    generated_at: now.toISOString(),
+    version: app.version,
+    spec: {
+      name: spec.name,
+      hash: app.loaded.hash,
+      origin: app.loaded.origin,
+      timezone: spec.timezone,
+      cadence:
+        app.host.tickSeconds !== undefined ? `every ${app.host.tickSeconds}s (TICK_SECONDS)` : spec.cadence,
+    },
+    today: {
+      day,
+      ticks: today?.ticks ?? 0,
+      by_status: today?.byStatus ?? {},
+      spend_micros: spent,
+      spend_usd: microsToUsd(spent),
+      value_micros: today?.valueMicros ?? 0,
+      value_usd: microsToUsd(today?.valueMicros ?? 0),
+    },
+    last_tick:
+      t && detail
+        ? {
+            id: t.id,
+            status: t.status,
+            trigger: t.trigger,
+            slot: t.slot,
+            started_at: t.started_at,
+            ended_at: t.ended_at,
+            duration_ms: t.ended_at
+              ? new Date(t.ended_at).getTime() - new Date(t.started_at).getTime()
+              : null,
+            model: t.model,
+            items: t.items,
+            value_usd: microsToUsd(t.value_micros),
+            reason: t.reason,
+            failed_sources: detail.failed_sources,
+            fallbacks: detail.fallbacks,
+            out_path: t.out_path,
+            trace_path: t.trace_path,
+          }
+        : null,
+    kill: { flag: app.host.killFlag, present: existsSync(app.host.killFlag) },
+    cap: {
+      cap_micros: app.capMicros,
+      cap_usd: microsToUsd(app.capMicros),
+      source: app.host.capUsd !== undefined ? "SPEND_CAP_USD" : "spec",
+      spent_micros: spent,
+      remaining_micros: Math.max(0, app.capMicros - spent),
+      reached: spent >= app.capMicros,
+    },
+    next_run: nextRun(input, now, t),
+    alert: {
+      active: alert !== null,
+      file: existsSync(join(app.deps.home, ALERT_FILE)) ? ALERT_FILE : null,
+      raised_at: alert?.raised_at ?? null,
+      since: alert?.since_at ?? null,
+      empty_ticks: alert?.empty_ticks ?? 0,
+      threshold: spec.watchdog.no_value_ticks,
+    },
+    clock: clock
+      ? {
+          started_at: clock.started_at,
+          start_day: clock.start_day,
+          unattended_days: unattendedDays({ db, spec, tickSeconds: app.host.tickSeconds, clock }, day),
+        }
+      : null,
+    runner:
+      handle && due
+        ? { alive: handle.alive(), last_due_slot: { ok: due.ok, reason: due.ok ? null : due.reason } }
+        : null,
+  };
+}

@@ -1,0 +1,164 @@
+import type { Database } from "bun:sqlite";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isDelivered } from "../core/status.ts";
+import type { TickRow } from "../ledger/ticks.ts";
+import type { LoadedSpec } from "../spec/load.ts";
+import { tickDetail } from "./queries.ts";
+
+export const ALERT_FILE = "out/ALERT.txt";
+
+/** Statuses that say nothing about whether the job works (a no-op, not an attempt). */
+const NEUTRAL = "('running','skipped_done','skipped_overlap')";
+
+export function hasValue(t: Pick<TickRow, "status" | "value_micros">): boolean {
+  return t.value_micros > 0 || isDelivered(t.status);
+}
+
+export interface OpenAlert {
+  id: number;
+  raised_at: string;
+  since_at: string;
+  empty_ticks: number;
+  last_tick_id: string;
+}
+
+export function openAlert(db: Database): OpenAlert | null {
+  return db
+    .query<OpenAlert, []>(
+      "SELECT id, raised_at, since_at, empty_ticks, last_tick_id FROM status_alerts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 1",
+    )
+    .get();
+}
+
+/** The current run of ticks without value (newest first), and the last tick that had value. */
+export function emptyStreak(db: Database): { empty: TickRow[]; lastValue: TickRow | null } {
+  const lastValue = db
+    .query<TickRow, []>(
+      `SELECT * FROM ticks WHERE status NOT IN ${NEUTRAL} AND (value_micros > 0 OR status IN ('ok','degraded'))
+       ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    )
+    .get();
+  const empty = db
+    .query<TickRow, [string]>(
+      `SELECT * FROM ticks WHERE status NOT IN ${NEUTRAL} AND started_at > ?
+       ORDER BY started_at DESC, rowid DESC LIMIT 50`,
+    )
+    .all(lastValue?.started_at ?? "");
+  return { empty: empty.filter((t) => !hasValue(t)), lastValue };
+}
+
+export type WatchdogAction =
+  | { kind: "none" }
+  | { kind: "raise"; alert: OpenAlert; text: string }
+  | { kind: "update"; alert: OpenAlert; text: string }
+  | { kind: "resolve"; alert: OpenAlert; by: TickRow };
+
+/** The alert's words: what, since when, the last errors and where their traces are. */
+export function alertText(
+  loaded: LoadedSpec,
+  threshold: number,
+  empty: readonly TickRow[],
+  lastValue: TickRow | null,
+  raisedAt: string,
+): string {
+  const oldest = empty[empty.length - 1];
+  const lines = [
+    `afk ALERT: ${loaded.spec.name} has produced no value for ${empty.length} ticks in a row (watchdog.no_value_ticks = ${threshold})`,
+    "",
+    `since:      ${oldest?.started_at ?? "?"} (first tick without value: ${oldest?.id ?? "?"})`,
+    `raised:     ${raisedAt}`,
+    `last value: ${lastValue ? `${lastValue.started_at} (tick ${lastValue.id}, ${lastValue.out_path ?? "no file"})` : "never"}`,
+    `spec:       ${loaded.spec.name} ${loaded.hash}`,
+    "",
+    "last ticks without value (newest first):",
+  ];
+  for (const t of empty.slice(0, 10)) {
+    lines.push(`- ${t.started_at} ${t.id} ${t.status} (${t.trigger}): ${t.reason ?? "(no reason recorded)"}`);
+    for (const f of tickDetail(t).failed_sources)
+      lines.push(`    source ${f.id} failed: ${f.code}: ${f.error}`);
+    lines.push(`    trace: ${t.trace_path ?? "(none)"}  (afk trace ${t.id})`);
+  }
+  lines.push(
+    "",
+    "See also: afk incidents, afk status. This file is removed automatically when value lands again.",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Decides what the watchdog does after a tick; writes nothing. */
+export function evaluateWatchdog(db: Database, loaded: LoadedSpec, now: Date): WatchdogAction {
+  const threshold = loaded.spec.watchdog.no_value_ticks;
+  const current = openAlert(db);
+  const { empty, lastValue } = emptyStreak(db);
+  if (empty.length >= threshold) {
+    const newest = empty[0] as TickRow;
+    const oldest = empty[empty.length - 1] as TickRow;
+    const raisedAt = current?.raised_at ?? now.toISOString();
+    const alert: OpenAlert = {
+      id: current?.id ?? 0,
+      raised_at: raisedAt,
+      since_at: oldest.started_at,
+      empty_ticks: empty.length,
+      last_tick_id: newest.id,
+    };
+    const text = alertText(loaded, threshold, empty, lastValue, raisedAt);
+    return current ? { kind: "update", alert, text } : { kind: "raise", alert, text };
+  }
+  if (current && empty.length === 0 && lastValue) return { kind: "resolve", alert: current, by: lastValue };
+  return { kind: "none" };
+}
+
+/** out/ALERT.txt, written via a temp file under runs/tmp and renamed: never half a file. */
+export function writeAlertFile(home: string, text: string): string {
+  const tmpDir = join(home, "runs", "tmp");
+  mkdirSync(tmpDir, { recursive: true });
+  mkdirSync(join(home, "out"), { recursive: true });
+  const tmp = join(tmpDir, `ALERT-${process.pid}.txt`);
+  writeFileSync(tmp, text, { flush: true });
+  renameSync(tmp, join(home, ALERT_FILE));
+  return ALERT_FILE;
+}
+
+export function removeAlertFile(home: string): boolean {
+  const path = join(home, ALERT_FILE);
+  if (!existsSync(path)) return false;
+  rmSync(path, { force: true });
+  return true;
+}
+
+/** Records the decision in status_alerts and on disk. Notices are sent by the caller. */
+export function applyWatchdog(db: Database, home: string, action: WatchdogAction, now: Date): void {
+  switch (action.kind) {
+    case "none":
+      return;
+    case "raise":
+    case "update": {
+      writeAlertFile(home, action.text);
+      const a = action.alert;
+      if (action.kind === "raise") {
+        db.query(
+          "INSERT INTO status_alerts (raised_at, since_at, empty_ticks, last_tick_id) VALUES (?, ?, ?, ?)",
+        ).run(a.raised_at, a.since_at, a.empty_ticks, a.last_tick_id);
+      } else {
+        db.query("UPDATE status_alerts SET since_at = ?, empty_ticks = ?, last_tick_id = ? WHERE id = ?").run(
+          a.since_at,
+          a.empty_ticks,
+          a.last_tick_id,
+          a.id,
+        );
+      }
+      return;
+    }
+    case "resolve":
+      removeAlertFile(home);
+      db.query("UPDATE status_alerts SET resolved_at = ?, resolved_by = ? WHERE id = ?").run(
+        now.toISOString(),
+        action.by.id,
+        action.alert.id,
+      );
+      return;
+    default:
+      action satisfies never;
+  }
+}
