@@ -4,18 +4,12 @@ import { clockCommand } from "./commands/clock.ts";
 import { incidentsCommand } from "./commands/incidents.ts";
 import { ledgerCommand } from "./commands/ledger.ts";
 import { statusCommand } from "./commands/status.ts";
-import { armCommand } from "./commands/arm.ts";
-import { killCommand } from "./commands/kill.ts";
-import { serveCommand } from "./commands/serve.ts";
 import { tickCommand } from "./commands/tick.ts";
 import { traceCommand } from "./commands/trace.ts";
 
 /** Every CLI command, in the order `afk help` lists them. One line each; add yours here. */
 export const COMMANDS: readonly Command[] = [
-  serveCommand,
   tickCommand,
-  killCommand,
-  armCommand,
   traceCommand,
   buildCommand,
   statusCommand,
