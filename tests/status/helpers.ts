@@ -1,0 +1,118 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "../../src/cli/args.ts";
+import { type AppContext, buildContext } from "../../src/cli/context.ts";
+import type { Trigger } from "../../src/core/status.ts";
+import { runTick, type TickSummary } from "../../src/harness/tick.ts";
+import { defaultRunners } from "../../src/models/runners.ts";
+import type { RunnerHandle } from "../../src/runner/handle.ts";
+import { latestSlot } from "../../src/runner/slots.ts";
+import { fetchSources } from "../../src/sources/index.ts";
+import { afterTick } from "../../src/status/after-tick.ts";
+import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
+
+/**
+ * One AFK_HOME with two specs over the same sample feeds: `empty` asks for more items than
+ * the feeds hold (every tick fails: no value), `value` delivers. Both write the same ledger.
+ */
+export function statusHome(env: Record<string, string> = {}, now = "2026-11-24T07:00:00Z", timezone = "UTC") {
+  const h = tempHome("afk-status-");
+  const t = testDeps(h.dir, env, now);
+  const specs = {} as Record<"empty" | "value", string>;
+  for (const [kind, minItems] of [
+    ["empty", 100],
+    ["value", 1],
+  ] as const) {
+    const dir = join(h.dir, `spec-${kind}`);
+    mkdirSync(dir, { recursive: true });
+    specs[kind] = writeSpec(dir, {
+      sources: sampleSources(dir),
+      minItems,
+      extra: "watchdog:\n  no_value_ticks: 3",
+    });
+    writeFileSync(
+      specs[kind],
+      readFileSync(specs[kind], "utf8").replace("timezone: UTC", `timezone: ${timezone}`),
+    );
+  }
+  const apps: AppContext[] = [];
+  const app = (kind: "empty" | "value" = "value"): AppContext => {
+    const a = buildContext(parseArgs(["status", "--spec", specs[kind]]), t.deps);
+    apps.push(a);
+    return a;
+  };
+  return {
+    home: h.dir,
+    ...t,
+    specs,
+    app,
+    cleanup() {
+      for (const a of apps) a.close();
+      h.cleanup();
+    },
+  };
+}
+
+/** A real tick through the harness (extractive link, local feeds), then the afterTick hook. */
+export async function tickAndHook(
+  app: AppContext,
+  trigger: Trigger = "schedule",
+  timeouts = { pingMs: 2_000, alertMs: 2_000 },
+): Promise<TickSummary> {
+  const now = app.deps.clock.now();
+  const summary = await runTick(
+    { trigger, slot: latestSlot(app.loaded.spec, now), force: true },
+    {
+      loaded: app.loaded,
+      db: app.db(),
+      deps: app.deps,
+      version: app.version,
+      capMicros: app.capMicros,
+      signal: new AbortController().signal,
+      checkpoint: () => {},
+      fetchSources,
+      runners: defaultRunners,
+    },
+  );
+  await afterTick({ app, summary, timeouts });
+  return summary;
+}
+
+/** A RunnerHandle object whose state the test sets, recording stop requests. */
+export function testHandle(
+  state: { alive?: boolean; due?: { ok: true } | { ok: false; reason: string } } = {},
+) {
+  const stops: string[] = [];
+  const s = { alive: state.alive ?? true, due: state.due ?? ({ ok: true } as const) };
+  const handle: RunnerHandle = {
+    alive: () => s.alive,
+    nextRun: () => new Date("2026-11-25T07:00:00Z"),
+    lastDueSlotHandled: () => s.due,
+    requestStop: (reason) => {
+      stops.push(reason);
+      s.alive = false;
+    },
+  };
+  return { handle, stops, state: s };
+}
+
+/** A loopback receiver for alert notices and pings: records method, path, headers and body. */
+export function receiver(opts: { hang?: boolean } = {}) {
+  const seen: { method: string; path: string; title: string | null; body: string }[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      seen.push({
+        method: req.method,
+        path: url.pathname,
+        title: req.headers.get("title"),
+        body: await req.text(),
+      });
+      if (opts.hang) await new Promise(() => {});
+      return new Response("ok");
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, seen, stop: () => server.stop(true) };
+}
