@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { isoDate } from "./dates.ts";
+import { rawEntries, rawFeedHeader } from "./extract.ts";
 import { httpBase, safeLink } from "./links.ts";
 import type { ParsedFeed } from "./parse.ts";
 import { htmlToText } from "./sanitize.ts";
@@ -20,148 +23,13 @@ export interface NormalizeOptions {
 
 const IDENTITY_MAX = 512;
 
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown): Obj | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
-}
-
-/** The text of a value feedsmith produced: a string, `{ value }`, `{ href }`, or the first of a list. */
-function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number") return String(v);
-  if (Array.isArray(v)) return firstStr(...v);
-  const o = obj(v);
-  if (o) return str(o.value ?? o["#text"] ?? o.href);
-  return undefined;
-}
-
-function list(v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
-  return v === undefined || v === null ? [] : [v];
-}
-
-function firstStr(...vs: unknown[]): string | undefined {
-  for (const v of vs) {
-    const s = str(v);
-    if (s !== undefined && s.trim() !== "") return s;
-  }
-  return undefined;
-}
-
-/** Picks an Atom-style link: rel=alternate (or no rel) first, then anything else that is not self/enclosure. */
-function atomLink(links: unknown): string | undefined {
-  const all = list(links)
-    .map(obj)
-    .filter((l): l is Obj => l !== undefined);
-  const rank = (l: Obj): number => {
-    const rel = str(l.rel) ?? "alternate";
-    if (rel === "alternate") return 0;
-    if (rel === "self" || rel === "enclosure" || rel === "replies" || rel === "edit") return 2;
-    return 1;
-  };
-  const best = all.filter((l) => str(l.href)).sort((a, b) => rank(a) - rank(b))[0];
-  return best ? str(best.href) : undefined;
-}
-
-function isoDate(raw: string | undefined): string | null {
-  if (raw === undefined) return null;
-  const t = Date.parse(raw.trim());
-  if (Number.isNaN(t)) return null;
-  const d = new Date(t);
-  const year = d.getUTCFullYear();
-  return year < 1970 || year > 9999 ? null : d.toISOString();
-}
-
-interface RawEntry {
-  id?: string;
-  title?: string;
-  link?: string;
-  published?: string;
-  summary?: string;
-}
-
-function rawFeedHeader(parsed: ParsedFeed): { title?: string; link?: string } {
-  const f = parsed.feed as Obj;
-  switch (parsed.format) {
-    case "rss":
-    case "rdf":
-      return {
-        title: firstStr(f.title, obj(f.dc)?.titles, obj(f.atom)?.title),
-        link: firstStr(f.link, atomLink(obj(f.atom)?.links)),
-      };
-    case "atom":
-      return { title: firstStr(f.title, obj(f.dc)?.titles), link: atomLink(f.links) };
-    case "json":
-      return { title: firstStr(f.title), link: firstStr(f.home_page_url) };
-  }
-}
-
-function rawEntries(parsed: ParsedFeed): RawEntry[] {
-  const f = parsed.feed as Obj;
-  switch (parsed.format) {
-    case "rss":
-    case "rdf":
-      return list(f.items).map((v) => {
-        const e = obj(v) ?? {};
-        const dc = obj(e.dc);
-        const atom = obj(e.atom);
-        const media = obj(e.media);
-        return {
-          id: firstStr(e.guid, obj(e.rdf)?.about, atom?.id, dc?.identifiers),
-          title: firstStr(e.title, dc?.titles, atom?.title, media?.title),
-          link: firstStr(e.link, atomLink(atom?.links), permalinkGuid(e.guid)),
-          published: firstStr(e.pubDate, dc?.dates, atom?.published, atom?.updated, obj(e.dcterms)?.issued),
-          summary: firstStr(
-            e.description,
-            obj(e.content)?.encoded,
-            atom?.summary,
-            atom?.content,
-            dc?.descriptions,
-            media?.description,
-          ),
-        };
-      });
-    case "atom":
-      return list(f.entries).map((v) => {
-        const e = obj(v) ?? {};
-        return {
-          id: firstStr(e.id),
-          title: firstStr(e.title),
-          link: atomLink(e.links),
-          published: firstStr(e.published, e.updated, obj(e.dc)?.dates),
-          summary: firstStr(e.summary, e.content),
-        };
-      });
-    case "json":
-      return list(f.items).map((v) => {
-        const e = obj(v) ?? {};
-        return {
-          id: firstStr(e.id),
-          title: firstStr(e.title),
-          link: firstStr(e.url, e.external_url),
-          published: firstStr(e.date_published, e.date_modified),
-          summary: firstStr(e.summary, e.content_text, e.content_html),
-        };
-      });
-  }
-}
-
-/** An RSS guid that is a permalink (isPermaLink not "false") doubles as the item's link. */
-function permalinkGuid(guid: unknown): string | undefined {
-  const g = obj(guid);
-  if (g && (g.isPermaLink === false || g.ispermalink === false || str(g.isPermaLink) === "false"))
-    return undefined;
-  const v = str(guid);
-  return v && /^https?:\/\//i.test(v.trim()) ? v : undefined;
-}
-
 /** A stable identity for an entry with neither id nor link: a hash of what it says. */
 function contentIdentity(title: string, summary: string, published: string | null): string | null {
   if (title === "" && summary === "") return null;
-  const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(`${title}\n${published ?? ""}\n${summary}`);
-  return `sha256:${hasher.digest("hex").slice(0, 32)}`;
+  const digest = createHash("sha256")
+    .update(`${title}\n${published ?? ""}\n${summary}`)
+    .digest("hex");
+  return `sha256:${digest.slice(0, 32)}`;
 }
 
 /**

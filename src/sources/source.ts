@@ -73,7 +73,10 @@ export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promis
     };
   }
   const err = error as FeedError;
-  record(ctx, source, span, { outcome: "failed", status: err.status, code: err.code, error: err.message });
+  // A killed tick says nothing about the source, so it does not count against its health.
+  if (err.code !== "aborted") {
+    record(ctx, source, span, { outcome: "failed", status: err.status, code: err.code, error: err.message });
+  }
   span.set({ via, code: err.code, status: err.status });
   span.end("error", err);
   return {
