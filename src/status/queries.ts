@@ -123,13 +123,13 @@ export function tickSpend(db: Database, tickId: string): number {
 /** Source failures recorded on tick rows (detail.failed_sources), counted per source id. */
 export function sourceFailureCounts(db: Database): Record<string, number> {
   const rows = db
-    .query<{ id: string; n: number }, []>(
-      `SELECT json_extract(f.value, '$.id') AS id, count(*) AS n
+    .query<{ source: string; n: number }, []>(
+      `SELECT json_extract(f.value, '$.id') AS source, count(*) AS n
        FROM ticks t, json_each(CASE WHEN json_valid(t.detail) THEN json_extract(t.detail, '$.failed_sources') END) f
-       GROUP BY id`,
+       GROUP BY source`,
     )
     .all();
-  return Object.fromEntries(rows.filter((r) => typeof r.id === "string").map((r) => [r.id, r.n]));
+  return Object.fromEntries(rows.filter((r) => typeof r.source === "string").map((r) => [r.source, r.n]));
 }
 
 export interface SourceHealthView {
