@@ -6,6 +6,7 @@ import type { ChatMessage } from "./prompt.ts";
 
 /** Title and summary lengths the prompt carries at most (prompt.ts cuts to these). */
 export const PROMPT_TITLE_MAX = 300;
+export const PROMPT_SOURCE_MAX = 100;
 const LINK_ALLOWANCE = 300;
 const ITEM_FRAMING = 64;
 const PROMPT_FRAMING = 1600;
@@ -28,7 +29,9 @@ export function inputTokenBound(messages: readonly ChatMessage[]): number {
 /** Worst-case input tokens of one synthesis call: `max_items` items at their capped lengths, every char 4 bytes. */
 export function worstCaseInputTokens(spec: Spec): number {
   const perItem =
-    (spec.digest.summary_max_chars + PROMPT_TITLE_MAX + LINK_ALLOWANCE) * MAX_BYTES_PER_CHAR + ITEM_FRAMING;
+    (spec.digest.summary_max_chars + PROMPT_TITLE_MAX + PROMPT_SOURCE_MAX + LINK_ALLOWANCE) *
+      MAX_BYTES_PER_CHAR +
+    ITEM_FRAMING;
   return PROMPT_FRAMING + spec.triage.max_items * perItem + 2 * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY;
 }
 

@@ -1,5 +1,5 @@
 import type { FeedItem } from "../sources/types.ts";
-import { PROMPT_TITLE_MAX } from "./budget.ts";
+import { PROMPT_SOURCE_MAX, PROMPT_TITLE_MAX } from "./budget.ts";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -19,7 +19,7 @@ export function buildMessages(
   const items = candidates.map((c) => ({
     link: c.link,
     title: c.title.slice(0, PROMPT_TITLE_MAX),
-    source: c.sourceName.slice(0, 100),
+    source: c.sourceName.slice(0, PROMPT_SOURCE_MAX),
     summary: c.summary.slice(0, summaryMaxChars),
   }));
   return [

@@ -65,7 +65,7 @@ describe("seam harness ↔ model", () => {
     expect(md).toContain("# Digest: ");
     const sent = chatsFor("llama3.1:8b", from);
     expect(sent).toHaveLength(1);
-    expect((sent[0]?.body as { format?: unknown }).format).toMatchObject({ type: "object" });
+    expect((sent[0]?.body as { format?: unknown } | undefined)?.format).toMatchObject({ type: "object" });
 
     const [call] = callsOf(h.db, s.tickId);
     expect(call).toMatchObject({ link_id: "primary", state: "free", outcome: "ok", attempt: 1 });

@@ -45,6 +45,11 @@ afterEach(() => {
   home = undefined;
 });
 
+function setUp(o: Parameters<typeof makeHome>[0]): Home {
+  home = makeHome(o);
+  return home;
+}
+
 const chatsTo = (from: number) =>
   paid.requests.slice(from).filter((r) => r.path.endsWith("/chat/completions"));
 
@@ -55,7 +60,7 @@ const WORST_CASE = 1000 * 100;
 
 describe("paid tier: a revoked key", () => {
   test("the 401 is absorbed, the tier is off for the day, the free links deliver, no value is lost", async () => {
-    const h = (home = makeHome({
+    const h = setUp({
       models: [
         `{ id: paid, kind: openai, base_url: "${paid.baseUrl}", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.6 }`,
         '{ id: local, kind: ollama, model: "qwen2.5:3b", retries: 0 }',
@@ -63,7 +68,7 @@ describe("paid tier: a revoked key", () => {
       ],
       sources: [{ id: "fresh", url: feed.url }],
       env: { PAID_KEY: OPENAI_DOUBLE_KEY, OLLAMA_HOST: ollama.url },
-    }));
+    });
     const ctx = harnessFor(h);
     const from = paid.requests.length;
 
@@ -146,10 +151,10 @@ function filesUnder(dir: string): string[] {
 
 describe("the hard cap", () => {
   test("a cap with room for less than one worst-case call: the paid double receives no request", async () => {
-    const h = (home = makeHome({
+    const h = setUp({
       models: [paidLink(), "{ id: extractive, kind: extractive }"],
       env: { PAID_KEY: OPENAI_DOUBLE_KEY },
-    }));
+    });
     const from = paid.requests.length;
     const s = await runTick(
       { trigger: "manual", slot: new Date("2026-11-24T07:00:00Z"), force: false },
@@ -166,11 +171,11 @@ describe("the hard cap", () => {
   });
 
   test("spend earlier in the day counts: once the remainder is below a worst case, nothing is sent", async () => {
-    const h = (home = makeHome({
+    const h = setUp({
       models: [paidLink(", retries: 0"), "{ id: extractive, kind: extractive }"],
       sources: [{ id: "fresh", url: feed.url }],
       env: { PAID_KEY: OPENAI_DOUBLE_KEY },
-    }));
+    });
     const from = paid.requests.length;
     const first = await runTick(
       { trigger: "manual", slot: new Date("2026-11-24T07:00:00Z"), force: false },
@@ -195,9 +200,9 @@ describe("the hard cap", () => {
   });
 
   test("two ticks racing in two processes for room for one call: one request, spend within the cap", async () => {
-    const h = (home = makeHome({
+    const h = setUp({
       models: [paidLink(", retries: 0"), "{ id: extractive, kind: extractive }"],
-    }));
+    });
     const cap = WORST_CASE * 1.5;
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -232,9 +237,9 @@ describe("the hard cap", () => {
   }, 20_000);
 
   test("a process killed between request and settlement: the next start charges the reservation in full", async () => {
-    const h = (home = makeHome({
+    const h = setUp({
       models: [paidLink(", retries: 0"), "{ id: extractive, kind: extractive }"],
-    }));
+    });
     paid.setBehavior("*", { kind: "hang" });
     const from = paid.requests.length;
     const env = childEnv(h, { CAP_MICROS: String(5_000_000), PAID_KEY: OPENAI_DOUBLE_KEY });
