@@ -50,7 +50,7 @@ function Summary({ s }: { s: StatusSnapshot }) {
   return (
     <div class="cards">
       <Card label={`today ${s.today.day}`}>
-        {s.today.ticks} ticks · value {formatUsd(s.today.value_micros)}
+        {s.today.ticks} tick{s.today.ticks === 1 ? "" : "s"} · value {formatUsd(s.today.value_micros)}
       </Card>
       <Card label="spend / cap" bad={s.cap.reached}>
         {formatUsd(s.cap.spent_micros)} / {formatUsd(s.cap.cap_micros)}

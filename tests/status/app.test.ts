@@ -124,12 +124,13 @@ describe("POST /kill", () => {
 
   test("wrong or missing token: 401 with WWW-Authenticate, nothing changes", async () => {
     const { app, web, runner } = setup({ AFK_STATUS_TOKEN: "s3cret-token" });
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { Authorization: "Bearer s3cret-tokeN" },
       { Authorization: "Bearer s3cret-token-longer" },
       { Authorization: "Basic s3cret-token" },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await web.request("/kill", { method: "POST", headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toContain("Bearer");
