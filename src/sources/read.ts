@@ -32,13 +32,14 @@ function inside(root: string, path: string): boolean {
 /** Reads a local feed file, refusing symlinks that lead outside the spec's folder and files over the cap. */
 async function readFile(path: string, opts: ReadOptions): Promise<HttpResult> {
   let real: string;
+  let root: string;
   try {
     real = realpathSync(path);
+    root = realpathSync(opts.specDir);
   } catch {
     throw new FeedError("path", `no such file: ${path}`);
   }
-  if (!inside(realpathSync(opts.specDir), real))
-    throw new FeedError("path", `file ${path} leads outside the spec's folder`);
+  if (!inside(root, real)) throw new FeedError("path", `file ${path} leads outside the spec's folder`);
   const file = Bun.file(real);
   if (file.size > opts.maxBytes)
     throw new FeedError("too_large", `file exceeds max_bytes (${opts.maxBytes} bytes)`);

@@ -2,7 +2,7 @@ import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
 import { type HealthUpdate, recordHealth } from "./health.ts";
-import type { FeedError, FetchContext, SourceResult } from "./types.ts";
+import { FeedError, type FetchContext, type SourceResult } from "./types.ts";
 
 function record(ctx: FetchContext, source: SourceSpec, span: Span, update: HealthUpdate): void {
   try {
@@ -46,9 +46,8 @@ export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promis
     } catch (err) {
       const backupError = err as FeedError;
       failed(span, source, "backup", backupError);
-      error = Object.assign(backupError, {
-        message: `primary: ${error.message}; backup: ${backupError.message}`,
-      });
+      const message = `primary: ${error.message}; backup: ${backupError.message}`;
+      error = new FeedError(backupError.code, message, backupError.status);
     }
   }
   if (ok !== null) {

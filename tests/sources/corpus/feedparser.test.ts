@@ -9,7 +9,7 @@ import { listFiles, type Outcome, readCorpus, runPipeline } from "./files.ts";
  * `entries[0]['link']` string expectations. The rest are listed, with reasons, in
  * tests/sources/KNOWN-DIFFERENCES.md. Raise the floors when a difference is fixed; never lower them.
  */
-const FLOOR = { "feed.title": 318, "entries[0].title": 43, "entries[0].link": 13 } as const;
+const FLOOR = { "feed.title": 318, "entries[0].title": 43, "entries[0].link": 14 } as const;
 
 /** feedparser's test server: relative links in these files resolve against it. */
 const DOC_BASE = "http://127.0.0.1:8097/";
