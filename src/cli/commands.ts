@@ -6,6 +6,8 @@ import { ledgerCommand } from "./commands/ledger.ts";
 import { statusCommand } from "./commands/status.ts";
 import { tickCommand } from "./commands/tick.ts";
 import { traceCommand } from "./commands/trace.ts";
+import { retroCommand } from "./commands/retro.ts";
+import { verifyCommand } from "./commands/verify.ts";
 
 /** Every CLI command, in the order `afk help` lists them. One line each; add yours here. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +18,6 @@ export const COMMANDS: readonly Command[] = [
   clockCommand,
   ledgerCommand,
   incidentsCommand,
+  verifyCommand,
+  retroCommand,
 ];
