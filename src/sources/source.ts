@@ -2,6 +2,7 @@ import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
 import { type HealthUpdate, recordHealth } from "./health.ts";
+import { capText, cleanText } from "./sanitize.ts";
 import { FeedError, type FetchContext, type SourceResult } from "./types.ts";
 
 function record(ctx: FetchContext, source: SourceSpec, span: Span, update: HealthUpdate): void {
@@ -71,10 +72,12 @@ export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promis
       ms: ms(),
     };
   }
+  // Parser messages can quote the feed: keep them one clean line before they reach a page or the ledger.
   const err = error as FeedError;
+  const message = capText(cleanText(err.message), 500);
   // A killed tick says nothing about the source, so it does not count against its health.
   if (err.code !== "aborted") {
-    record(ctx, source, span, { outcome: "failed", status: err.status, code: err.code, error: err.message });
+    record(ctx, source, span, { outcome: "failed", status: err.status, code: err.code, error: message });
   }
   span.set({ via, code: err.code, status: err.status });
   span.end("error", err);
@@ -83,7 +86,7 @@ export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promis
     ok: false,
     optional: source.optional,
     code: err.code,
-    error: err.message,
+    error: message,
     status: err.status,
     ms: ms(),
   };
