@@ -1,5 +1,7 @@
 import type { Command } from "./command.ts";
 import { buildCommand } from "./commands/build.ts";
+import { doctorCommand } from "./commands/doctor.ts";
+import { installCommand } from "./commands/install.ts";
 import { clockCommand } from "./commands/clock.ts";
 import { incidentsCommand } from "./commands/incidents.ts";
 import { ledgerCommand } from "./commands/ledger.ts";
@@ -14,6 +16,8 @@ export const COMMANDS: readonly Command[] = [
   tickCommand,
   traceCommand,
   buildCommand,
+  doctorCommand,
+  installCommand,
   statusCommand,
   clockCommand,
   ledgerCommand,

@@ -9,7 +9,7 @@ export interface Finished {
 /** Runs a command to completion; behind an interface so the factory reads as plain TypeScript. */
 export type Spawn = (
   cmd: readonly string[],
-  opts: { cwd: string; env: Record<string, string | undefined> },
+  opts: { cwd: string; env: Record<string, string | undefined>; stdin?: string },
 ) => Promise<Finished>;
 
 /** The real thing: Bun.spawn, output collected, awaited to exit. */
@@ -18,7 +18,7 @@ export const bunSpawn: Spawn = async (cmd, opts) => {
   const proc = Bun.spawn([...cmd], {
     cwd: opts.cwd,
     env: opts.env,
-    stdin: "ignore",
+    stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
     stdout: "pipe",
     stderr: "pipe",
   });

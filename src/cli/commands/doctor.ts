@@ -1,0 +1,36 @@
+import { homedir } from "node:os";
+import { ERROR_CODES } from "../../core/errors.ts";
+import { renderChecks } from "../../factory/doctor/check.ts";
+import { runDoctor } from "../../factory/doctor/doctor.ts";
+import { hostProbe } from "../../factory/doctor/probe.ts";
+import type { ScheduleProbe } from "../../factory/doctor/schedule-check.ts";
+import { bunSpawn } from "../../factory/spawn.ts";
+import { flagString } from "../args.ts";
+import type { Command } from "../command.ts";
+import { hostOf } from "../context.ts";
+import { VERSION } from "../version.ts";
+
+/** `afk doctor`; tests inject where schedules are looked for. */
+export function makeDoctorCommand(opts: { probe?: ScheduleProbe; ollamaTimeoutMs?: number } = {}): Command {
+  return {
+    name: "doctor",
+    summary: "check this host can run afk unattended; each failure with the command that fixes it",
+    usage: "afk doctor [--spec PATH] [--env-file PATH]   (exit 0 all required checks pass, 1 otherwise)",
+    async run(args, deps) {
+      const host = hostOf(deps);
+      const { results } = await runDoctor({
+        deps,
+        host,
+        specFlag: flagString(args, "spec"),
+        probe: opts.probe ?? hostProbe(deps.env.HOME || homedir(), bunSpawn, deps.env),
+        envFile: flagString(args, "env-file"),
+        ollamaTimeoutMs: opts.ollamaTimeoutMs,
+      });
+      deps.print(`afk doctor · afk ${VERSION} · AFK_HOME ${host.home}`);
+      for (const line of renderChecks(results)) deps.print(line);
+      return results.some((r) => r.state === "fail") ? ERROR_CODES.check_failed : 0;
+    },
+  };
+}
+
+export const doctorCommand: Command = makeDoctorCommand();

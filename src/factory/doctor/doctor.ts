@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import type { Deps } from "../../core/deps.ts";
+import { describeError } from "../../core/errors.ts";
+import type { HostConfig } from "../../core/host.ts";
+import type { LoadedSpec } from "../../spec/load.ts";
+import { resolveSpec } from "../../spec/resolve.ts";
+import { type CheckResult, fail, ok } from "./check.ts";
+import { checkClock, checkHome, checkKillFlag, checkLedger } from "./host-checks.ts";
+import { checkKeys, checkOllama } from "./model-checks.ts";
+import { checkSchedule, type ScheduleProbe } from "./schedule-check.ts";
+
+export interface DoctorInput {
+  deps: Pick<Deps, "clock" | "fetch" | "env">;
+  host: HostConfig;
+  specFlag: string | undefined;
+  probe: ScheduleProbe;
+  /** Where the host's env file is expected, for the fixes that edit it. */
+  envFile?: string;
+  ollamaTimeoutMs?: number;
+}
+
+/**
+ * "Runs on the host exactly as it did locally": every check afk needs before it can be left
+ * alone, each failure with the command that fixes it. Nothing here throws; a check that cannot
+ * run is a failed check.
+ */
+export async function runDoctor(
+  input: DoctorInput,
+): Promise<{ loaded?: LoadedSpec; results: CheckResult[] }> {
+  const { deps, host } = input;
+  const envFile = input.envFile ?? join(host.home, "afk.env");
+  const results: CheckResult[] = [];
+  let loaded: LoadedSpec | undefined;
+  try {
+    loaded = resolveSpec(input.specFlag, host.home);
+    results.push(
+      ok(
+        "spec",
+        `${loaded.spec.name} · hash ${loaded.hash} (${loaded.origin}) · ${loaded.spec.sources.length} sources, ${loaded.spec.models.length} model links`,
+      ),
+    );
+  } catch (err) {
+    results.push(
+      fail(
+        "spec",
+        describeError(err),
+        "fix the field named above, then rebuild and redeploy: afk build --spec SPEC.md",
+      ),
+    );
+  }
+  const home = checkHome(host.home);
+  results.push(home);
+  if (home.state === "ok") {
+    const ledger = checkLedger(host.home);
+    results.push(ledger.result, checkClock(deps.clock.now(), ledger.facts));
+  } else results.push(checkClock(deps.clock.now(), undefined));
+  results.push(checkKillFlag(host.killFlag));
+  if (loaded) {
+    results.push(...(await checkOllama(loaded.spec, host.ollamaHost, deps.fetch, input.ollamaTimeoutMs)));
+    results.push(...checkKeys(loaded.spec, deps.env, envFile));
+  }
+  results.push(await checkSchedule(input.probe));
+  return { ...(loaded ? { loaded } : {}), results };
+}

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeDoctorCommand } from "../../src/cli/commands/doctor.ts";
+import { run } from "../../src/cli/run.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import type { Deps } from "../../src/core/deps.ts";
+import { checkClock } from "../../src/factory/doctor/host-checks.ts";
+import type { ScheduleProbe } from "../../src/factory/doctor/schedule-check.ts";
+import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
+import { closedPort, copyRepoSpec, tempDir } from "./helpers.ts";
+
+/** `afk doctor` against a real loopback Ollama double; the spec names llama3.1:8b and qwen2.5:3b. */
+
+const tmp = tempDir("afk-doctor-");
+let ollama: OllamaDouble;
+let spec: string;
+let home: string;
+const unitFile = () => join(tmp.dir, "afk.service");
+const probe = (crontab = ""): ScheduleProbe => ({
+  unitPaths: [unitFile()],
+  plistPaths: [join(tmp.dir, "dev.afk.serve.plist")],
+  crontab: async () => crontab,
+});
+
+beforeAll(async () => {
+  ollama = await startOllamaDouble({ models: ["llama3.1:8b"] });
+  spec = copyRepoSpec(join(tmp.dir, "spec"));
+  home = join(tmp.dir, "home");
+  mkdirSync(home);
+  writeFileSync(unitFile(), "[Service]\n");
+});
+afterAll(async () => {
+  await ollama.stop();
+  tmp.cleanup();
+});
+
+async function doctor(opts: { env?: Record<string, string>; probe?: ScheduleProbe; spec?: string } = {}) {
+  const out: string[] = [];
+  const deps: Deps = {
+    clock: systemClock,
+    fetch: globalThis.fetch,
+    env: {
+      HOME: tmp.dir,
+      AFK_HOME: home,
+      AFK_KILL_FLAG: join(home, "afk.kill"),
+      OLLAMA_HOST: ollama.url,
+      ...opts.env,
+    },
+    home,
+    print: (l) => out.push(l),
+    warn: (l) => out.push(l),
+    pid: process.pid,
+  };
+  const code = await run(["doctor", "--spec", opts.spec ?? spec], deps, [
+    makeDoctorCommand({ probe: opts.probe ?? probe(), ollamaTimeoutMs: 2_000 }),
+  ]);
+  return { code, text: out.join("\n") };
+}
+
+describe("afk doctor", () => {
+  test("a model the spec needs is not pulled: FAIL with `ollama pull <model>`, exit 1; the pulled one is ok", async () => {
+    const r = await doctor();
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(/ok {4}model llama3\.1:8b +pulled/);
+    expect(r.text).toMatch(
+      /FAIL {2}model qwen2\.5:3b +not pulled at http:\/\/127\.0\.0\.1:\d+\n +fix: ollama pull qwen2\.5:3b/,
+    );
+    expect(r.text).toContain("doctor: 1 required check failed");
+    expect(ollama.requests.some((q) => q.method === "GET" && q.path === "/api/tags")).toBe(true);
+  });
+
+  test("every model pulled, home writable, ledger migrated, schedule found: exit 0", async () => {
+    ollama.pull("qwen2.5:3b");
+    const r = await doctor();
+    expect(r.text).toContain("doctor: all required checks passed");
+    expect(r.code).toBe(0);
+    for (const name of ["spec", "home", "ledger", "clock", "kill flag", "ollama", "schedule"])
+      expect(r.text).toMatch(new RegExp(`ok {4}${name} `));
+    expect(r.text).toContain(`systemd unit ${unitFile()}`);
+  });
+
+  test("Ollama unreachable: FAIL naming the host and how to start it and pull the models", async () => {
+    const host = `http://127.0.0.1:${closedPort()}`;
+    const r = await doctor({ env: { OLLAMA_HOST: host } });
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(/FAIL {2}ollama /);
+    expect(r.text).toContain(`not reachable at ${host} (the spec needs llama3.1:8b, qwen2.5:3b)`);
+    expect(r.text).toContain("ollama pull llama3.1:8b && ollama pull qwen2.5:3b");
+  });
+
+  test("a paid link's key: missing is a FAIL with the env file fix; present is ok and never printed", async () => {
+    const paid = copyRepoSpec(join(tmp.dir, "paid"), (t) =>
+      t.replace(
+        "  - { id: extractive, kind: extractive }",
+        '  - { id: paid, kind: openai, base_url: "https://api.example.test/v1", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.6 }\n  - { id: extractive, kind: extractive }',
+      ),
+    );
+    const missing = await doctor({ spec: paid });
+    expect(missing.code).toBe(1);
+    expect(missing.text).toContain(`fix: add PAID_KEY=<key> to ${join(home, "afk.env")}`);
+    const secret = "sk-very-secret-value-123";
+    const present = await doctor({ spec: paid, env: { PAID_KEY: secret } });
+    expect(present.code).toBe(0);
+    expect(present.text).toMatch(/ok {4}key PAID_KEY +set for paid link paid/);
+    expect(present.text).not.toContain(secret);
+  });
+
+  test("the kill flag raised is a warning (exit 0) with the command that lowers it", async () => {
+    writeFileSync(join(home, "afk.kill"), "");
+    try {
+      const r = await doctor();
+      expect(r.code).toBe(0);
+      expect(r.text).toMatch(
+        new RegExp(`warn  kill flag +present at ${join(home, "afk.kill")}: no tick will run`),
+      );
+      expect(r.text).toContain(`fix: rm ${join(home, "afk.kill")}`);
+    } finally {
+      rmSync(join(home, "afk.kill"));
+    }
+  });
+
+  test("no schedule anywhere: FAIL with `afk install`; a crontab entry counts", async () => {
+    const none: ScheduleProbe = {
+      unitPaths: [join(tmp.dir, "none.service")],
+      plistPaths: [],
+      crontab: async () => "",
+    };
+    const r = await doctor({ probe: none });
+    expect(r.code).toBe(1);
+    expect(r.text).toContain("fix: afk install --systemd --apply");
+    const line = `0 7 * * * cd ${home} && /opt/afk/afk tick >> ${home}/afk-cron.log 2>&1`;
+    const cron = await doctor({ probe: { ...none, crontab: async () => `# mine\n${line}\n` } });
+    expect(cron.code).toBe(0);
+    expect(cron.text).toContain(`crontab: ${line}`);
+  });
+
+  test("a missing AFK_HOME is a FAIL with the mkdir that fixes it", async () => {
+    const gone = join(tmp.dir, "nowhere");
+    const r = await doctor({ env: { AFK_HOME: gone } });
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(new RegExp(`FAIL  home +AFK_HOME ${gone} does not exist`));
+    expect(r.text).toContain(`fix: mkdir -p ${gone}`);
+  });
+});
+
+describe("doctor's clock check", () => {
+  test.each([
+    ["a clock before 2024", "2023-06-01T00:00:00Z", undefined, "fail"],
+    ["a clock behind the ledger's last tick", "2026-11-24T07:00:00Z", "2026-11-24T09:00:00Z", "fail"],
+    ["a clock a little behind (NTP step)", "2026-11-24T07:00:00Z", "2026-11-24T07:03:00Z", "ok"],
+    ["a clock after the last tick", "2026-11-24T07:00:00Z", "2026-11-20T07:00:00Z", "ok"],
+  ] as const)("%s → %s", (_name, now, last, state) => {
+    expect(checkClock(new Date(now), last ? { ticks: 1, lastStartedAt: last } : undefined).state).toBe(state);
+  });
+});
