@@ -5,7 +5,7 @@ import { feedFromBytes } from "../../../src/sources/pipeline.ts";
 import { FeedError } from "../../../src/sources/types.ts";
 
 /** Where the shared corpora live (see its README). */
-export const CORPUS = process.env.AFK_CORPUS ?? "/work/shared/corpus";
+export const CORPUS = "/work/shared/corpus";
 
 /** Every file under `dir`, sorted, as paths relative to CORPUS. */
 export function listFiles(dir: string, keep: (name: string) => boolean = () => true): string[] {
