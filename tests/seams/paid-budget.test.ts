@@ -199,42 +199,52 @@ describe("the hard cap", () => {
     });
   });
 
-  test("two ticks racing in two processes for room for one call: one request, spend within the cap", async () => {
+  test("four ticks racing in four processes for room for two calls: two requests, spend within the cap", async () => {
+    // A feed with new items on every fetch, so each tick has value to deliver whatever the order.
     const h = setUp({
       models: [paidLink(", retries: 0"), "{ id: extractive, kind: extractive }"],
+      sources: [{ id: "fresh", url: feed.url }],
     });
-    const cap = WORST_CASE * 1.5;
+    const cap = WORST_CASE * 2.5;
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    // Every request that gets through is held, so no reservation is settled while the others decide.
     paid.setBehavior("*", { kind: "gated", until: gate });
     const from = paid.requests.length;
     const env = childEnv(h, { CAP_MICROS: String(cap), PAID_KEY: OPENAI_DOUBLE_KEY });
-    const a = spawnTick(h, env);
-    const b = spawnTick(h, env);
+    const kids = [1, 2, 3, 4].map(() => spawnTick(h, env));
 
-    // The first to reserve is held by the double; the other must be refused and finish first.
-    await paid.waitForRequests(from + 1);
-    const first = await Promise.race([a.exited.then(() => a), b.exited.then(() => b)]);
-    expect(await summaryOf(first)).toMatchObject({ status: "degraded", model: "extractive" });
+    await paid.waitForRequests(from + 2);
+    const refused = await new Promise<typeof kids>((resolve) => {
+      const done: typeof kids = [];
+      for (const k of kids)
+        k.exited.then(() => {
+          done.push(k);
+          if (done.length === 2) resolve(done);
+        });
+    });
+    for (const k of refused)
+      expect(await summaryOf(k)).toMatchObject({ status: "degraded", model: "extractive" });
     release();
-    expect([await a.exited, await b.exited]).toEqual([0, 0]);
-    expect(await summaryOf(first === a ? b : a)).toMatchObject({ status: "ok", model: "paid" });
+    expect(await Promise.all(kids.map((k) => k.exited))).toEqual([0, 0, 0, 0]);
+    for (const k of kids.filter((k) => !refused.includes(k)))
+      expect(await summaryOf(k)).toMatchObject({ status: "ok", model: "paid" });
 
-    expect(chatsTo(from)).toHaveLength(1);
+    expect(chatsTo(from)).toHaveLength(2);
     const db = new Database(join(h.dir, "ledger.sqlite"), { readonly: true });
     try {
       const day = callsOf(db)[0]?.day ?? "";
       expect(spendOnDay(db, day)).toBeLessThanOrEqual(cap);
       const paidCalls = callsOf(db).filter((c) => c.kind === "openai");
-      expect(paidCalls.map((c) => c.state)).toEqual(["settled"]);
-      const statuses = db.query<{ status: string }, []>("SELECT status FROM ticks ORDER BY status").all();
-      expect(statuses.map((s) => s.status).sort()).toEqual(["degraded", "ok"]);
+      expect(paidCalls.map((c) => c.state)).toEqual(["settled", "settled"]);
+      const statuses = db.query<{ status: string }, []>("SELECT status FROM ticks").all();
+      expect(statuses.map((s) => s.status).sort()).toEqual(["degraded", "degraded", "ok", "ok"]);
     } finally {
       db.close();
     }
-  }, 20_000);
+  }, 30_000);
 
   test("a process killed between request and settlement: the next start charges the reservation in full", async () => {
     const h = setUp({
