@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { Hono } from "hono";
@@ -106,7 +107,8 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     }
     const now = app.deps.clock.now();
     raiseKillFlag(app.host.killFlag, now, "POST /kill");
-    handle?.requestStop("kill requested via POST /kill");
+    // Stopping the runner also stops this server: ask after the 202 has gone out, not before.
+    if (handle) setTimeout(() => handle.requestStop("kill requested via POST /kill"), 0);
     return c.json(
       { killed: true, flag: app.host.killFlag, at: now.toISOString(), runner: handle ? "stopping" : "none" },
       202,

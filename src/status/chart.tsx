@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { formatUsd } from "../core/money.ts";
 import type { DayTotals } from "./queries.ts";
 

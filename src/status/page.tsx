@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { createHash } from "node:crypto";
 import { raw } from "hono/html";
 import { formatUsd } from "../core/money.ts";

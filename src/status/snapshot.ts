@@ -73,16 +73,14 @@ export interface SnapshotInput {
   handle: RunnerHandle | null;
 }
 
-function nextRun(
-  input: SnapshotInput,
-  now: Date,
-  last: { started_at: string } | null,
-): StatusSnapshot["next_run"] {
+/** The runner's own answer when it is in this process; otherwise what its schedule would pick. */
+function nextRun(input: SnapshotInput, now: Date): StatusSnapshot["next_run"] {
   const { app, handle } = input;
   if (handle) return { at: handle.nextRun()?.toISOString() ?? null, from: "runner" };
   if (app.host.tickSeconds !== undefined) {
-    const due = last ? new Date(last.started_at).getTime() + app.host.tickSeconds * 1000 : now.getTime();
-    return { at: new Date(Math.max(due, now.getTime())).toISOString(), from: "tick_seconds" };
+    // the runner's loop mode ticks on multiples of the interval since the epoch
+    const ms = Math.max(1, Math.round(app.host.tickSeconds * 1000));
+    return { at: new Date((Math.floor(now.getTime() / ms) + 1) * ms).toISOString(), from: "tick_seconds" };
   }
   return { at: nextSlot(app.loaded.spec, now)?.toISOString() ?? null, from: "cadence" };
 }
@@ -151,7 +149,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
       remaining_micros: Math.max(0, app.capMicros - spent),
       reached: spent >= app.capMicros,
     },
-    next_run: nextRun(input, now, t),
+    next_run: nextRun(input, now),
     alert: {
       active: alert !== null,
       file: existsSync(join(app.deps.home, ALERT_FILE)) ? ALERT_FILE : null,

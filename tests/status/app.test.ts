@@ -118,6 +118,7 @@ describe("POST /kill", () => {
     const res = await web.request("/kill", { method: "POST", headers: { Authorization: "Bearer anything" } });
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("AFK_STATUS_TOKEN is not set");
+    await new Promise((r) => setTimeout(r, 0)); // the app asks for a stop one macrotask after replying
     expect(existsSync(app.host.killFlag)).toBe(false);
     expect(runner.stops).toEqual([]);
   });
@@ -136,6 +137,7 @@ describe("POST /kill", () => {
       expect(res.headers.get("www-authenticate")).toContain("Bearer");
       expect(await res.text()).not.toContain("s3cret");
     }
+    await new Promise((r) => setTimeout(r, 0)); // the app asks for a stop one macrotask after replying
     expect(existsSync(app.host.killFlag)).toBe(false);
     expect(runner.stops).toEqual([]);
     expect((await web.request("/kill")).status).toBe(404); // GET never kills
@@ -149,6 +151,7 @@ describe("POST /kill", () => {
     });
     expect(res.status).toBe(202);
     expect(existsSync(app.host.killFlag)).toBe(true);
+    expect(await runner.firstStop).toBe("kill requested via POST /kill"); // asked right after the response
     expect(runner.stops).toEqual(["kill requested via POST /kill"]);
     const status = (await (await web.request("/status.json")).json()) as { kill: { present: boolean } };
     expect(status.kill.present).toBe(true);

@@ -83,6 +83,10 @@ export function testHandle(
   state: { alive?: boolean; due?: { ok: true } | { ok: false; reason: string } } = {},
 ) {
   const stops: string[] = [];
+  let stopped: (reason: string) => void = () => {};
+  const firstStop = new Promise<string>((r) => {
+    stopped = r;
+  });
   const s = { alive: state.alive ?? true, due: state.due ?? ({ ok: true } as const) };
   const handle: RunnerHandle = {
     alive: () => s.alive,
@@ -91,9 +95,10 @@ export function testHandle(
     requestStop: (reason) => {
       stops.push(reason);
       s.alive = false;
+      stopped(reason);
     },
   };
-  return { handle, stops, state: s };
+  return { handle, stops, state: s, firstStop };
 }
 
 /** A loopback receiver for alert notices and pings: records method, path, headers and body. */
