@@ -4,6 +4,7 @@
  * calls, and a loopback feed server that publishes fresh items on every fetch.
  */
 import type { Database } from "bun:sqlite";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ManualClock } from "../../src/core/clock.ts";
 import type { Deps } from "../../src/core/deps.ts";
@@ -39,6 +40,8 @@ export interface HomeOptions {
   extra?: string;
   minItems?: number;
   capUsd?: number;
+  /** IANA time zone of the spec (default UTC): the cap's day and a disabled tier's day follow it. */
+  timezone?: string;
 }
 
 /** A temp AFK_HOME with a spec (sample feeds by default) and an open ledger file. */
@@ -52,6 +55,11 @@ export function makeHome(o: HomeOptions): Home {
     capUsd: o.capUsd ?? 5,
     ...(o.extra ? { extra: o.extra } : {}),
   });
+  if (o.timezone)
+    writeFileSync(
+      specPath,
+      readFileSync(specPath, "utf8").replace("timezone: UTC", `timezone: ${o.timezone}`),
+    );
   const loaded = loadSpecFile(specPath);
   const db = openDatabase(join(dir, "ledger.sqlite"));
   const { deps, clock } = testDeps(dir, o.env ?? {});

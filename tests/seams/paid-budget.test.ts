@@ -10,6 +10,7 @@ import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { spendOnDay } from "../../src/ledger/ticks.ts";
+import { tierOff } from "../../src/models/state.ts";
 import {
   callsOf,
   eventsNamed,
@@ -140,6 +141,29 @@ describe("paid tier: a revoked key", () => {
     ]) {
       expect(readFileSync(file).includes(OPENAI_DOUBLE_KEY)).toBe(false);
     }
+  });
+});
+
+describe("paid tier: the day", () => {
+  test("the tier stays off until midnight in the spec's time zone, not UTC's", async () => {
+    const h = setUp({
+      models: [paidLink(), "{ id: extractive, kind: extractive }"],
+      sources: [{ id: "fresh", url: feed.url }],
+      env: { PAID_KEY: OPENAI_DOUBLE_KEY },
+      timezone: "America/New_York",
+    });
+    const ctx = harnessFor(h);
+    const at = async (iso: string) => {
+      h.clock.set(iso);
+      const s = await runTick({ trigger: "manual", slot: new Date(iso), force: true }, ctx);
+      return s.model;
+    };
+    paid.revokeKey(OPENAI_DOUBLE_KEY);
+    expect(await at("2026-11-24T03:00:00Z")).toBe("extractive"); // 22:00 on the 23rd in New York
+    paid.addKey(OPENAI_DOUBLE_KEY);
+    expect(await at("2026-11-24T04:30:00Z")).toBe("extractive"); // past UTC midnight, still the 23rd there
+    expect(await at("2026-11-24T05:30:00Z")).toBe("paid"); // 00:30 on the 24th in New York
+    expect(tierOff(h.db, "paid", "2026-11-23")).toMatchObject({ code: "unauthorized" });
   });
 });
 
