@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -9,10 +10,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { VERSION } from "../../src/cli/version.ts";
 import { sha256File } from "../../src/factory/compile.ts";
+import { envFileText } from "../../src/factory/install.ts";
+import { TEMPLATE_LAYOUT } from "../../src/factory/schedule.ts";
 import { hostTarget } from "../../src/factory/targets.ts";
 import { specHash } from "../../src/spec/load.ts";
-import { build, closedPort, copyRepoSpec, gateFile, runBinary, tempDir, tickRows } from "./helpers.ts";
+import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
+import { build, closedPort, copyRepoSpec, gateFile, REPO, runBinary, tempDir, tickRows } from "./helpers.ts";
 
 /** Factory: one real `afk build` shared by this file's tests, then the binary on its own. */
 
@@ -105,11 +110,15 @@ describe("the binary, copied alone into an empty folder", () => {
     expect(readdirSync(join(dir, "out"))).toHaveLength(1);
   });
 
-  test("reports the last tick (afk trace)", async () => {
-    const r = await runBinary(["./afk", "trace"], dir, env);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^tick \S+ · degraded · manual · slot /);
-    expect(r.stdout).toContain("spec_origin=embedded");
+  test("reports status (afk status) and the last tick's trace (afk trace)", async () => {
+    const status = await runBinary(["./afk", "status"], dir, env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`spec infra-digest ${specHash(readFileSync(spec, "utf8"))} (embedded)`);
+    expect(status.stdout).toMatch(/^last tick \S+: degraded .* model extractive/m);
+    const trace = await runBinary(["./afk", "trace"], dir, env);
+    expect(trace.code).toBe(0);
+    expect(trace.stdout).toMatch(/^tick \S+ · degraded · manual · slot /);
+    expect(trace.stdout).toContain("spec_origin=embedded");
   });
 
   test("honours the kill flag: refuses to run, exit 0, nothing new written", async () => {
@@ -122,3 +131,110 @@ describe("the binary, copied alone into an empty folder", () => {
     expect(tickRows(dir).filter((row) => row.status === "degraded" || row.status === "ok")).toHaveLength(1);
   });
 });
+
+describe("scripts/deploy.sh against a stand-in host (ssh, scp and crontab replaced by local scripts)", () => {
+  let ollama: OllamaDouble;
+  let fakeHost: string;
+  let envFile: string;
+  let deployEnv: Record<string, string>;
+  beforeAll(async () => {
+    ollama = await startOllamaDouble();
+    fakeHost = join(tmp.dir, "fake-host");
+    const bin = join(tmp.dir, "fake-bin");
+    mkdirSync(fakeHost);
+    mkdirSync(bin);
+    const script = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    // ssh runs its arguments, joined by spaces, with the login's shell in the login's home.
+    script("ssh", 'shift\ncd "$FAKE_HOST" && HOME="$FAKE_HOST" exec /bin/sh -c "$*"');
+    script("scp", ['[ "$1" = -q ] && shift', 'exec cp "$1" "$FAKE_HOST/$' + '{2#*:}"'].join("\n"));
+    script(
+      "crontab",
+      'case "$1" in\n  -l) [ -f "$FAKE_HOST/.crontab" ] && exec cat "$FAKE_HOST/.crontab"; echo "no crontab" >&2; exit 1 ;;\n  -) exec cat > "$FAKE_HOST/.crontab" ;;\nesac',
+    );
+    envFile = join(tmp.dir, "deploy.env");
+    writeFileSync(
+      envFile,
+      envFileText({ ...TEMPLATE_LAYOUT, killFlag: join(fakeHost, "afk", "afk.kill") }).replace(
+        /^OLLAMA_HOST=.*$/m,
+        `OLLAMA_HOST=${ollama.url}`,
+      ),
+    );
+    deployEnv = {
+      PATH: `${bin}:/usr/bin:/bin`,
+      FAKE_HOST: fakeHost,
+      AFK_ENV_FILE: envFile,
+      AFK_DEPLOY_SCHEDULE: "cron",
+    };
+  });
+  afterAll(() => ollama.stop());
+
+  test("copies the binary and env file, installs the cron entry once, and ends with a green doctor", async () => {
+    const binary = join(home, "dist", `afk-${target}`);
+    const first = await runBinary(
+      ["/bin/bash", join(REPO, "scripts/deploy.sh"), "ops@stand-in", binary],
+      REPO,
+      deployEnv,
+    );
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      `deploy: afk ${VERSION} spec ${specHash(readFileSync(spec, "utf8"))} (embedded)`,
+    );
+    expect(first.stdout).toContain("doctor: all required checks passed");
+    expect(readdirSync(join(fakeHost, "afk")).sort()).toEqual(["afk", "afk.env", "feeds", "ledger.sqlite"]);
+    expect(readFileSync(join(fakeHost, "afk", "afk.env"), "utf8")).toBe(readFileSync(envFile, "utf8"));
+    const entry = `cd ${fakeHost}/afk && set -a && . ${fakeHost}/afk/afk.env && set +a && ${fakeHost}/afk/afk tick`;
+    expect(readFileSync(join(fakeHost, ".crontab"), "utf8")).toContain(entry);
+    // A second deploy replaces the binary, keeps the host's env file and does not add a second entry.
+    writeFileSync(
+      join(fakeHost, "afk", "afk.env"),
+      `${readFileSync(envFile, "utf8")}\n# edited on the host\n`,
+    );
+    const again = await runBinary(
+      ["/bin/bash", join(REPO, "scripts/deploy.sh"), "ops@stand-in", binary],
+      REPO,
+      deployEnv,
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("crontab: the entry is already there");
+    expect(readFileSync(join(fakeHost, "afk", "afk.env"), "utf8")).toContain("# edited on the host");
+    expect(readFileSync(join(fakeHost, ".crontab"), "utf8").split(entry)).toHaveLength(2);
+  }, 30_000);
+
+  test("a red doctor on the host fails the deploy with its fixes", async () => {
+    ollama.remove("qwen2.5:3b");
+    const binary = join(home, "dist", `afk-${target}`);
+    const r = await runBinary(
+      ["/bin/bash", join(REPO, "scripts/deploy.sh"), "ops@stand-in", binary],
+      REPO,
+      deployEnv,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("fix: ollama pull qwen2.5:3b");
+    expect(r.stderr).toContain("deploy: doctor found problems (exit 1)");
+  }, 30_000);
+});
+
+const qemu = Bun.which("qemu-aarch64-static");
+const arm64Libc = "/usr/aarch64-linux-gnu";
+test.skipIf(!qemu || !existsSync(join(arm64Libc, "lib/ld-linux-aarch64.so.1")))(
+  "the linux-arm64 binary prints its version under qemu (skipped without qemu-user-static and libc6-arm64-cross)",
+  async () => {
+    const armHome = join(tmp.dir, "arm-home");
+    const r = await build({ home: armHome, spec, gate: gateFile(tmp.dir, true), target: "linux-arm64" });
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const binary = join(armHome, "dist", "afk-linux-arm64");
+    const elf = readFileSync(binary).subarray(0, 20);
+    expect(elf.readUInt16LE(18)).toBe(0xb7); // e_machine: EM_AARCH64
+    const dir = join(tmp.dir, "arm-host");
+    mkdirSync(dir);
+    const v = await runBinary([qemu as string, binary, "--version"], dir, { QEMU_LD_PREFIX: arm64Libc });
+    expect(v.stderr).toBe("");
+    expect(v.stdout.trim()).toBe(`afk ${VERSION} spec ${specHash(readFileSync(spec, "utf8"))} (embedded)`);
+  },
+  120_000,
+);

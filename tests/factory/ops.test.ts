@@ -1,0 +1,172 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { selfCommand } from "../../src/cli/commands/install.ts";
+import { ERROR_CODES } from "../../src/core/errors.ts";
+import { readHostConfig } from "../../src/core/host.ts";
+import { envFileText } from "../../src/factory/install.ts";
+import { cronEntry, type Layout, renderSchedule, TEMPLATE_LAYOUT } from "../../src/factory/schedule.ts";
+import { closedPort, REPO, runBinary, tempDir, tickRows } from "./helpers.ts";
+
+/** ops/: the files a host runs afk with, checked by the tools that read them where those are installed. */
+
+const tmp = tempDir("afk-ops-");
+afterAll(() => tmp.cleanup());
+const ops = (p: string) => readFileSync(join(REPO, "ops", p), "utf8");
+const systemdAnalyze = Bun.which("systemd-analyze");
+const shellcheck = Bun.which("shellcheck");
+
+function layout(over: Partial<Layout> = {}): Layout {
+  const home = join(tmp.dir, "home");
+  return {
+    command: join(tmp.dir, "afk"),
+    home,
+    envFile: join(tmp.dir, "afk.env"),
+    killFlag: join(home, "afk.kill"),
+    user: "afk",
+    cadence: "30 6 * * 1-5",
+    ...over,
+  };
+}
+
+/** Lines systemd-analyze printed about this unit file (it exits 0 on unknown keys, so read them). */
+async function verify(unitText: string): Promise<{ code: number; complaints: string[] }> {
+  const path = join(tmp.dir, "afk.service");
+  writeFileSync(path, unitText);
+  const r = await runBinary([systemdAnalyze as string, "verify", path], tmp.dir);
+  const complaints = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes("afk.service"));
+  return { code: r.code, complaints };
+}
+
+describe("systemd unit", () => {
+  test.each([
+    ["restarts on failure", /^Restart=on-failure$/m],
+    [
+      "never restarts after the cap halt (exit 3)",
+      new RegExp(`^RestartPreventExitStatus=.*\\b${ERROR_CODES.cap_reached}\\b`, "m"),
+    ],
+    ["bounds the stop", /^TimeoutStopSec=\d+s$/m],
+    ["kills the whole control group", /^KillMode=control-group$/m],
+    ["takes host config from an environment file", /^EnvironmentFile=\/etc\/afk\/afk\.env$/m],
+    ["puts the kill flag in AFK_HOME", /^Environment=AFK_KILL_FLAG=\/var\/lib\/afk\/afk\.kill$/m],
+    ["NoNewPrivileges", /^NoNewPrivileges=yes$/m],
+    ["ProtectSystem=strict", /^ProtectSystem=strict$/m],
+    ["writes only AFK_HOME", /^ReadWritePaths=\/var\/lib\/afk$/m],
+    ["PrivateTmp", /^PrivateTmp=yes$/m],
+    ["ProtectHome", /^ProtectHome=yes$/m],
+    ["bounds memory", /^MemoryMax=\d+M$/m],
+    ["runs afk serve", /^ExecStart=\/opt\/afk\/afk serve$/m],
+  ] as const)("ops/systemd/afk.service %s", (_what, pattern) => {
+    expect(ops("systemd/afk.service")).toMatch(pattern);
+  });
+
+  test.skipIf(!systemdAnalyze)(
+    "systemd-analyze verify accepts the unit rendered for this host (skipped when systemd-analyze is not installed)",
+    async () => {
+      const l = layout();
+      writeFileSync(l.command, "#!/bin/sh\n");
+      chmodSync(l.command, 0o755);
+      writeFileSync(l.envFile, envFileText(l));
+      const unit = renderSchedule("systemd", l);
+      expect(unit).toContain(`ExecStart=${l.command} serve`);
+      expect(unit).toContain(`ReadWritePaths=${l.home}`);
+      const r = await verify(unit);
+      expect(r.complaints).toEqual([]);
+      expect(r.code).toBe(0);
+      // The check can fail: a misspelt key is reported.
+      const bad = await verify(unit.replace("MemoryMax=", "MemoryMaks="));
+      expect(bad.complaints.join("\n")).toContain("Unknown key 'MemoryMaks'");
+    },
+  );
+
+  test("afk under /home: ProtectHome hides the other homes and binds AFK_HOME back", () => {
+    const unit = renderSchedule(
+      "systemd",
+      layout({
+        command: "/home/ops/afk/afk",
+        home: "/home/ops/afk",
+        killFlag: "/home/ops/afk/afk.kill",
+        user: "ops",
+      }),
+    );
+    expect(unit).toMatch(/^ProtectHome=tmpfs\nBindPaths=\/home\/ops\/afk$/m);
+    expect(unit).not.toContain("ProtectHome=yes");
+    expect(unit).toMatch(/^User=ops$/m);
+  });
+});
+
+describe("cron", () => {
+  test("the line uses the spec's cadence, absolute paths, cd into AFK_HOME, the env file and a log", () => {
+    const l = layout();
+    expect(cronEntry(l)).toBe(
+      `30 6 * * 1-5 cd ${l.home} && set -a && . ${l.envFile} && set +a && ${l.command} tick >> ${l.home}/afk-cron.log 2>&1`,
+    );
+    expect(cronEntry(TEMPLATE_LAYOUT)).toBe(ops("cron/afk.crontab").trim().split("\n").at(-1) as string);
+  });
+
+  test("the line ticks in cron's bare environment (env -i /bin/sh -c)", async () => {
+    const l = layout({ command: selfCommand(), home: join(tmp.dir, "cron-home") });
+    mkdirSync(l.home, { recursive: true });
+    writeFileSync(
+      l.envFile,
+      envFileText(l).replace(/^OLLAMA_HOST=.*$/m, `OLLAMA_HOST=http://127.0.0.1:${closedPort()}`),
+    );
+    const command = cronEntry(l).split(" ").slice(5).join(" ");
+    const r = await runBinary(["/usr/bin/env", "-i", "/bin/sh", "-c", command], "/");
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(l.home, "afk-cron.log"), "utf8")).toMatch(/^tick \S+: degraded/);
+    expect(tickRows(l.home).map((row) => row.status)).toEqual(["degraded"]);
+  });
+});
+
+describe("host configuration files", () => {
+  test("the example env file reads as host configuration, and the kill flag lives in AFK_HOME", () => {
+    const env = Object.fromEntries(
+      ops("afk.env.example")
+        .split("\n")
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const host = readHostConfig(env, "/");
+    expect(host.capUsd).toBe(1);
+    expect(host.killFlag).toBe("/var/lib/afk/afk.kill");
+    expect(host.ollamaHost).toBe("http://127.0.0.1:11434");
+  });
+
+  test("launchd loads the env file with sh and runs afk serve in AFK_HOME", () => {
+    const l = layout();
+    const plist = renderSchedule("launchd", l);
+    expect(plist).toContain(`<string>set -a; . ${l.envFile}; set +a; exec ${l.command} serve</string>`);
+    expect(plist).toContain(`<key>WorkingDirectory</key>\n  <string>${l.home}</string>`);
+    // XML comments may not hold a double hyphen (a `--flag` would make the plist unreadable).
+    const comments = [...plist.matchAll(/<!--([\s\S]*?)-->/g)].map((m) => m[1] as string);
+    expect(comments).toHaveLength(1);
+    expect(comments.filter((c) => c.includes("--"))).toEqual([]);
+  });
+
+  test("fly.toml keeps state on the volume, never idles the machine, and checks /healthz", () => {
+    const fly = Bun.TOML.parse(ops("fly/fly.toml")) as {
+      env: Record<string, string>;
+      mounts: { destination: string };
+      http_service: { internal_port: number; auto_stop_machines: string; checks: { path: string }[] };
+    };
+    expect(fly.mounts.destination).toBe(fly.env.AFK_HOME as string);
+    expect(fly.env.AFK_KILL_FLAG?.startsWith(`${fly.mounts.destination}/`)).toBe(true);
+    expect(fly.http_service.auto_stop_machines).toBe("off");
+    expect(fly.http_service.checks.map((c) => c.path)).toEqual(["/healthz"]);
+    expect(fly.env.AFK_STATUS_ADDR).toBe(`0.0.0.0:${fly.http_service.internal_port}`);
+    const docker = ops("fly/Dockerfile");
+    expect(docker).toMatch(/^COPY dist\/afk-linux-x64 \/usr\/local\/bin\/afk$/m);
+    expect(docker).toMatch(/^CMD \["serve"\]$/m);
+  });
+});
+
+test.skipIf(!shellcheck)(
+  "scripts/deploy.sh is shellcheck-clean (skipped when shellcheck is not installed)",
+  async () => {
+    const r = await runBinary([shellcheck as string, join(REPO, "scripts/deploy.sh")], REPO);
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  },
+);
