@@ -1,0 +1,149 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
+
+/**
+ * The issue's "done when", tried as a new user would: a real `afk serve` child, then
+ * `afk status`, the page, /metrics through promtool, and POST /kill with and without the token.
+ */
+
+const SERVE = join(REPO, "src", "cli", "commands", "serve.ts");
+const cleanups: (() => void | Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+function freePort(): number {
+  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+  const port = s.port as number;
+  s.stop(true);
+  return port;
+}
+
+/** Resolves with the first stdout line matching `re` (the child's stdout is read once, here). */
+function lineReader(stream: ReadableStream<Uint8Array>) {
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  void (async () => {
+    let buf = "";
+    for await (const chunk of stream) {
+      buf += new TextDecoder().decode(chunk);
+      let i = buf.indexOf("\n");
+      while (i >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        for (const w of waiters.splice(0)) {
+          if (w.re.test(line)) w.resolve(line);
+          else waiters.push(w);
+        }
+        i = buf.indexOf("\n");
+      }
+    }
+  })();
+  return {
+    lines,
+    next: (re: RegExp) =>
+      new Promise<string>((resolve) => {
+        const hit = lines.find((l) => re.test(l));
+        if (hit) resolve(hit);
+        else waiters.push({ re, resolve });
+      }),
+  };
+}
+
+describe("afk serve, as a new user", () => {
+  test.skipIf(!existsSync(SERVE))(
+    "status and the page agree; metrics pass promtool; three empty ticks raise ALERT.txt; only the token kills",
+    async () => {
+      const h = tempHome("afk-serve-e2e-");
+      cleanups.push(h.cleanup);
+      const spec = writeSpec(h.dir, {
+        sources: sampleSources(h.dir),
+        minItems: 100, // more than the feeds hold: every tick is empty
+        extra: "watchdog:\n  no_value_ticks: 3",
+      });
+      const port = freePort();
+      const env = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: h.dir,
+        AFK_HOME: h.dir,
+        AFK_KILL_FLAG: join(h.dir, "afk.kill"),
+        TICK_SECONDS: "1",
+        AFK_STATUS_ADDR: `127.0.0.1:${port}`,
+        AFK_STATUS_TOKEN: "e2e-token-31f",
+      };
+      const child = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
+        cwd: h.dir,
+        env,
+        stdout: "pipe",
+        stderr: "ignore",
+      });
+      cleanups.push(() => {
+        if (child.exitCode === null) child.kill("SIGKILL");
+      });
+      const out = lineReader(child.stdout);
+      const base = (await out.next(/^status page: http/)).replace("status page: ", "").trim();
+      expect(base).toBe(`http://127.0.0.1:${port}`);
+
+      // three empty ticks → out/ALERT.txt (the hook runs right after each tick closes)
+      const alert = join(h.dir, "out", "ALERT.txt");
+      await out.next(/tick \S+ .*failed/);
+      for (let i = 0; i < 100 && !existsSync(alert); i++) await Bun.sleep(100);
+      expect(existsSync(alert)).toBe(true);
+      expect(readFileSync(alert, "utf8")).toContain("ticks in a row (watchdog.no_value_ticks = 3)");
+
+      // afk status (another process, while serve writes) and /status.json show the same truth
+      const page = (await (await fetch(`${base}/status.json`)).json()) as Record<string, unknown>;
+      const cli = Bun.spawnSync(["bun", join(REPO, "src", "main.ts"), "status", "--json", "--spec", spec], {
+        cwd: h.dir,
+        env,
+      });
+      expect(cli.exitCode).toBe(0);
+      const status = JSON.parse(cli.stdout.toString()) as Record<string, unknown>;
+      for (const key of ["spec", "kill", "cap"]) expect(status[key]).toEqual(page[key]);
+      expect((status.alert as { active: boolean }).active).toBe(true);
+      expect((page.alert as { active: boolean }).active).toBe(true);
+      expect((page.runner as { alive: boolean }).alive).toBe(true);
+      const html = await (await fetch(base)).text();
+      expect(html).toContain((status.last_tick as { trace_path: string }).trace_path);
+
+      // /metrics through promtool (when installed)
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('afk_ticks_total{status="failed"}');
+      const promtool = Bun.which("promtool");
+      if (promtool) {
+        const p = Bun.spawn([promtool, "check", "metrics"], {
+          stdin: "pipe",
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        p.stdin.write(metrics);
+        await p.stdin.end();
+        expect(await p.exited).toBe(0);
+      } else console.warn("SKIPPED promtool check: promtool not installed (apt-get install -y prometheus)");
+
+      // an unauthorised kill changes nothing
+      const denied = await fetch(`${base}/kill`, {
+        method: "POST",
+        headers: { Authorization: "Bearer wrong" },
+      });
+      expect(denied.status).toBe(401);
+      expect(existsSync(env.AFK_KILL_FLAG)).toBe(false);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(child.exitCode).toBeNull();
+
+      // the authorised one stops the runner and leaves the flag
+      const killed = await fetch(`${base}/kill`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${env.AFK_STATUS_TOKEN}` },
+      });
+      expect(killed.status).toBe(202);
+      expect(await child.exited).toBe(0);
+      expect(existsSync(env.AFK_KILL_FLAG)).toBe(true);
+      expect(out.lines.join("\n")).not.toContain(env.AFK_STATUS_TOKEN);
+    },
+    60_000,
+  );
+});
