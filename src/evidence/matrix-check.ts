@@ -14,7 +14,8 @@ export interface RowVerdict {
 function readLines(root: string, path: string, cache: Map<string, string[] | null>): string[] | null {
   if (!cache.has(path)) {
     const full = join(root, path);
-    cache.set(path, existsSync(full) ? readFileSync(full, "utf8").split("\n") : null);
+    // A final newline ends the last line; it does not start another.
+    cache.set(path, existsSync(full) ? readFileSync(full, "utf8").replace(/\n$/, "").split("\n") : null);
   }
   return cache.get(path) ?? null;
 }
