@@ -27,8 +27,12 @@ function lineReader(stream: ReadableStream<Uint8Array>) {
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   void (async () => {
     let buf = "";
-    for await (const chunk of stream) {
-      buf += new TextDecoder().decode(chunk);
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
       let i = buf.indexOf("\n");
       while (i >= 0) {
         const line = buf.slice(0, i);
