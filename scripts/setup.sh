@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what afk needs on a fresh machine: Bun (from the npm registry) and the locked packages.
 # With --test, also the Debian packages the tests drive: chromium (status page in a real browser),
-# prometheus (promtool checks /metrics), sqlite3 (the lab's query), qemu-user-static (arm64 binary).
+# prometheus (promtool checks /metrics), sqlite3 (the lab's query), qemu-user-static and
+# libc6-arm64-cross (arm64 binary), systemd (systemd-analyze verify), shellcheck (deploy.sh).
 # Nothing is downloaded from anywhere but the npm and Debian registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
   command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
   command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+  # The arm64 bun runtime links glibc: qemu needs the arm64 loader and libc to run it.
+  [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || need+=(libc6-arm64-cross)
+  command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "setup: apt-get install ${need[*]}"
