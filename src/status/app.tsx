@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { Hono } from "hono";
+import { raw } from "hono/html";
 import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
@@ -79,7 +80,12 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
           ? { path: delivered.out_path, text: readDigest(app.deps.home, delivered.out_path) }
           : null,
     };
-    return c.html(<StatusPage data={data} />);
+    return c.html(
+      <>
+        {raw("<!DOCTYPE html>")}
+        <StatusPage data={data} />
+      </>,
+    );
   });
 
   web.get("/status.json", (c) => c.json(snapshot()));

@@ -33,6 +33,7 @@ describe("status page routes (app.request, no port)", () => {
     expect(csp).not.toContain("script-src");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await res.text();
+    expect(html).toStartWith("<!DOCTYPE html><html");
     expect(html).toContain(s.tickId);
     expect(html).toContain(s.tracePath);
     expect(html).toContain("<svg");

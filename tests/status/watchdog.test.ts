@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { beforeTick } from "../../src/status/before-tick.ts";
 import { statusSnapshot } from "../../src/status/snapshot.ts";
 import { readTickTrace } from "../../src/trace/read.ts";
 import { receiver, statusHome, tickAndHook } from "./helpers.ts";
@@ -74,6 +75,19 @@ describe("watchdog", () => {
     await tickAndHook(h.app("empty"));
     expect(hc.seen.map((s) => s.path)).toEqual(["/ping/abc", "/ping/abc/fail"]);
     expect(hc.seen[1]?.body).toContain("failed");
+  });
+
+  test("the optional /start ping goes to <url>/start and a dead ping URL only warns", async () => {
+    const hc = receiver();
+    cleanups.push(hc.stop);
+    const h = statusHome({ AFK_PING_URL: `${hc.url}/ping/abc/` });
+    cleanups.push(h.cleanup);
+    await beforeTick(h.app("value"));
+    expect(hc.seen.map((s) => `${s.method} ${s.path}`)).toEqual(["POST /ping/abc/start"]);
+    const dead = statusHome({ AFK_PING_URL: "http://127.0.0.1:9/nothing" });
+    cleanups.push(dead.cleanup);
+    await beforeTick(dead.app("value"), 500);
+    expect(dead.err.some((l) => l.startsWith("before-tick: start ping failed:"))).toBe(true);
   });
 
   test("a ping that hangs is cut at its timeout, becomes a trace event and a warning, and never throws", async () => {
