@@ -58,6 +58,9 @@ async function doctor(opts: { env?: Record<string, string>; probe?: ScheduleProb
   return { code, text: out.join("\n") };
 }
 
+/** `doctor` with extra environment, everything else as in the green case. */
+const doctorIn = (env: Record<string, string>) => doctor({ env });
+
 describe("afk doctor", () => {
   test("a model the spec needs is not pulled: FAIL with `ollama pull <model>`, exit 1; the pulled one is ok", async () => {
     const r = await doctor();
@@ -152,5 +155,20 @@ describe("doctor's clock check", () => {
     ["a clock after the last tick", "2026-11-24T07:00:00Z", "2026-11-20T07:00:00Z", "ok"],
   ] as const)("%s → %s", (_name, now, last, state) => {
     expect(checkClock(new Date(now), last ? { ticks: 1, lastStartedAt: last } : undefined).state).toBe(state);
+  });
+});
+
+describe("doctor's status page check", () => {
+  test("binding beyond loopback without AFK_STATUS_TOKEN is a FAIL with the token fix; with a token it is ok", async () => {
+    const open = await doctorIn({ AFK_STATUS_ADDR: "0.0.0.0:8787" });
+    expect(open.code).toBe(1);
+    expect(open.text).toMatch(
+      /FAIL {2}status page +status page: refusing to bind 0\.0\.0\.0:8787 beyond loopback/,
+    );
+    expect(open.text).toContain("fix: add AFK_STATUS_TOKEN=$(openssl rand -hex 24) to");
+    const token = "t0ken-that-must-not-print";
+    const guarded = await doctorIn({ AFK_STATUS_ADDR: "0.0.0.0:8787", AFK_STATUS_TOKEN: token });
+    expect(guarded.text).toMatch(/ok {4}status page +serve binds 0\.0\.0\.0:8787 \(token set\)/);
+    expect(guarded.text).not.toContain(token);
   });
 });

@@ -5,7 +5,7 @@ import type { HostConfig } from "../../core/host.ts";
 import type { LoadedSpec } from "../../spec/load.ts";
 import { resolveSpec } from "../../spec/resolve.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
-import { checkClock, checkHome, checkKillFlag, checkLedger } from "./host-checks.ts";
+import { checkClock, checkHome, checkKillFlag, checkLedger, checkStatusAddr } from "./host-checks.ts";
 import { checkKeys, checkOllama } from "./model-checks.ts";
 import { checkSchedule, type ScheduleProbe } from "./schedule-check.ts";
 
@@ -54,7 +54,7 @@ export async function runDoctor(
     const ledger = checkLedger(host.home);
     results.push(ledger.result, checkClock(deps.clock.now(), ledger.facts));
   } else results.push(checkClock(deps.clock.now(), undefined));
-  results.push(checkKillFlag(host.killFlag));
+  results.push(checkKillFlag(host.killFlag), checkStatusAddr(host, envFile));
   if (loaded) {
     results.push(...(await checkOllama(loaded.spec, host.ollamaHost, deps.fetch, input.ollamaTimeoutMs)));
     results.push(...checkKeys(loaded.spec, deps.env, envFile));

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describeError } from "../../core/errors.ts";
+import type { HostConfig } from "../../core/host.ts";
 import { openDatabase } from "../../ledger/db.ts";
+import { statusBindAddress } from "../../status/server.ts";
 import { type CheckResult, fail, ok, warn } from "./check.ts";
 
 /** AFK_HOME exists and this user can create files in it (ledger, runs/, out/). */
@@ -86,4 +88,21 @@ export function checkKillFlag(path: string): CheckResult {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     return fail("kill flag", `its folder ${dir} does not exist, so it cannot be raised`, `mkdir -p ${dir}`);
   return ok("kill flag", `absent (raise it with: touch ${path})`);
+}
+
+/** `afk serve` will bind its status page: a valid AFK_STATUS_ADDR, and a token beyond loopback. */
+export function checkStatusAddr(
+  host: Pick<HostConfig, "statusAddr" | "statusToken">,
+  envFile: string,
+): CheckResult {
+  try {
+    const { hostname, port } = statusBindAddress(host);
+    return ok("status page", `serve binds ${hostname}:${port}${host.statusToken ? " (token set)" : ""}`);
+  } catch (err) {
+    return fail(
+      "status page",
+      err instanceof Error ? err.message : describeError(err),
+      `add AFK_STATUS_TOKEN=$(openssl rand -hex 24) to ${envFile}, or set AFK_STATUS_ADDR=127.0.0.1:8787 there`,
+    );
+  }
 }
