@@ -1,0 +1,209 @@
+import type { Database } from "bun:sqlite";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { isDelivered, type TickStatus } from "../core/status.ts";
+import { spendOnDay } from "../ledger/ticks.ts";
+import { slotsBetween } from "../runner/slots.ts";
+import type { Spec } from "../spec/schema.ts";
+
+/** A kill flag's life as the soak saw it: the ledger's last rowid when it was set and when it was removed. */
+export interface KillWindow {
+  setAfterRowid: number;
+  removedAfterRowid: number;
+  /** The serve process exited (0) after the flag appeared, as the runner must. */
+  exited: boolean;
+}
+
+export interface Sample {
+  generation: number;
+  at: string;
+  rssMb: number;
+  fds: number;
+}
+
+export interface InvariantInput {
+  db: Database;
+  home: string;
+  spec: Spec;
+  capMicros: number;
+  /** The first slot the run serves (the latest slot when the first serve started). */
+  firstSlot: Date;
+  /** The last slot the run must reach. */
+  lastSlot: Date;
+  /** Days the run log must cover: Day 0 … Day `days`. */
+  days: number;
+  kills: readonly KillWindow[];
+  samples: readonly Sample[];
+}
+
+export interface InvariantReport {
+  slots: number;
+  slots_accounted: number;
+  unaccounted: string[];
+  double_deliveries: number;
+  rows_left_running: number;
+  partial_files: number;
+  ledger_out_mismatch: number;
+  days_over_cap: number;
+  max_day_spend_usd: number;
+  kills_late: number;
+  run_log_days_missing: number[];
+  rss_start_mb: number;
+  rss_end_mb: number;
+  rss_growth_in_process_mb: number;
+  fds_start: number;
+  fds_end: number;
+  fd_growth_in_process: number;
+  statuses: Record<string, number>;
+  catchups: number;
+  tmp_leftovers: number;
+}
+
+/** Limits on "flat": growth within one serve process over the run. */
+export const RSS_FLAT_MB = 24;
+export const FD_FLAT = 8;
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+interface Row {
+  slot: string;
+  status: TickStatus;
+  reason: string | null;
+  out_path: string | null;
+}
+
+/** Files in out/ that are not whole digests (ALERT.txt is the watchdog's, not a digest). */
+function outFiles(home: string): { names: string[]; partial: number } {
+  const dir = join(home, "out");
+  if (!existsSync(dir)) return { names: [], partial: 0 };
+  const names = readdirSync(dir).filter((n) => n !== "ALERT.txt");
+  let partial = 0;
+  for (const n of names) {
+    const p = join(dir, n);
+    const text = statSync(p).isFile() ? readFileSync(p, "utf8") : "";
+    const whole =
+      n.endsWith(".md") &&
+      text.startsWith("# ") &&
+      text.endsWith("\n") &&
+      /· \d+ items · written by /.test(text);
+    if (!whole) partial++;
+  }
+  return { names, partial };
+}
+
+function growth(samples: readonly Sample[], pick: (s: Sample) => number): number {
+  const byGen = new Map<number, Sample[]>();
+  for (const s of samples) byGen.set(s.generation, [...(byGen.get(s.generation) ?? []), s]);
+  let worst = 0;
+  for (const list of byGen.values()) {
+    // Skip the first sample of each process: start-up (JIT, first connections) is not growth.
+    const steady = list.slice(1);
+    if (steady.length < 2) continue;
+    const first = pick(steady[0] as Sample);
+    worst = Math.max(worst, Math.max(...steady.map(pick)) - first);
+  }
+  return worst;
+}
+
+/** Every invariant the soak promises, read from the ledger, out/, the run log and the samples. */
+export function checkInvariants(i: InvariantInput): InvariantReport {
+  const { db, spec } = i;
+  const slots = slotsBetween(spec, new Date(i.firstSlot.getTime() - 1), i.lastSlot).map((d) =>
+    d.toISOString(),
+  );
+  const rows = db.query<Row, []>("SELECT slot, status, reason, out_path FROM ticks").all();
+  const bySlot = new Map<string, Row[]>();
+  for (const r of rows) bySlot.set(r.slot, [...(bySlot.get(r.slot) ?? []), r]);
+  const missed = new Set<string>();
+  for (const c of db.query<{ missed: string }, []>("SELECT missed FROM runner_catchups").all())
+    for (const s of JSON.parse(c.missed) as string[]) missed.add(s);
+
+  let accounted = 0;
+  let doubles = 0;
+  const unaccounted: string[] = [];
+  for (const slot of slots) {
+    const list = bySlot.get(slot) ?? [];
+    const delivered = list.filter((r) => isDelivered(r.status)).length;
+    if (delivered > 1) doubles++;
+    const reasoned = list.some((r) => r.status !== "running" && r.reason) || missed.has(slot);
+    if (delivered === 1 || (delivered === 0 && reasoned)) accounted++;
+    else unaccounted.push(slot);
+  }
+
+  const out = outFiles(i.home);
+  const deliveredPaths = new Set(
+    rows.filter((r) => isDelivered(r.status) && r.out_path).map((r) => r.out_path as string),
+  );
+  const onDisk = new Set(out.names.map((n) => `out/${n}`));
+  const mismatch =
+    [...deliveredPaths].filter((p) => !onDisk.has(p)).length +
+    [...onDisk].filter((p) => !deliveredPaths.has(p)).length;
+
+  const days = db.query<{ day: string }, []>("SELECT DISTINCT day FROM calls").all();
+  const spends = days.map((d) => spendOnDay(db, d.day));
+  const kills_late = i.kills.filter((k) => {
+    const after = db
+      .query<{ status: TickStatus }, [number, number]>(
+        "SELECT status FROM ticks WHERE rowid > ? AND rowid <= ?",
+      )
+      .all(k.setAfterRowid, k.removedAfterRowid);
+    const ran = after.some(
+      (r) => !["refused_kill", "killed", "skipped_overlap", "skipped_done"].includes(r.status),
+    );
+    return ran || !k.exited;
+  }).length;
+
+  const logPath = join(i.home, "runs", "run-log.md");
+  const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
+  const logged = new Set([...log.matchAll(/^Day (\d+): /gm)].map((m) => Number(m[1])));
+  const missing = Array.from({ length: i.days + 1 }, (_, n) => n).filter((n) => !logged.has(n));
+
+  const statuses: Record<string, number> = {};
+  for (const r of rows) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  const first = i.samples[1] ?? i.samples[0];
+  const last = i.samples.at(-1);
+  const tmpDir = join(i.home, "runs", "tmp");
+  return {
+    slots: slots.length,
+    slots_accounted: accounted,
+    unaccounted: unaccounted.slice(0, 20),
+    double_deliveries: doubles,
+    rows_left_running: statuses.running ?? 0,
+    partial_files: out.partial,
+    ledger_out_mismatch: mismatch,
+    days_over_cap: spends.filter((s) => s > i.capMicros).length,
+    max_day_spend_usd: Math.max(0, ...spends) / 1e6,
+    kills_late,
+    run_log_days_missing: missing,
+    rss_start_mb: round1(first?.rssMb ?? 0),
+    rss_end_mb: round1(last?.rssMb ?? 0),
+    rss_growth_in_process_mb: round1(growth(i.samples, (s) => s.rssMb)),
+    fds_start: first?.fds ?? 0,
+    fds_end: last?.fds ?? 0,
+    fd_growth_in_process: growth(i.samples, (s) => s.fds),
+    statuses,
+    catchups: db.query<{ n: number }, []>("SELECT count(*) AS n FROM runner_catchups").get()?.n ?? 0,
+    tmp_leftovers: existsSync(tmpDir) ? readdirSync(tmpDir).length : 0,
+  };
+}
+
+/** The broken invariants, in words; empty when the soak passed. */
+export function brokenInvariants(r: InvariantReport): string[] {
+  const broken: string[] = [];
+  if (r.slots_accounted !== r.slots)
+    broken.push(
+      `${r.slots - r.slots_accounted} of ${r.slots} slots unaccounted (${r.unaccounted.slice(0, 5).join(", ")})`,
+    );
+  if (r.double_deliveries) broken.push(`${r.double_deliveries} slots delivered twice`);
+  if (r.rows_left_running) broken.push(`${r.rows_left_running} ledger rows left running`);
+  if (r.partial_files) broken.push(`${r.partial_files} partial files in out/`);
+  if (r.ledger_out_mismatch) broken.push(`ledger and out/ disagree on ${r.ledger_out_mismatch} files`);
+  if (r.days_over_cap) broken.push(`${r.days_over_cap} days over the cap`);
+  if (r.kills_late) broken.push(`${r.kills_late} kills not honoured before the next tick`);
+  if (r.run_log_days_missing.length) broken.push(`run log lacks Day ${r.run_log_days_missing.join(", ")}`);
+  if (r.rss_growth_in_process_mb > RSS_FLAT_MB)
+    broken.push(`RSS grew ${r.rss_growth_in_process_mb} MB within one serve process (limit ${RSS_FLAT_MB})`);
+  if (r.fd_growth_in_process > FD_FLAT)
+    broken.push(`open fds grew by ${r.fd_growth_in_process} within one serve process (limit ${FD_FLAT})`);
+  return broken;
+}

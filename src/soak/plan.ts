@@ -1,0 +1,114 @@
+/**
+ * The soak's fault plan: which faults happen when, from a seed. Pure: the same seed and days
+ * give the same plan, so a failing soak can be replayed exactly.
+ */
+
+/** Every kind of fault the soak can inject. */
+export const FAULT_KINDS = [
+  "source_503",
+  "feed_shape",
+  "source_renamed",
+  "primary_down",
+  "paid_key_revoked",
+  "sigkill_mid_tick",
+  "host_down",
+  "kill_flag",
+  "cap_crossed",
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Faults that only switch a loopback server's behaviour; they may overlap anything. */
+const PASSIVE: readonly FaultKind[] = ["source_503", "feed_shape", "source_renamed"];
+
+export interface Fault {
+  kind: FaultKind;
+  /** Virtual start. */
+  at: Date;
+  /** Virtual hours it lasts (0: once, or for good). */
+  hours: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** mulberry32: a tiny seeded PRNG, enough to spread faults reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function shuffle<T>(xs: T[], rand: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j] as T, xs[i] as T];
+  }
+  return xs;
+}
+
+const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+/**
+ * Places the faults on a run that starts at `day0` (00:00 of Day 0) and lasts `days` days.
+ * Active faults (process, model, money) get one half-day cell each — the cap takes a whole
+ * day, as it halts the runner until the next day — so they never overlap; passive ones get a
+ * random hour anywhere after the first quarter day. Throws when the active faults do not fit.
+ */
+export function planFaults(day0: Date, days: number, kinds: readonly FaultKind[], seed: number): Fault[] {
+  const rand = seededRandom(seed);
+  const start = day0.getTime();
+  const faults: Fault[] = [];
+  const active = kinds.filter((k) => !PASSIVE.includes(k));
+  // Cells: (day, half). Day 0's morning is left clean (a baseline), so is the last afternoon.
+  const cells: { day: number; half: number }[] = [];
+  for (let d = 0; d < days; d++)
+    for (let h = 0; h < 2; h++)
+      if (!(d === 0 && h === 0) && !(d === days - 1 && h === 1)) cells.push({ day: d, half: h });
+  const free = new Set(cells.map((c) => `${c.day}:${c.half}`));
+  const take = (cell: { day: number; half: number }) => free.delete(`${cell.day}:${cell.half}`);
+  const ordered = [...active].sort((a, b) => Number(b === "cap_crossed") - Number(a === "cap_crossed"));
+  for (const kind of ordered) {
+    if (kind === "cap_crossed") {
+      const whole = shuffle(
+        [...new Set(cells.map((c) => c.day))].filter((d) => free.has(`${d}:0`) && free.has(`${d}:1`)),
+        rand,
+      )[0];
+      if (whole === undefined)
+        throw new Error(`soak plan: no whole free day for cap_crossed in ${days} days`);
+      take({ day: whole, half: 0 });
+      take({ day: whole, half: 1 });
+      // The primary goes down late morning, so the paid tier spends until the pre-flight halts.
+      faults.push({
+        kind,
+        at: new Date(start + whole * DAY + int(rand, 9, 11) * HOUR + 20 * 60_000),
+        hours: 0,
+      });
+      continue;
+    }
+    const cell = shuffle(
+      cells.filter((c) => free.has(`${c.day}:${c.half}`)),
+      rand,
+    )[0];
+    if (!cell) throw new Error(`soak plan: no free half-day left for ${kind} in ${days} days`);
+    take(cell);
+    const at = new Date(start + cell.day * DAY + (cell.half * 12 + int(rand, 1, 4)) * HOUR + 20 * 60_000);
+    const hours = kind === "sigkill_mid_tick" ? 0 : int(rand, 2, 5);
+    faults.push({ kind, at, hours });
+  }
+  for (const kind of kinds.filter((k) => PASSIVE.includes(k))) {
+    const at = new Date(
+      start + 6 * HOUR + Math.floor((rand() * (days * DAY - 12 * HOUR)) / HOUR) * HOUR + 20 * 60_000,
+    );
+    faults.push({ kind, at, hours: kind === "source_503" ? 24 : 0 });
+  }
+  return faults.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+export function isPassive(kind: FaultKind): boolean {
+  return PASSIVE.includes(kind);
+}

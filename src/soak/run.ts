@@ -1,0 +1,456 @@
+import { Database } from "bun:sqlite";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../../tests/support/ollama-double.ts";
+import { type OpenAiDouble, startOpenAiDouble } from "../../tests/support/openai-double.ts";
+import { realDelayMs, ScaledClock } from "../core/clock.ts";
+import { usdToMicros } from "../core/money.ts";
+import { latestSlot, nextSlot } from "../runner/slots.ts";
+import { loadSpecFile } from "../spec/load.ts";
+import { type Child, probe, runAfk, spawnAfk } from "./child.ts";
+import { type FeedServer, startFeedServer } from "./feed-server.ts";
+import {
+  brokenInvariants,
+  checkInvariants,
+  type InvariantReport,
+  type KillWindow,
+  type Sample,
+} from "./invariants.ts";
+import { type Fault, type FaultKind, isPassive, planFaults } from "./plan.ts";
+import { PAID_KEY_ENV, PAID_USAGE, PRIMARY_MODEL, SOAK_CAP_USD, writeSoakSpec } from "./spec.ts";
+
+export interface SoakOptions {
+  days: number;
+  cadence: string;
+  seed: number;
+  /** Clock seconds per real second. */
+  scale: number;
+  faults: readonly FaultKind[];
+  home: string;
+  /** Day 0, 00:00 UTC. */
+  day0: Date;
+  log?: (line: string) => void;
+}
+
+export interface FaultRecord {
+  kind: FaultKind;
+  at: string;
+  hours: number;
+  injected: boolean;
+  observed: boolean;
+  note: string;
+}
+
+export interface SoakResult {
+  ok: boolean;
+  broken: string[];
+  invariants: InvariantReport;
+  faults: FaultRecord[];
+  restarts: number;
+  unexpectedExits: number;
+  wallSeconds: number;
+  home: string;
+  options: Omit<SoakOptions, "log" | "day0" | "home"> & { day0: string };
+}
+
+const HOUR = 3_600_000;
+const PAID_KEY = "sk-soak-0000";
+
+interface World {
+  o: SoakOptions;
+  clock: ScaledClock;
+  feeds: FeedServer;
+  ollama: OllamaDouble;
+  openai: OpenAiDouble;
+  specPath: string;
+  env: Record<string, string>;
+  logPath: string;
+  child: Child | null;
+  generation: number;
+  restarts: number;
+  unexpectedExits: number;
+  /** Exits the orchestrator caused or expects; anything else is unexpected and restarted (Restart=on-failure). */
+  expectingExit: boolean;
+  samples: Sample[];
+  kills: KillWindow[];
+  /** Aborted when the run ends: every pending wait returns. */
+  stop: AbortController;
+}
+
+/**
+ * Waits until the virtual clock shows `at`, or the soak stops (the soak's only timer: it is
+ * the schedule being driven).
+ */
+function until(w: World, at: Date): Promise<void> {
+  const signal = w.stop.signal;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, realDelayMs(w.clock, at));
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function hoursAfter(at: Date, h: number): Date {
+  return new Date(at.getTime() + h * HOUR);
+}
+
+/**
+ * One read on a fresh connection: a connection kept open across serve restarts can miss the
+ * new process's WAL (the old one is removed when the last writer closes).
+ */
+function read<T>(w: World, fn: (db: Database) => T): T {
+  const db = new Database(join(w.o.home, "ledger.sqlite"), { readonly: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function maxRowid(w: World): number {
+  return read(
+    w,
+    (db) => db.query<{ m: number | null }, []>("SELECT max(rowid) AS m FROM ticks").get()?.m ?? 0,
+  );
+}
+
+function count(w: World, sql: string, ...params: (string | number)[]): number {
+  return read(w, (db) => db.query<{ n: number }, (string | number)[]>(sql).get(...params)?.n ?? 0);
+}
+
+function childEnv(w: World): Record<string, string> {
+  return { ...w.env, AFK_CLOCK_START: w.clock.now().toISOString(), AFK_CLOCK_SCALE: String(w.o.scale) };
+}
+
+/** Starts `afk serve` with the clock where the soak's clock is now, as systemd would restart it. */
+function startServe(w: World): Child {
+  const child = spawnAfk(["serve", "--spec", w.specPath], childEnv(w), w.logPath);
+  const generation = ++w.generation;
+  w.child = child;
+  if (generation > 1) w.restarts++;
+  child.exited.then((code) => {
+    if (w.child !== child) return;
+    w.child = null;
+    if (w.expectingExit || code === 0 || code === 3) return;
+    // Restart=on-failure: a crash the soak did not cause is counted, then restarted.
+    w.unexpectedExits++;
+    w.o.log?.(`serve (generation ${generation}) exited ${code} unexpectedly; restarting`);
+    startServe(w);
+  });
+  return child;
+}
+
+async function stopServe(w: World, signal: "SIGTERM" | "SIGKILL"): Promise<number | null> {
+  const child = w.child;
+  if (!child) return null;
+  w.expectingExit = true;
+  child.kill(signal);
+  const code = await child.exited;
+  w.expectingExit = false;
+  return code;
+}
+
+/** Waits for the serve process to exit by itself, at most until `deadline` (virtual). */
+async function awaitExit(w: World, deadline: Date): Promise<number | null> {
+  const child = w.child;
+  if (!child) return null;
+  w.expectingExit = true;
+  const code = await Promise.race([child.exited, until(w, deadline).then(() => null)]);
+  w.expectingExit = false;
+  return code;
+}
+
+function startSampler(w: World): () => void {
+  const every = Math.max(50, realDelayMs(w.clock, hoursAfter(w.clock.now(), 2)));
+  const t = setInterval(() => {
+    const c = w.child;
+    const p = c ? probe(c.pid) : null;
+    if (p)
+      w.samples.push({
+        generation: w.generation,
+        at: w.clock.now().toISOString(),
+        rssMb: p.rssMb,
+        fds: p.fds,
+      });
+  }, every);
+  return () => clearInterval(t);
+}
+
+/** Injects a passive fault at its time; returns how to judge it at the end of the run. */
+async function passive(w: World, f: Fault, rec: FaultRecord): Promise<() => boolean> {
+  await until(w, f.at);
+  if (w.stop.signal.aborted) return () => false;
+  rec.injected = true;
+  if (f.kind === "source_503") {
+    w.feeds.setMode("alpha", "unavailable");
+    rec.note = `alpha answered 503 for ${f.hours} h; ticks record it as a failed required source`;
+    await until(w, hoursAfter(f.at, f.hours));
+    w.feeds.setMode("alpha", "rss");
+    return () =>
+      count(
+        w,
+        'SELECT count(*) AS n FROM ticks WHERE started_at >= ? AND detail LIKE \'%"id":"alpha"%\'',
+        rec.at,
+      ) > 0;
+  }
+  if (f.kind === "feed_shape") {
+    const before = w.feeds.served("gamma");
+    w.feeds.setMode("gamma", "atom");
+    rec.note = "gamma switched from RSS to Atom for good; it kept being read";
+    return () =>
+      w.feeds.served("gamma") > before &&
+      count(
+        w,
+        "SELECT count(*) AS n FROM ticks WHERE started_at > ? AND status IN ('ok','degraded')",
+        rec.at,
+      ) > 0;
+  }
+  const before = w.feeds.served("beta-new");
+  w.feeds.setMode("beta", "gone");
+  rec.note = "beta renamed (404 for good); the spec's backup beta-new serves it";
+  return () => w.feeds.served("beta-new") > before;
+}
+
+async function active(w: World, f: Fault, rec: FaultRecord): Promise<void> {
+  await until(w, f.at);
+  const end = hoursAfter(f.at, f.hours);
+  switch (f.kind) {
+    case "primary_down": {
+      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
+      rec.injected = true;
+      await until(w, end);
+      w.ollama.setBehavior(PRIMARY_MODEL, undefined);
+      rec.observed =
+        count(
+          w,
+          "SELECT count(*) AS n FROM ticks WHERE started_at >= ? AND reason LIKE '%fallback primary%'",
+          f.at.toISOString(),
+        ) > 0;
+      rec.note = `primary answered 500 for ${f.hours} h; the chain fell over`;
+      return;
+    }
+    case "paid_key_revoked": {
+      const before = w.openai.requests.filter((r) => r.auth === "invalid").length;
+      w.openai.revokeKey(PAID_KEY);
+      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
+      rec.injected = true;
+      await until(w, end);
+      w.ollama.setBehavior(PRIMARY_MODEL, undefined);
+      w.openai.addKey(PAID_KEY);
+      rec.observed = w.openai.requests.filter((r) => r.auth === "invalid").length > before;
+      rec.note = `paid key revoked for ${f.hours} h while the primary was down; paid answered 401, extractive wrote the digest`;
+      return;
+    }
+    case "sigkill_mid_tick": {
+      const n = w.ollama.requests.length;
+      w.ollama.queueBehaviors(PRIMARY_MODEL, { kind: "hang" });
+      const arrived = await Promise.race([
+        w.ollama.waitForRequests(n + 1).then(() => true),
+        until(w, hoursAfter(f.at, 6)).then(() => false),
+      ]);
+      if (!arrived || !w.child) {
+        rec.note = "no tick reached the model within 6 h; not injected";
+        return;
+      }
+      await stopServe(w, "SIGKILL");
+      rec.injected = true;
+      startServe(w); // Restart=always: straight back up, clock where it is now
+      const crashedBefore = count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed'");
+      await until(w, hoursAfter(w.clock.now(), 2));
+      rec.observed =
+        count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed'") > 0 || crashedBefore > 0;
+      rec.note = "serve SIGKILLed while its tick waited on the model; restarted at once";
+      return;
+    }
+    case "host_down": {
+      await stopServe(w, "SIGTERM");
+      rec.injected = true;
+      const before = count(w, "SELECT count(*) AS n FROM runner_catchups");
+      await until(w, end);
+      startServe(w);
+      await until(w, hoursAfter(end, 1));
+      rec.observed = count(w, "SELECT count(*) AS n FROM runner_catchups") > before;
+      rec.note = `host down ${f.hours} h (SIGTERM, then restarted): one catch-up tick`;
+      return;
+    }
+    case "kill_flag": {
+      const flag = w.env.AFK_KILL_FLAG as string;
+      writeFileSync(flag, "soak\n");
+      const setAfterRowid = maxRowid(w);
+      rec.injected = true;
+      const code = await awaitExit(w, end);
+      await until(w, end);
+      const removedAfterRowid = maxRowid(w);
+      await runAfk(["arm"], childEnv(w), w.logPath);
+      w.kills.push({ setAfterRowid, removedAfterRowid, exited: code === 0 });
+      if (w.child) await stopServe(w, "SIGTERM"); // it did not stop: counted late above
+      startServe(w);
+      rec.observed =
+        count(
+          w,
+          "SELECT count(*) AS n FROM ticks WHERE status = 'refused_kill' AND rowid > ?",
+          setAfterRowid,
+        ) > 0;
+      rec.note = `kill flag for ${f.hours} h: serve exited ${code ?? "(did not)"}; afk arm, then restarted`;
+      return;
+    }
+    case "cap_crossed": {
+      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
+      rec.injected = true;
+      const dayEnd = new Date(Math.floor(f.at.getTime() / (24 * HOUR) + 1) * 24 * HOUR);
+      const code = await awaitExit(w, dayEnd);
+      w.ollama.setBehavior(PRIMARY_MODEL, undefined);
+      rec.observed = code === 3;
+      // RestartPreventExitStatus=3 keeps it down; the operator's daily timer starts it after midnight.
+      await until(w, new Date(dayEnd.getTime() + 5 * 60_000));
+      if (!w.child) startServe(w);
+      rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; paid spent until the cap halted serve (exit ${code ?? "none"}); restarted next day`;
+      return;
+    }
+    default:
+      rec.note = `${f.kind} is passive`;
+  }
+}
+
+/** Polls (bounded) until the ledger has a row for `slot` and the run log has its Day line. */
+async function settleEnd(w: World, slot: Date, days: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const log = join(w.o.home, "runs", "run-log.md");
+    const text = existsSync(log) ? await Bun.file(log).text() : "";
+    if (
+      count(w, "SELECT count(*) AS n FROM ticks WHERE slot >= ?", slot.toISOString()) > 0 &&
+      text.includes(`Day ${days}:`)
+    )
+      return;
+    await Bun.sleep(50);
+  }
+}
+
+/** Runs the soak: real `afk serve` processes through `days` compressed days, faults injected, invariants checked. */
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const wallStart = performance.now();
+  mkdirSync(join(o.home, "runs"), { recursive: true });
+  const feeds = startFeedServer();
+  const ollama = await startOllamaDouble();
+  const openai = await startOpenAiDouble({ keys: [PAID_KEY] });
+  openai.setBehavior("*", { kind: "reply", ...PAID_USAGE });
+  const specPath = writeSoakSpec(o.home, {
+    cadence: o.cadence,
+    feedUrl: feeds.feedUrl,
+    paidBaseUrl: openai.baseUrl,
+  });
+  const spec = loadSpecFile(specPath).spec;
+  const start = new Date(o.day0.getTime() + 5 * 60_000);
+  const w: World = {
+    o,
+    clock: new ScaledClock(start, o.scale),
+    feeds,
+    ollama,
+    openai,
+    specPath,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: o.home,
+      AFK_HOME: o.home,
+      AFK_KILL_FLAG: join(o.home, "afk.kill"),
+      OLLAMA_HOST: ollama.url,
+      [PAID_KEY_ENV]: PAID_KEY,
+      SPEND_CAP_USD: String(SOAK_CAP_USD),
+      AFK_STATUS_ADDR: "127.0.0.1:0",
+      AFK_EXIT_WITH_PARENT: "1",
+    },
+    logPath: join(o.home, "runs", "soak-serve.log"),
+    child: null,
+    generation: 0,
+    restarts: 0,
+    unexpectedExits: 0,
+    expectingExit: false,
+    samples: [],
+    kills: [],
+    stop: new AbortController(),
+  };
+  const plan = planFaults(o.day0, o.days + 1, o.faults, o.seed);
+  const records: FaultRecord[] = plan.map((f) => ({
+    kind: f.kind,
+    at: f.at.toISOString(),
+    hours: f.hours,
+    injected: false,
+    observed: false,
+    note: "",
+  }));
+  const endSlot = new Date(o.day0.getTime() + (o.days + 1) * 24 * HOUR);
+  let stopSampler = () => {};
+  let invariants: InvariantReport;
+  let firstSlot = latestSlot(spec, start);
+  try {
+    await runAfk(["clock", "start", "--spec", specPath], childEnv(w), w.logPath);
+    firstSlot = latestSlot(spec, w.clock.now());
+    startServe(w);
+    stopSampler = startSampler(w);
+    const pairs = plan.map((f, i) => ({ f, rec: records[i] as FaultRecord }));
+    const judges = pairs
+      .filter((p) => isPassive(p.f.kind))
+      .map((p) => passive(w, p.f, p.rec).then((judge) => ({ rec: p.rec, judge })));
+    const activeLine = (async () => {
+      for (const p of pairs.filter((x) => !isPassive(x.f.kind))) {
+        await active(w, p.f, p.rec);
+        o.log?.(`${p.rec.at} ${p.f.kind}: ${p.rec.note}`);
+      }
+    })();
+    await activeLine;
+    await until(w, hoursAfter(endSlot, 0.5));
+    await settleEnd(w, endSlot, o.days);
+    stopSampler();
+    const code = await stopServe(w, "SIGTERM");
+    if (code !== null && code !== 0) o.log?.(`final serve exited ${code}`);
+    w.stop.abort();
+    for (const { rec, judge } of await Promise.all(judges)) rec.observed = judge();
+    invariants = read(w, (db) =>
+      checkInvariants({
+        db,
+        home: o.home,
+        spec,
+        capMicros: usdToMicros(SOAK_CAP_USD),
+        firstSlot,
+        lastSlot: nextSlot(spec, new Date(endSlot.getTime() - 1)) ?? endSlot,
+        days: o.days,
+        kills: w.kills,
+        samples: w.samples,
+      }),
+    );
+  } finally {
+    w.stop.abort();
+    stopSampler();
+    if (w.child) await stopServe(w, "SIGKILL");
+    await Promise.all([feeds.stop(), ollama.stop(), openai.stop()]);
+  }
+  const broken = brokenInvariants(invariants);
+  if (w.unexpectedExits) broken.push(`${w.unexpectedExits} unexpected serve exits`);
+  for (const r of records) {
+    if (!r.injected) broken.push(`fault ${r.kind} at ${r.at} was not injected: ${r.note}`);
+    else if (!r.observed) broken.push(`fault ${r.kind} at ${r.at} left no trace in the ledger: ${r.note}`);
+  }
+  return {
+    ok: broken.length === 0,
+    broken,
+    invariants,
+    faults: records,
+    restarts: w.restarts,
+    unexpectedExits: w.unexpectedExits,
+    wallSeconds: Math.round((performance.now() - wallStart) / 100) / 10,
+    home: o.home,
+    options: {
+      days: o.days,
+      cadence: o.cadence,
+      seed: o.seed,
+      scale: o.scale,
+      faults: o.faults,
+      day0: o.day0.toISOString(),
+    },
+  };
+}

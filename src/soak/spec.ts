@@ -1,0 +1,52 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The model names and key the soak's doubles and spec agree on. */
+export const PRIMARY_MODEL = "llama3.1:8b";
+export const PAID_MODEL = "gpt-4o-mini";
+export const PAID_KEY_ENV = "SOAK_OPENAI_KEY";
+/** What one paid call costs (forced usage on the double): 10,000 in × $0.15/M + 400 out × $0.60/M. */
+export const PAID_USAGE = { promptTokens: 10_000, completionTokens: 400 } as const;
+export const PAID_CALL_MICROS = 1_740;
+/**
+ * The soak's cap: six paid calls plus one tick's worst case (3,533 µ$ for this spec), so a
+ * few hours of primary outage stay under it and an afternoon of it crosses it.
+ */
+export const SOAK_CAP_USD = 0.0138;
+
+export interface SoakSpecInput {
+  cadence: string;
+  feedUrl: (id: string) => string;
+  paidBaseUrl: string;
+}
+
+/** The soak's SPEC.md: three loopback sources (one with a backup, one optional), primary → paid → extractive. */
+export function writeSoakSpec(dir: string, s: SoakSpecInput): string {
+  const text = [
+    "---",
+    "name: soak",
+    `cadence: "${s.cadence}"`,
+    "timezone: UTC",
+    "budget:",
+    "  daily_cap_usd: 1.00",
+    "value: { unit: digest, usd_per_unit: 2.50, min_items: 3 }",
+    "sources:",
+    `  - { id: alpha, url: "${s.feedUrl("alpha")}", timeout_s: 5 }`,
+    `  - { id: beta, url: "${s.feedUrl("beta")}", backup: "${s.feedUrl("beta-new")}", timeout_s: 5 }`,
+    `  - { id: gamma, url: "${s.feedUrl("gamma")}", timeout_s: 5, optional: true }`,
+    "triage: { max_items: 5 }",
+    "models:",
+    `  - { id: primary, kind: ollama, model: "${PRIMARY_MODEL}", timeout_s: 30, retries: 0 }`,
+    `  - { id: paid, kind: openai, base_url: "${s.paidBaseUrl}", model: "${PAID_MODEL}", api_key_env: ${PAID_KEY_ENV}, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.60, max_output_tokens: 400, retries: 0 }`,
+    "  - { id: extractive, kind: extractive }",
+    "watchdog: { no_value_ticks: 3 }",
+    "limits: { max_tick_seconds: 600, catch_up_hours: 12 }",
+    "---",
+    "",
+    "The soak's digest: loopback feeds and model doubles, driven through days in minutes.",
+    "",
+  ].join("\n");
+  const path = join(dir, "SPEC.md");
+  writeFileSync(path, text);
+  return path;
+}
