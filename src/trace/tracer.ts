@@ -122,8 +122,10 @@ export class Span {
 }
 
 export function rootSpan(tick: string, sink: TraceSink, clock: Clock, name = "tick"): Span {
+  // A tick may have several roots (the tick, its after-tick hook): a per-root prefix keeps ids unique.
+  const prefix = `${tick.slice(-6)}.${crypto.randomUUID().slice(0, 4)}`;
   let n = 0;
-  return new Span(tick, name, null, sink, clock, () => `${tick.slice(-6)}.${++n}`);
+  return new Span(tick, name, null, sink, clock, () => `${prefix}.${++n}`);
 }
 
 /** Path of the trace file a tick starting on `day` writes to, relative to AFK_HOME. */
