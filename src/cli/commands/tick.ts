@@ -1,9 +1,11 @@
+import type { Deps } from "../../core/deps.ts";
 import { formatUsd } from "../../core/money.ts";
+import type { ClosedStatus } from "../../core/status.ts";
 import type { TickSummary } from "../../harness/tick.ts";
-import { runTick } from "../../harness/tick.ts";
-import { defaultRunners } from "../../models/runners.ts";
-import { latestSlot } from "../../runner/slots.ts";
-import { fetchSources } from "../../sources/index.ts";
+import { guardedTick } from "../../runner/guarded.ts";
+import type { RunnerPorts } from "../../runner/ports.ts";
+import { realPorts, shouldWatchParent } from "../../runner/process.ts";
+import { scheduleFor } from "../../runner/schedule.ts";
 import { flagBool } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
@@ -18,32 +20,63 @@ export function describeTick(s: TickSummary): string[] {
   return lines;
 }
 
-export const tickCommand: Command = {
-  name: "tick",
-  summary: "run one tick now for the latest slot (cron mode)",
-  usage: "afk tick [--spec PATH] [--force]",
-  async run(args, deps) {
-    const app = buildContext(args, deps);
-    try {
-      const now = app.deps.clock.now();
-      const summary = await runTick(
-        { trigger: "manual", slot: latestSlot(app.loaded.spec, now), force: flagBool(args, "force") },
-        {
-          loaded: app.loaded,
-          db: app.db(),
-          deps: app.deps,
-          version: app.version,
-          capMicros: app.capMicros,
-          signal: new AbortController().signal,
-          checkpoint: () => {},
-          fetchSources,
-          runners: defaultRunners,
-        },
-      );
-      for (const line of describeTick(summary)) app.deps.print(line);
-      return summary.status === "failed" ? 1 : 0;
-    } finally {
-      app.close();
+/** Exit code of a one-shot tick: 3 for the cap (a supervisor keeps it down), 1 when no value could land. */
+export function tickExitCode(status: ClosedStatus): number {
+  switch (status) {
+    case "halted_cap":
+      return 3;
+    case "failed":
+    case "timeout":
+    case "crashed":
+      return 1;
+    case "ok":
+    case "degraded":
+    case "refused_kill":
+    case "killed":
+    case "skipped_overlap":
+    case "skipped_done":
+      return 0;
+    default: {
+      const never: never = status;
+      return never;
     }
-  },
-};
+  }
+}
+
+export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Command {
+  return {
+    name: "tick",
+    summary: "run one guarded tick now for the latest slot (cron mode: --cron)",
+    usage:
+      "afk tick [--spec PATH] [--force] [--cron]   (exit 0 done/refused/skipped, 1 no value, 3 spend cap reached)",
+    async run(args, deps) {
+      const app = buildContext(args, deps);
+      const ports = portsFor(deps);
+      const stop = new AbortController();
+      const dispose = ports.onStop((why) => stop.abort(why));
+      try {
+        const now = app.deps.clock.now();
+        const summary = await guardedTick(
+          {
+            trigger: flagBool(args, "cron") ? "schedule" : "manual",
+            slot: scheduleFor(app.loaded.spec, app.host.tickSeconds).latest(now),
+            force: flagBool(args, "force"),
+            stop: stop.signal,
+          },
+          { app, ports, session: crypto.randomUUID() },
+        );
+        for (const line of describeTick(summary)) app.deps.print(line);
+        const code = tickExitCode(summary.status);
+        if (stop.signal.aborted) ports.exitWithin(code, 1500);
+        return code;
+      } finally {
+        dispose();
+        app.close();
+      }
+    },
+  };
+}
+
+export const tickCommand = createTickCommand((deps) =>
+  realPorts({ watchParent: shouldWatchParent(deps.env), clock: deps.clock }),
+);

@@ -1,0 +1,47 @@
+import type { Deps } from "../../core/deps.ts";
+import { createFlag } from "../../runner/flag.ts";
+import { readPidfile } from "../../runner/pidfile.ts";
+import type { RunnerPorts } from "../../runner/ports.ts";
+import { realPorts } from "../../runner/process.ts";
+import type { Command } from "../command.ts";
+import { hostOf } from "../context.ts";
+
+const WAIT_EXIT_MS = 10_000;
+const POLL_MS = 50;
+
+/** Waits (bounded) for another process to be gone: there is no way to await a non-child's exit. */
+export async function waitGone(ports: RunnerPorts, pid: number, withinMs: number): Promise<boolean> {
+  for (let waited = 0; waited < withinMs; waited += POLL_MS) {
+    if (!ports.isAlive(pid)) return true;
+    await new Promise<void>((resolve) => ports.after(POLL_MS, resolve));
+  }
+  return !ports.isAlive(pid);
+}
+
+export function createKillCommand(portsFor: (deps: Deps) => RunnerPorts): Command {
+  return {
+    name: "kill",
+    summary: "stop everything: create the kill flag and signal the running serve (afk arm re-arms)",
+    usage: "afk kill",
+    async run(_args, deps) {
+      const host = hostOf(deps);
+      const ports = portsFor(deps);
+      createFlag(host.killFlag, `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`);
+      deps.print(`kill flag created: ${host.killFlag} (no tick will run until afk arm)`);
+      const pid = readPidfile(host.home);
+      if (pid === null || pid === deps.pid || !ports.isAlive(pid)) {
+        deps.print(`no afk serve running in ${host.home}`);
+        return 0;
+      }
+      const started = deps.clock.now().getTime();
+      ports.signal(pid, "SIGTERM");
+      const gone = await waitGone(ports, pid, WAIT_EXIT_MS);
+      const ms = deps.clock.now().getTime() - started;
+      if (gone) deps.print(`afk serve pid ${pid}: SIGTERM sent, exited after ${ms} ms`);
+      else deps.warn(`afk serve pid ${pid}: SIGTERM sent, still running after ${ms} ms`);
+      return gone ? 0 : 1;
+    },
+  };
+}
+
+export const killCommand = createKillCommand((deps) => realPorts({ watchParent: false, clock: deps.clock }));

@@ -1,0 +1,39 @@
+import type { Deps } from "../../core/deps.ts";
+import type { RunnerPorts } from "../../runner/ports.ts";
+import { realPorts, shouldWatchParent } from "../../runner/process.ts";
+import { serve } from "../../runner/serve.ts";
+import { startStatusServer } from "../../status/server.ts";
+import type { Command } from "../command.ts";
+import { buildContext } from "../context.ts";
+
+/** Seconds the process is given to exit by itself after serve returns before it is forced. */
+const EXIT_GRACE_MS = 1500;
+
+export function createServeCommand(portsFor: (deps: Deps) => RunnerPorts): Command {
+  return {
+    name: "serve",
+    summary: "run always on: ticks on the cadence (or every TICK_SECONDS), guarded, until stopped",
+    usage:
+      "afk serve [--spec PATH]   (exit 0 stopped/killed, 3 spend cap reached, 4 another serve runs here)",
+    async run(args, deps) {
+      const app = buildContext(args, deps);
+      const ports = portsFor(deps);
+      try {
+        const outcome = await serve({
+          app,
+          ports,
+          session: crypto.randomUUID(),
+          statusServer: startStatusServer,
+        });
+        ports.exitWithin(outcome.exitCode, EXIT_GRACE_MS);
+        return outcome.exitCode;
+      } finally {
+        app.close();
+      }
+    },
+  };
+}
+
+export const serveCommand = createServeCommand((deps) =>
+  realPorts({ watchParent: shouldWatchParent(deps.env), clock: deps.clock }),
+);

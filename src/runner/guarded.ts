@@ -1,0 +1,219 @@
+import { join } from "node:path";
+import type { AppContext } from "../cli/context.ts";
+import { dayIn, realDelayMs } from "../core/clock.ts";
+import { describeError } from "../core/errors.ts";
+import type { ClosedStatus, Trigger } from "../core/status.ts";
+import { TickStop } from "../harness/abort.ts";
+import { newTickId } from "../harness/ids.ts";
+import { type HarnessContext, runTick, type TickSummary } from "../harness/tick.ts";
+import { type OpenTick, recordClosedTick } from "../ledger/ticks.ts";
+import { defaultRunners } from "../models/runners.ts";
+import { fetchSources } from "../sources/index.ts";
+import { afterTick } from "../status/after-tick.ts";
+import { fileSink, rootSpan, type TraceSink, tracePath } from "../trace/tracer.ts";
+import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
+import { flagPresent } from "./flag.ts";
+import { CAP_LINE, checkGuard, KILL_LINE } from "./guard.ts";
+import { acquireTickLock, type LockHolder, releaseTickLock } from "./lock.ts";
+import type { RunnerPorts } from "./ports.ts";
+
+/** What a guarded tick needs besides the app: the process facts and (for tests) the harness parts. */
+export interface TickEnv {
+  app: AppContext;
+  ports: Pick<RunnerPorts, "isAlive" | "after">;
+  /** Random per process; tells a reused pid apart in the lock. */
+  session: string;
+  flagPresent?: (path: string) => boolean;
+  harness?: Partial<Pick<HarnessContext, "fetchSources" | "runners" | "sink">>;
+}
+
+export interface GuardedRequest {
+  trigger: Trigger;
+  slot: Date;
+  force: boolean;
+  /** The runner's stop signal: when it aborts, the tick in flight is killed. */
+  stop?: AbortSignal;
+  /** Pre-chosen id, so the runner can close the row itself if the tick does not end in time. */
+  tickId?: string;
+  catchup?: CatchUpPlan;
+}
+
+function flagCheck(env: TickEnv): (path: string) => boolean {
+  return env.flagPresent ?? flagPresent;
+}
+
+function sinkOf(env: TickEnv, day: string): TraceSink {
+  return env.harness?.sink ?? fileSink(join(env.app.deps.home, tracePath(day)));
+}
+
+function openTick(env: TickEnv, req: GuardedRequest, tickId: string, now: Date): OpenTick {
+  const day = dayIn(now, env.app.loaded.spec.timezone);
+  return {
+    id: tickId,
+    slot: req.slot.toISOString(),
+    trigger: req.trigger,
+    day,
+    startedAt: now.toISOString(),
+    pid: env.app.deps.pid,
+    version: env.app.version,
+    specHash: env.app.loaded.hash,
+    specOrigin: env.app.loaded.origin,
+    tracePath: tracePath(day),
+  };
+}
+
+function shortSummary(tickId: string, status: ClosedStatus, reason: string, trace: string): TickSummary {
+  return {
+    tickId,
+    status,
+    reason,
+    outPath: null,
+    valueMicros: 0,
+    items: 0,
+    model: null,
+    tracePath: trace,
+    fallbacks: [],
+    failedSources: [],
+  };
+}
+
+/** A tick that ends before it starts: one closed row and a one-span trace saying why. */
+function recordShort(
+  env: TickEnv,
+  open: OpenTick,
+  status: ClosedStatus,
+  reason: string,
+  attrs: Record<string, string | number>,
+): TickSummary {
+  const { app } = env;
+  recordClosedTick(app.db(), open, {
+    status,
+    endedAt: app.deps.clock.now().toISOString(),
+    reason,
+    detail: attrs,
+  });
+  rootSpan(open.id, sinkOf(env, open.day), app.deps.clock)
+    .set({
+      trigger: open.trigger,
+      slot: open.slot,
+      version: open.version,
+      spec_hash: open.specHash,
+      reason,
+      ...attrs,
+    })
+    .end(status);
+  return shortSummary(open.id, status, reason, open.tracePath);
+}
+
+/**
+ * The guard alone: the kill flag, then the cap and the pre-flight. Returns the closed
+ * summary when the tick must not run (and prints the lab's exact line), or null to go on.
+ * Nothing is fetched, no model is called and no file is written in out/.
+ */
+export function guardOnly(req: GuardedRequest, env: TickEnv): TickSummary | null {
+  const { app } = env;
+  const now = app.deps.clock.now();
+  const verdict = checkGuard({
+    db: app.db(),
+    spec: app.loaded.spec,
+    capMicros: app.capMicros,
+    now,
+    killFlag: app.host.killFlag,
+    flagPresent: flagCheck(env)(app.host.killFlag),
+  });
+  if (verdict.kind === "go") return null;
+  const open = openTick(env, req, req.tickId ?? newTickId(now), now);
+  if (verdict.kind === "refused_kill") {
+    app.deps.print(KILL_LINE);
+    return recordShort(env, open, "refused_kill", verdict.reason, { kill_flag: app.host.killFlag });
+  }
+  app.deps.print(CAP_LINE);
+  return recordShort(env, open, "halted_cap", verdict.reason, {
+    spent_micros: verdict.spentMicros,
+    worst_case_micros: verdict.worstMicros,
+    cap_micros: app.capMicros,
+  });
+}
+
+/**
+ * One tick as the runner runs it: guard → one-tick-at-a-time lock → the harness with a stop
+ * signal (runner stop = `killed`, max tick time = `timeout`) and the kill flag checked at
+ * every step boundary → `afterTick`. Always exactly one closed row.
+ */
+export async function guardedTick(req: GuardedRequest, env: TickEnv): Promise<TickSummary> {
+  const summary = await guardedTickInner(req, env);
+  try {
+    await afterTick({ app: env.app, summary });
+  } catch (err) {
+    env.app.deps.warn(`afterTick failed for ${summary.tickId}: ${describeError(err)}`);
+  }
+  return summary;
+}
+
+async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<TickSummary> {
+  const { app } = env;
+  const tickId = req.tickId ?? newTickId(app.deps.clock.now());
+  const refused = guardOnly({ ...req, tickId }, env);
+  if (refused) return refused;
+
+  const db = app.db();
+  const spec = app.loaded.spec;
+  const now = app.deps.clock.now();
+  const me: LockHolder = { pid: app.deps.pid, session: env.session, tickId, slot: req.slot.toISOString() };
+  const lock = acquireTickLock(db, me, {
+    now,
+    isAlive: env.ports.isAlive,
+    staleAfterMs: (spec.limits.max_tick_seconds * 2 + 60) * 1000,
+  });
+  if (!lock.ok) {
+    const h = lock.holder;
+    const reason = `tick ${h.tick_id} (pid ${h.pid}, slot ${h.slot}) still running since ${h.acquired_at}`;
+    app.deps.print(`slot ${me.slot}: skipped — ${reason}`);
+    return recordShort(env, openTick(env, req, tickId, now), "skipped_overlap", reason, {
+      holder_pid: h.pid,
+      holder_tick: h.tick_id,
+    });
+  }
+  if (lock.stolenFrom)
+    app.deps.warn(
+      `lock: took over from tick ${lock.stolenFrom.tick_id} (pid ${lock.stolenFrom.pid}), which is gone`,
+    );
+
+  const controller = new AbortController();
+  const onStop = () =>
+    controller.abort(new TickStop("killed", `stopped: ${String(req.stop?.reason ?? "runner stop")}`));
+  if (req.stop?.aborted) onStop();
+  req.stop?.addEventListener("abort", onStop, { once: true });
+  const limit = spec.limits.max_tick_seconds;
+  const deadline = new Date(now.getTime() + limit * 1000);
+  const cancelTimer = env.ports.after(realDelayMs(app.deps.clock, deadline), () =>
+    controller.abort(new TickStop("timeout", `tick ran past limits.max_tick_seconds (${limit}s)`)),
+  );
+  const flag = flagCheck(env);
+  try {
+    if (req.catchup)
+      recordCatchUp(db, tickId, req.catchup, now, sinkOf(env, dayIn(now, spec.timezone)), app.deps.clock);
+    return await runTick(
+      { trigger: req.trigger, slot: req.slot, force: req.force, tickId },
+      {
+        loaded: app.loaded,
+        db,
+        deps: app.deps,
+        version: app.version,
+        capMicros: app.capMicros,
+        signal: controller.signal,
+        checkpoint: (step) => {
+          if (flag(app.host.killFlag))
+            throw new TickStop("killed", `kill flag ${app.host.killFlag} appeared; stopped before ${step}`);
+        },
+        fetchSources: env.harness?.fetchSources ?? fetchSources,
+        runners: env.harness?.runners ?? defaultRunners,
+        ...(env.harness?.sink ? { sink: env.harness.sink } : {}),
+      },
+    );
+  } finally {
+    cancelTimer();
+    req.stop?.removeEventListener("abort", onStop);
+    releaseTickLock(db, me);
+  }
+}

@@ -1,0 +1,169 @@
+import { newTickId } from "../harness/ids.ts";
+import type { TickSummary } from "../harness/tick.ts";
+import { closeTickRow, deliveredForSlot } from "../ledger/ticks.ts";
+import { type CatchUpPlan, lastSeenSlot, planCatchUp } from "./catchup.ts";
+import { flagPresent } from "./flag.ts";
+import { guardedTick, guardOnly, type TickEnv } from "./guarded.ts";
+import type { RunnerHandle } from "./handle.ts";
+import type { RunnerPorts } from "./ports.ts";
+import type { Schedule } from "./schedule.ts";
+
+export interface LoopEnv extends TickEnv {
+  ports: RunnerPorts;
+  schedule: Schedule;
+  /** After a stop, how long a tick in flight gets to close its own row before the runner closes it. */
+  graceMs?: number;
+}
+
+/** How a runner ended: the exit code `serve` returns and why. */
+export interface LoopOutcome {
+  exitCode: number;
+  reason: string;
+}
+
+export interface Runner extends RunnerHandle {
+  /** Resolves once the loop has stopped and every tick it started has a closed row. */
+  readonly done: Promise<LoopOutcome>;
+}
+
+const EXIT_STOPPED = 0;
+const EXIT_CAP = 3;
+
+/**
+ * The scheduler loop of `afk serve`. At start: the guard, then at most one catch-up tick.
+ * Then: sleep until the next slot (ports.waitUntil), start its tick without waiting for it
+ * (a slot that comes due while one runs finds the lock held: `skipped_overlap`), repeat.
+ * Stops on requestStop (signals, POST /kill), a refused or halted tick, or a tick killed by
+ * the flag. What is due is decided from the injected clock; the ports only wake the loop.
+ */
+export function startRunner(env: LoopEnv): Runner {
+  const { app, schedule, ports } = env;
+  const clock = app.deps.clock;
+  const stop = new AbortController();
+  const inflight = new Map<string, Promise<TickSummary>>();
+  const startedAt = clock.now();
+  let alive = true;
+  let next: Date | null = null;
+  let outcome: LoopOutcome | null = null;
+
+  const end = (o: LoopOutcome) => {
+    outcome ??= o;
+    if (!stop.signal.aborted) stop.abort(o.reason);
+  };
+
+  const onSummary = (s: TickSummary) => {
+    if (s.status === "refused_kill") end({ exitCode: EXIT_STOPPED, reason: "kill flag present" });
+    else if (s.status === "halted_cap") end({ exitCode: EXIT_CAP, reason: "spend cap reached" });
+    else if (s.status === "killed" && (env.flagPresent ?? flagPresent)(app.host.killFlag))
+      end({ exitCode: EXIT_STOPPED, reason: "kill flag appeared mid-tick" });
+  };
+
+  const launch = (trigger: "schedule" | "catchup", slot: Date, catchup?: CatchUpPlan) => {
+    const tickId = newTickId(clock.now());
+    const p = guardedTick({ trigger, slot, force: false, stop: stop.signal, tickId, catchup }, env).then(
+      (s) => {
+        app.deps.print(
+          `tick ${s.tickId} [${trigger} ${slot.toISOString()}]: ${s.status}${s.reason ? ` — ${s.reason}` : ""}`,
+        );
+        onSummary(s);
+        return s;
+      },
+    );
+    inflight.set(tickId, p);
+    p.finally(() => inflight.delete(tickId)).catch(() => {});
+    return p;
+  };
+
+  const settleInflight = async () => {
+    if (inflight.size === 0) return;
+    const grace = env.graceMs ?? 3000;
+    let cancel = () => {};
+    const timedOut = new Promise<"late">((resolve) => {
+      cancel = ports.after(grace, () => resolve("late"));
+    });
+    const all = Promise.allSettled([...inflight.values()]);
+    const r = await Promise.race([all, timedOut]);
+    cancel();
+    if (r !== "late") return;
+    // A tick that ignores its abort: close its row here, so the runner can still exit in time.
+    for (const id of inflight.keys()) {
+      const closed = closeTickRow(app.db(), id, {
+        status: "killed",
+        endedAt: clock.now().toISOString(),
+        reason: `stopped (${String(stop.signal.reason)}); the tick did not end within ${grace} ms`,
+      });
+      if (closed) app.deps.warn(`tick ${id} did not stop within ${grace} ms; closed as killed`);
+    }
+  };
+
+  const loop = async (): Promise<LoopOutcome> => {
+    try {
+      const now = clock.now();
+      const db = app.db();
+      const plan = planCatchUp({
+        schedule,
+        now,
+        catchUpHours: app.loaded.spec.limits.catch_up_hours,
+        lastSeenSlot: lastSeenSlot(db),
+        delivered: (slot) => deliveredForSlot(db, slot.toISOString()) !== null,
+      });
+      if (plan) {
+        app.deps.print(
+          `catch-up: slot ${plan.slot.toISOString()} has no delivered value (${plan.missedCount} slot(s) missed); running it once`,
+        );
+        await launch("catchup", plan.slot, plan);
+      } else {
+        const refused = guardOnly({ trigger: "schedule", slot: schedule.latest(now), force: false }, env);
+        if (refused) onSummary(refused);
+      }
+      let last = plan?.slot ?? schedule.latest(now);
+      while (!stop.signal.aborted) {
+        const from = clock.now().getTime() > last.getTime() ? clock.now() : last;
+        next = schedule.next(from);
+        if (!next) {
+          end({ exitCode: EXIT_STOPPED, reason: "the cadence has no next slot" });
+          break;
+        }
+        app.deps.print(`next run ${next.toISOString()}`);
+        await ports.waitUntil(next, stop.signal);
+        if (stop.signal.aborted) break;
+        last = next;
+        launch("schedule", next);
+      }
+    } catch (err) {
+      end({ exitCode: 1, reason: `runner error: ${String(err)}` });
+      throw err;
+    } finally {
+      next = null;
+      await settleInflight();
+      alive = false;
+    }
+    return outcome ?? { exitCode: EXIT_STOPPED, reason: "stopped" };
+  };
+
+  const done = loop();
+
+  return {
+    done,
+    alive: () => alive,
+    nextRun: () => next,
+    lastDueSlotHandled() {
+      const now = clock.now();
+      const due = schedule.latest(now);
+      // Not yet due for this process (before it started, outside catch-up), or just woken: fine.
+      if (due.getTime() < startedAt.getTime() - app.loaded.spec.limits.catch_up_hours * 3_600_000)
+        return { ok: true };
+      if (now.getTime() - due.getTime() < 60_000) return { ok: true };
+      const row = app
+        .db()
+        .query<{ n: number }, [string]>("SELECT count(*) AS n FROM ticks WHERE slot = ?")
+        .get(due.toISOString());
+      return row && row.n > 0
+        ? { ok: true }
+        : { ok: false, reason: `slot ${due.toISOString()} was due and has no ledger row` };
+    },
+    requestStop(reason: string) {
+      end({ exitCode: EXIT_STOPPED, reason });
+    },
+  };
+}

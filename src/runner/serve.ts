@@ -1,0 +1,77 @@
+import type { AppContext } from "../cli/context.ts";
+import { AfkError } from "../core/errors.ts";
+import { formatUsd } from "../core/money.ts";
+import type { StatusServer } from "../status/server.ts";
+import type { TickEnv } from "./guarded.ts";
+import type { RunnerHandle } from "./handle.ts";
+import { type LoopOutcome, startRunner } from "./loop.ts";
+import { readPidfile, removePidfile, writePidfile } from "./pidfile.ts";
+import type { RunnerPorts } from "./ports.ts";
+import { scheduleFor } from "./schedule.ts";
+import { closeSession, openSession } from "./session.ts";
+
+export interface ServeEnv {
+  app: AppContext;
+  ports: RunnerPorts;
+  session: string;
+  /** Binds the status page; null to run without one (tests). */
+  statusServer: ((app: AppContext, handle: RunnerHandle) => StatusServer) | null;
+  harness?: TickEnv["harness"];
+  graceMs?: number;
+}
+
+/**
+ * `afk serve` as a function: pidfile, status page, signal handlers, the scheduler loop, and
+ * a clean stop. Returns the exit code (0 stopped, 3 cap reached).
+ */
+export async function serve(env: ServeEnv): Promise<LoopOutcome> {
+  const { app, ports, session } = env;
+  const { deps } = app;
+  const other = readPidfile(deps.home);
+  if (other !== null && other !== deps.pid && ports.isAlive(other))
+    throw new AfkError(
+      "lock_busy",
+      `serve: another afk serve (pid ${other}) runs in ${deps.home}; afk kill stops it`,
+    );
+  const db = app.db();
+  const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
+  writePidfile(deps.home, deps.pid);
+  openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
+  deps.print(
+    `afk serve: pid ${deps.pid} · ${schedule.label} · cap ${formatUsd(app.capMicros)}/day · kill flag ${app.host.killFlag} · home ${deps.home}`,
+  );
+
+  const runner = startRunner({
+    app,
+    ports,
+    session,
+    schedule,
+    ...(env.harness ? { harness: env.harness } : {}),
+    ...(env.graceMs !== undefined ? { graceMs: env.graceMs } : {}),
+  });
+  const disposeSignals = ports.onStop((why) => {
+    deps.warn(`afk serve: ${why} — stopping`);
+    runner.requestStop(why);
+  });
+  let status: StatusServer | null = null;
+  try {
+    status = env.statusServer?.(app, runner) ?? null;
+    if (status) deps.print(`status page: ${status.url}`);
+  } catch (err) {
+    deps.warn(
+      `status page: not started (${err instanceof Error ? err.message : String(err)}); the runner goes on`,
+    );
+  }
+
+  let outcome: LoopOutcome = { exitCode: 1, reason: "runner error" };
+  try {
+    outcome = await runner.done;
+    return outcome;
+  } finally {
+    disposeSignals();
+    await status?.stop().catch(() => {});
+    closeSession(db, { session, at: deps.clock.now(), reason: outcome.reason, exitCode: outcome.exitCode });
+    removePidfile(deps.home, deps.pid);
+    deps.print(`afk serve: stopped (${outcome.reason}), exit ${outcome.exitCode}`);
+  }
+}
