@@ -72,6 +72,20 @@ describe("afk build", () => {
     expect(existsSync(join(redHome, "runs", "build-last-spec.md"))).toBe(false);
   });
 
+  test("the real seam gate refuses to start inside a seam gate (a seam test that builds cannot recurse)", async () => {
+    const r = await build({
+      home: join(tmp.dir, "nested"),
+      spec,
+      gate: undefined,
+      env: { AFK_BUILD_GATE: "1" },
+    });
+    expect(r.code).toBe(6);
+    expect(r.err).toEqual([
+      "build: refusing to run the seam gate inside a seam gate (AFK_BUILD_GATE is set)",
+    ]);
+    expect(existsSync(join(tmp.dir, "nested"))).toBe(false);
+  });
+
   test("an invalid spec stops the build before the gate runs (exit 2, field and line named)", async () => {
     const bad = join(tmp.dir, "bad");
     const badSpec = copyRepoSpec(bad, (t) => t.replace("daily_cap_usd: 5.00", "daily_cap_usd: -1"));

@@ -39,20 +39,27 @@ export function gateFile(dir: string, passes: boolean): readonly string[] {
 }
 
 /** Runs `afk build` in-process with an injected gate, dist/ and runs/ under `home`. */
-export async function build(opts: { home: string; spec: string; gate: readonly string[]; target?: string }) {
+export async function build(opts: {
+  home: string;
+  spec: string;
+  /** The injected gate; `undefined` uses the real seam gate (only for tests that stop before it). */
+  gate: readonly string[] | undefined;
+  target?: string;
+  env?: Record<string, string>;
+}) {
   const out: string[] = [];
   const err: string[] = [];
   const deps: Deps = {
     clock: systemClock,
     fetch: globalThis.fetch,
-    env: { ...process.env, AFK_HOME: opts.home },
+    env: { ...process.env, AFK_HOME: opts.home, ...opts.env },
     home: REPO,
     print: (l) => out.push(l),
     warn: (l) => err.push(l),
     pid: process.pid,
   };
   const argv = ["build", "--spec", opts.spec, ...(opts.target ? ["--target", opts.target] : [])];
-  const code = await run(argv, deps, [makeBuildCommand({ gate: opts.gate })]);
+  const code = await run(argv, deps, [makeBuildCommand(opts.gate ? { gate: opts.gate } : {})]);
   const record = [...out, ...err].find((l) => l.startsWith("record: "))?.slice("record: ".length);
   return { code, out, err, record };
 }
