@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { MICROS_PER_USD, type Micros } from "../core/money.ts";
-import { addDays, daysBetween, isoWeek } from "../status/days.ts";
+import type { Micros } from "../core/money.ts";
+import { daysBetween, isoWeek } from "../status/days.ts";
 
 /** Which synthesis path the window's calls took, read from `calls.state`. */
 export type PathRan = "free" | "paid" | "mixed" | "none";
@@ -170,12 +170,3 @@ export function ratio(valueMicros: Micros, usdInMicros: Micros): string {
   const r = valueMicros / usdInMicros;
   return `${r >= 100 ? Math.round(r).toString() : r.toFixed(r >= 10 ? 1 : 2)}×`;
 }
-
-/** The calendar days of a window, first to last. */
-export function windowDays(first: string, last: string): string[] {
-  const out: string[] = [];
-  for (let d = first; d <= last; d = addDays(d, 1)) out.push(d);
-  return out;
-}
-
-export const USD = MICROS_PER_USD;
