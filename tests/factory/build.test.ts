@@ -200,7 +200,7 @@ describe("scripts/deploy.sh against a stand-in host (ssh, scp and crontab replac
     expect(first.stdout).toContain("doctor: all required checks passed");
     expect(readdirSync(join(fakeHost, "afk")).sort()).toEqual(["afk", "afk.env", "feeds", "ledger.sqlite"]);
     expect(readFileSync(join(fakeHost, "afk", "afk.env"), "utf8")).toBe(readFileSync(envFile, "utf8"));
-    const entry = `cd ${fakeHost}/afk && set -a && . ${fakeHost}/afk/afk.env && set +a && ${fakeHost}/afk/afk tick`;
+    const entry = `cd ${fakeHost}/afk && set -a && . ${fakeHost}/afk/afk.env && set +a && ${fakeHost}/afk/afk tick --cron`;
     expect(readFileSync(join(fakeHost, ".crontab"), "utf8")).toContain(entry);
     // A second deploy replaces the binary, keeps the host's env file and does not add a second entry.
     writeFileSync(

@@ -132,7 +132,7 @@ describe("afk doctor", () => {
     const r = await doctor({ probe: none });
     expect(r.code).toBe(1);
     expect(r.text).toContain("fix: afk install --systemd --apply");
-    const line = `0 7 * * * cd ${home} && /opt/afk/afk tick >> ${home}/afk-cron.log 2>&1`;
+    const line = `0 7 * * * cd ${home} && /opt/afk/afk tick --cron >> ${home}/afk-cron.log 2>&1`;
     const cron = await doctor({ probe: { ...none, crontab: async () => `# mine\n${line}\n` } });
     expect(cron.code).toBe(0);
     expect(cron.text).toContain(`crontab: ${line}`);

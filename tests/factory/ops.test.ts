@@ -99,7 +99,7 @@ describe("cron", () => {
   test("the line uses the spec's cadence, absolute paths, cd into AFK_HOME, the env file and a log", () => {
     const l = layout();
     expect(cronEntry(l)).toBe(
-      `30 6 * * 1-5 cd ${l.home} && set -a && . ${l.envFile} && set +a && ${l.command} tick >> ${l.home}/afk-cron.log 2>&1`,
+      `30 6 * * 1-5 cd ${l.home} && set -a && . ${l.envFile} && set +a && ${l.command} tick --cron >> ${l.home}/afk-cron.log 2>&1`,
     );
     expect(cronEntry(TEMPLATE_LAYOUT)).toBe(ops("cron/afk.crontab").trim().split("\n").at(-1) as string);
   });
@@ -116,7 +116,7 @@ describe("cron", () => {
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(readFileSync(join(l.home, "afk-cron.log"), "utf8")).toMatch(/^tick \S+: degraded/);
-    expect(tickRows(l.home).map((row) => row.status)).toEqual(["degraded"]);
+    expect(tickRows(l.home).map((row) => [row.status, row.trigger])).toEqual([["degraded", "schedule"]]);
   });
 });
 
