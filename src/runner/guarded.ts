@@ -10,6 +10,7 @@ import { type OpenTick, recordClosedTick } from "../ledger/ticks.ts";
 import { defaultRunners } from "../models/runners.ts";
 import { fetchSources } from "../sources/index.ts";
 import { afterTick } from "../status/after-tick.ts";
+import { beforeTick } from "../status/before-tick.ts";
 import { fileSink, rootSpan, type TraceSink, tracePath } from "../trace/tracer.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
@@ -191,6 +192,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
   );
   const flag = flagCheck(env);
   try {
+    await beforeTick(app);
     if (req.catchup)
       recordCatchUp(db, tickId, req.catchup, now, sinkOf(env, dayIn(now, spec.timezone)), app.deps.clock);
     return await runTick(

@@ -1,0 +1,167 @@
+import { Database } from "bun:sqlite";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TickRow } from "../../src/ledger/ticks.ts";
+import { REPO, writeSpec } from "../support/home.ts";
+
+const RSS = readFileSync(join(REPO, "spec", "feeds", "sqlite-news.xml"), "utf8");
+
+/**
+ * A feed on loopback that can hold its answer until the test releases it, so a tick is
+ * "mid-tick" for exactly as long as the test wants, with no sleeps: wait for the request,
+ * act, release.
+ */
+export interface HoldingFeed {
+  url: string;
+  /** Requests received so far. */
+  readonly received: number;
+  /** Resolves once `n` requests have arrived. */
+  waitForRequests(n: number): Promise<void>;
+  /** From now on, answers wait for release(). */
+  hold(): void;
+  /** Answers every held request and stops holding. */
+  release(): void;
+  stop(): void;
+}
+
+export function startHoldingFeed(): HoldingFeed {
+  let received = 0;
+  let gate: { promise: Promise<void>; open: () => void } | null = null;
+  let waiters: { n: number; resolve: () => void }[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(req) {
+      received++;
+      for (const w of waiters.filter((w) => received >= w.n)) w.resolve();
+      waiters = waiters.filter((w) => received < w.n);
+      if (gate) {
+        const aborted = new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve()));
+        await Promise.race([gate.promise, aborted]);
+      }
+      return new Response(RSS, { headers: { "content-type": "application/rss+xml" } });
+    },
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}/feed.xml`,
+    get received() {
+      return received;
+    },
+    waitForRequests: (n) =>
+      received >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    hold() {
+      let open = () => {};
+      const promise = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      gate = { promise, open };
+    },
+    release() {
+      gate?.open();
+      gate = null;
+    },
+    stop: () => server.stop(true),
+  };
+}
+
+export interface RunnerSpec {
+  cadence?: string;
+  maxTickSeconds?: number;
+  catchUpHours?: number;
+  models?: string[];
+}
+
+/** A spec in `dir` whose only source is `feedUrl` (a loopback feed), extractive unless told. */
+export function runnerSpec(dir: string, feedUrl: string, o: RunnerSpec = {}): string {
+  const path = writeSpec(dir, {
+    sources: [{ id: "held", url: feedUrl, timeout_s: 60 }],
+    minItems: 1,
+    ...(o.models ? { models: o.models } : {}),
+    extra: `limits:\n  max_tick_seconds: ${o.maxTickSeconds ?? 60}\n  catch_up_hours: ${o.catchUpHours ?? 12}`,
+  });
+  if (o.cadence)
+    writeFileSync(
+      path,
+      readFileSync(path, "utf8").replace('cadence: "0 7 * * *"', `cadence: "${o.cadence}"`),
+    );
+  return path;
+}
+
+/** The ticks rows of a home's ledger, oldest first (a fresh read-only connection each time). */
+export function ticksIn(home: string): TickRow[] {
+  const db = new Database(join(home, "ledger.sqlite"), { readonly: true });
+  try {
+    return db.query<TickRow, []>("SELECT * FROM ticks ORDER BY started_at, rowid").all();
+  } finally {
+    db.close();
+  }
+}
+
+/** Environment for a child afk: loopback only, no Ollama (connection refused), a port-0 status page. */
+export function childEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    AFK_HOME: home,
+    AFK_KILL_FLAG: join(home, "afk.kill"),
+    AFK_STATUS_ADDR: "127.0.0.1:0",
+    OLLAMA_HOST: "http://127.0.0.1:9",
+    ...extra,
+  };
+}
+
+/** Reads a child's stdout line by line, so a test can await the line that says it got somewhere. */
+export function lineReader(stream: ReadableStream<Uint8Array>) {
+  const lines: string[] = [];
+  let waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  let buf = "";
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      buf += decoder.decode(chunk, { stream: true });
+      let i = buf.indexOf("\n");
+      while (i >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        for (const w of waiters.filter((w) => w.re.test(line))) w.resolve(line);
+        waiters = waiters.filter((w) => !w.re.test(line));
+        i = buf.indexOf("\n");
+      }
+    }
+  })();
+  return {
+    lines,
+    done,
+    waitFor(re: RegExp): Promise<string> {
+      const hit = lines.find((l) => re.test(l));
+      return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ re, resolve }));
+    },
+  };
+}
+
+/** The process table as pid → ppid (`ps -e`). */
+export function processTable(): Map<number, number> {
+  const out = Bun.spawnSync(["ps", "-e", "-o", "pid=,ppid="]).stdout.toString();
+  const table = new Map<number, number>();
+  for (const line of out.split("\n")) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid !== undefined) table.set(pid, ppid);
+  }
+  return table;
+}
+
+/** `pid` and every process below it, from the process table. */
+export function processTree(pid: number, table = processTable()): number[] {
+  const out = table.has(pid) ? [pid] : [];
+  for (let i = 0; i < out.length; i++)
+    for (const [p, pp] of table) if (pp === out[i] && !out.includes(p)) out.push(p);
+  return out;
+}
+
+/** Those of `pids` still in the process table (zombies included: a zombie is reaped, not running). */
+export function stillListed(pids: readonly number[]): number[] {
+  const table = processTable();
+  return pids.filter((p) => table.has(p));
+}
