@@ -32,7 +32,8 @@ export function hostOf(deps: Deps): HostConfig {
 export function buildContext(args: Args, deps: Deps): AppContext {
   const host = hostOf(deps);
   const d: Deps = { ...deps, home: host.home };
-  const loaded = resolveSpec(flagString(args, "spec"), host.home);
+  // A binary copied alone recreates its embedded spec's local feeds under AFK_HOME (factory).
+  const loaded = resolveSpec(flagString(args, "spec"), host.home, { materialise: true });
   const ledgerPath = join(host.home, "ledger.sqlite");
   let db: Database | null = null;
   return {

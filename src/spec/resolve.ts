@@ -15,14 +15,19 @@ export const REPO_SPEC_PATH = resolve(import.meta.dir, "../../spec/SPEC.md");
 /**
  * Which spec runs: `--spec PATH` when given; else the spec embedded at build time (relative
  * sources then resolve against AFK_HOME); else the repo's spec/SPEC.md.
+ * `materialise`: also write the embedded spec's local feeds under AFK_HOME where missing (for the
+ * commands that run ticks; `--version` or `doctor` leave the folder as it is).
  */
-export function resolveSpec(specFlag: string | undefined, home: string): LoadedSpec {
+export function resolveSpec(
+  specFlag: string | undefined,
+  home: string,
+  opts: { materialise?: boolean } = {},
+): LoadedSpec {
   if (specFlag) return loadSpecFile(specFlag);
   const embedded = embeddedSpec();
   if (embedded !== undefined) {
-    // The embedded spec's local feeds travel in the binary too; recreate any that are missing.
     const loaded = parseSpec(embedded, "embedded SPEC.md", "embedded", home);
-    materialiseEmbeddedFiles(home);
+    if (opts.materialise) materialiseEmbeddedFiles(home);
     return loaded;
   }
   return loadSpecFile(REPO_SPEC_PATH);

@@ -198,7 +198,7 @@ describe("scripts/deploy.sh against a stand-in host (ssh, scp and crontab replac
       `deploy: afk ${VERSION} spec ${specHash(readFileSync(spec, "utf8"))} (embedded)`,
     );
     expect(first.stdout).toContain("doctor: all required checks passed");
-    expect(readdirSync(join(fakeHost, "afk")).sort()).toEqual(["afk", "afk.env", "feeds", "ledger.sqlite"]);
+    expect(readdirSync(join(fakeHost, "afk")).sort()).toEqual(["afk", "afk.env", "ledger.sqlite"]); // --version and doctor write nothing else
     expect(readFileSync(join(fakeHost, "afk", "afk.env"), "utf8")).toBe(readFileSync(envFile, "utf8"));
     const entry = `cd ${fakeHost}/afk && set -a && . ${fakeHost}/afk/afk.env && set +a && ${fakeHost}/afk/afk tick --cron`;
     expect(readFileSync(join(fakeHost, ".crontab"), "utf8")).toContain(entry);
