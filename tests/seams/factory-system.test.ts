@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/cli/version.ts";
 import { hostTarget } from "../../src/factory/targets.ts";
@@ -67,6 +67,7 @@ describe("seam factory ↔ system", () => {
     expect(r.stdout.trim()).toBe(
       `afk ${VERSION} spec ${specHash(readFileSync(builtSpec, "utf8"))} (embedded)`,
     );
+    expect(readdirSync(host)).toEqual(["afk"]); // asking the version writes nothing
   });
 
   test("with no --spec the binary runs its embedded spec; the ledger row and the trace carry version and hash", async () => {
