@@ -133,6 +133,13 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
   };
   try {
     outcome = await pipeline(req, ctx, { tickId, day, root });
+    // A stop that arrived mid-step can surface as a step's own failure (every fetch aborted):
+    // the row says why the tick really ended, unless value already landed.
+    const stopped = stopStatus(ctx.signal);
+    if (stopped && outcome.status === "failed") {
+      outcome = { ...outcome, status: stopped.status, reason: stopped.message };
+      root.event(`tick.${stopped.status}`, { reason: stopped.message });
+    }
   } catch (err) {
     const stop = err instanceof TickStop ? err : stopStatus(ctx.signal);
     if (stop) {

@@ -118,7 +118,10 @@ export function lineReader(stream: ReadableStream<Uint8Array>) {
   let buf = "";
   const done = (async () => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done: ended, value: chunk } = await reader.read();
+      if (ended) break;
       buf += decoder.decode(chunk, { stream: true });
       let i = buf.indexOf("\n");
       while (i >= 0) {
