@@ -216,23 +216,27 @@ async function passive(w: World, f: Fault, rec: FaultRecord): Promise<() => bool
   return () => w.feeds.served("beta-new") > before;
 }
 
-async function active(w: World, f: Fault, rec: FaultRecord): Promise<void> {
+type Judge = () => boolean;
+
+/**
+ * Injects an active fault (process, model, money) and undoes it; returns how to judge it at
+ * the end, when the serve processes (whose clocks trail the soak's by their start-up time)
+ * have written everything down.
+ */
+async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
   await until(w, f.at);
   const end = hoursAfter(f.at, f.hours);
+  const from = maxRowid(w);
+  const rowsSince = (where: string) => () =>
+    count(w, `SELECT count(*) AS n FROM ticks WHERE rowid > ? AND ${where}`, from) > 0;
   switch (f.kind) {
     case "primary_down": {
       w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
       rec.injected = true;
       await until(w, end);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
-      rec.observed =
-        count(
-          w,
-          "SELECT count(*) AS n FROM ticks WHERE started_at >= ? AND reason LIKE '%fallback primary%'",
-          f.at.toISOString(),
-        ) > 0;
-      rec.note = `primary answered 500 for ${f.hours} h; the chain fell over`;
-      return;
+      rec.note = `primary answered 500 for ${f.hours} h; the chain fell over to the paid tier`;
+      return rowsSince("reason LIKE '%fallback primary%'");
     }
     case "paid_key_revoked": {
       const before = w.openai.requests.filter((r) => r.auth === "invalid").length;
@@ -242,9 +246,8 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<void> {
       await until(w, end);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
       w.openai.addKey(PAID_KEY);
-      rec.observed = w.openai.requests.filter((r) => r.auth === "invalid").length > before;
       rec.note = `paid key revoked for ${f.hours} h while the primary was down; paid answered 401, extractive wrote the digest`;
-      return;
+      return () => w.openai.requests.filter((r) => r.auth === "invalid").length > before;
     }
     case "sigkill_mid_tick": {
       const n = w.ollama.requests.length;
@@ -253,34 +256,29 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<void> {
         w.ollama.waitForRequests(n + 1).then(() => true),
         until(w, hoursAfter(f.at, 6)).then(() => false),
       ]);
-      if (!arrived || !w.child) {
+      const victim = w.child;
+      if (!arrived || !victim) {
         rec.note = "no tick reached the model within 6 h; not injected";
-        return;
+        return () => false;
       }
       await stopServe(w, "SIGKILL");
       rec.injected = true;
-      startServe(w); // Restart=always: straight back up, clock where it is now
-      const crashedBefore = count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed'");
-      await until(w, hoursAfter(w.clock.now(), 2));
-      rec.observed =
-        count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed'") > 0 || crashedBefore > 0;
-      rec.note = "serve SIGKILLed while its tick waited on the model; restarted at once";
-      return;
+      startServe(w); // Restart=always: straight back up, the clock where it is now
+      rec.note = `serve (pid ${victim.pid}) SIGKILLed while its tick waited on the model; restarted at once`;
+      return () =>
+        count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed' AND pid = ?", victim.pid) > 0;
     }
     case "host_down": {
       await stopServe(w, "SIGTERM");
       rec.injected = true;
-      const before = count(w, "SELECT count(*) AS n FROM runner_catchups");
       await until(w, end);
+      const back = w.clock.now().toISOString();
       startServe(w);
-      await until(w, hoursAfter(end, 1));
-      rec.observed = count(w, "SELECT count(*) AS n FROM runner_catchups") > before;
-      rec.note = `host down ${f.hours} h (SIGTERM, then restarted): one catch-up tick`;
-      return;
+      rec.note = `host down ${f.hours} h (SIGTERM, restarted later): one catch-up tick for the missed slots`;
+      return () => count(w, "SELECT count(*) AS n FROM runner_catchups WHERE decided_at >= ?", back) > 0;
     }
     case "kill_flag": {
-      const flag = w.env.AFK_KILL_FLAG as string;
-      writeFileSync(flag, "soak\n");
+      writeFileSync(w.env.AFK_KILL_FLAG as string, "soak\n");
       const setAfterRowid = maxRowid(w);
       rec.injected = true;
       const code = await awaitExit(w, end);
@@ -288,16 +286,15 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<void> {
       const removedAfterRowid = maxRowid(w);
       await runAfk(["arm"], childEnv(w), w.logPath);
       w.kills.push({ setAfterRowid, removedAfterRowid, exited: code === 0 });
-      if (w.child) await stopServe(w, "SIGTERM"); // it did not stop: counted late above
+      if (w.child) await stopServe(w, "SIGTERM"); // it did not stop by itself: counted late
       startServe(w);
-      rec.observed =
+      rec.note = `kill flag for ${f.hours} h: serve exited ${code ?? "(did not)"}; afk arm, then restarted`;
+      return () =>
         count(
           w,
           "SELECT count(*) AS n FROM ticks WHERE status = 'refused_kill' AND rowid > ?",
           setAfterRowid,
         ) > 0;
-      rec.note = `kill flag for ${f.hours} h: serve exited ${code ?? "(did not)"}; afk arm, then restarted`;
-      return;
     }
     case "cap_crossed": {
       w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
@@ -305,15 +302,16 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<void> {
       const dayEnd = new Date(Math.floor(f.at.getTime() / (24 * HOUR) + 1) * 24 * HOUR);
       const code = await awaitExit(w, dayEnd);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
-      rec.observed = code === 3;
       // RestartPreventExitStatus=3 keeps it down; the operator's daily timer starts it after midnight.
       await until(w, new Date(dayEnd.getTime() + 5 * 60_000));
       if (!w.child) startServe(w);
-      rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; paid spent until the cap halted serve (exit ${code ?? "none"}); restarted next day`;
-      return;
+      rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; the paid tier spent until the cap halted serve (exit ${code ?? "none"}); restarted after midnight`;
+      const halted = rowsSince("status = 'halted_cap'");
+      return () => code === 3 && halted();
     }
     default:
       rec.note = `${f.kind} is passive`;
+      return () => false;
   }
 }
 
@@ -389,20 +387,21 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   let firstSlot = latestSlot(spec, start);
   try {
     await runAfk(["clock", "start", "--spec", specPath], childEnv(w), w.logPath);
-    firstSlot = latestSlot(spec, w.clock.now());
+    // Start serve just after a slot, so its own start-up (virtual minutes at this scale) cannot pass the next one.
+    const slot = nextSlot(spec, w.clock.now()) ?? w.clock.now();
+    await until(w, new Date(slot.getTime() + 2 * 60_000));
+    firstSlot = slot;
     startServe(w);
     stopSampler = startSampler(w);
     const pairs = plan.map((f, i) => ({ f, rec: records[i] as FaultRecord }));
-    const judges = pairs
+    const judges: Promise<{ rec: FaultRecord; judge: Judge }>[] = pairs
       .filter((p) => isPassive(p.f.kind))
       .map((p) => passive(w, p.f, p.rec).then((judge) => ({ rec: p.rec, judge })));
-    const activeLine = (async () => {
-      for (const p of pairs.filter((x) => !isPassive(x.f.kind))) {
-        await active(w, p.f, p.rec);
-        o.log?.(`${p.rec.at} ${p.f.kind}: ${p.rec.note}`);
-      }
-    })();
-    await activeLine;
+    for (const p of pairs.filter((x) => !isPassive(x.f.kind))) {
+      const judge = await active(w, p.f, p.rec);
+      judges.push(Promise.resolve({ rec: p.rec, judge }));
+      o.log?.(`${p.rec.at} ${p.f.kind}: ${p.rec.note}`);
+    }
     await until(w, hoursAfter(endSlot, 0.5));
     await settleEnd(w, endSlot, o.days);
     stopSampler();
