@@ -6,6 +6,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { incidentsCommand } from "./commands/incidents.ts";
 import { installCommand } from "./commands/install.ts";
 import { killCommand } from "./commands/kill.ts";
+import { killTestCommand } from "./commands/kill-test.ts";
 import { ledgerCommand } from "./commands/ledger.ts";
 import { retroCommand } from "./commands/retro.ts";
 import { serveCommand } from "./commands/serve.ts";
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   tickCommand,
   killCommand,
   armCommand,
+  killTestCommand,
   traceCommand,
   buildCommand,
   doctorCommand,
