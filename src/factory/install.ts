@@ -39,6 +39,8 @@ export interface ApplyEnv {
   env: Readonly<Record<string, string | undefined>>;
   userHome: string;
   print: (line: string) => void;
+  /** Where the systemd unit goes; default /etc/systemd/system/afk.service. */
+  unitPath?: string;
 }
 
 async function must(a: ApplyEnv, cmd: string[], stdin?: string): Promise<string> {
@@ -62,9 +64,10 @@ export async function applySchedule(kind: ScheduleKind, l: Layout, a: ApplyEnv):
   }
   switch (kind) {
     case "systemd": {
-      writeFileSync(SYSTEMD_UNIT_PATH, renderSchedule("systemd", l));
-      chmodSync(SYSTEMD_UNIT_PATH, 0o644);
-      a.print(`wrote ${SYSTEMD_UNIT_PATH}`);
+      const unitPath = a.unitPath ?? SYSTEMD_UNIT_PATH;
+      writeFileSync(unitPath, renderSchedule("systemd", l));
+      chmodSync(unitPath, 0o644);
+      a.print(`wrote ${unitPath}`);
       await must(a, ["systemctl", "daemon-reload"]);
       await must(a, ["systemctl", "enable", "afk.service"]);
       // restart, not start: a redeploy must pick up the new binary.
