@@ -135,6 +135,21 @@ describe("the binary, copied alone into an empty folder", () => {
     expect(trace.stdout).toContain("spec_origin=embedded");
   });
 
+  test("ignores a .env and a bunfig.toml in its folder: host config comes only from its environment", async () => {
+    const other = join(tmp.dir, "stray");
+    mkdirSync(other);
+    copyFileSync(join(dir, "afk"), join(other, "afk"));
+    writeFileSync(join(other, ".env"), "SPEND_CAP_USD=0.01\n");
+    writeFileSync(join(other, "preload.ts"), 'console.log("PRELOADED");\n');
+    writeFileSync(join(other, "bunfig.toml"), 'preload = ["./preload.ts"]\n');
+    const r = await runBinary(["./afk", "status"], other, env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("PRELOADED");
+    expect(r.stdout).toMatch(/^cap: \$3\.00 left of \$3\.00 today \(spec\)$/m);
+    const withEnv = await runBinary(["./afk", "status"], other, { ...env, SPEND_CAP_USD: "0.01" });
+    expect(withEnv.stdout).toMatch(/^cap: \$0\.01 left of \$0\.01 today/m);
+  });
+
   test("honours the kill flag: refuses to run, exit 0, nothing new written", async () => {
     writeFileSync(join(dir, "afk.kill"), "");
     const before = readdirSync(join(dir, "out"));
