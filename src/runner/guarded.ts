@@ -37,6 +37,11 @@ export interface GuardedRequest {
   /** Pre-chosen id, so the runner can close the row itself if the tick does not end in time. */
   tickId?: string;
   catchup?: CatchUpPlan;
+  /**
+   * Called synchronously, before any await, when the guard refuses or halts: a runner stops
+   * its loop at once instead of after the row's afterTick.
+   */
+  onGuardStop?: (s: TickSummary) => void;
 }
 
 function flagCheck(env: TickEnv): (path: string) => boolean {
@@ -155,7 +160,10 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
   const { app } = env;
   const tickId = req.tickId ?? newTickId(app.deps.clock.now());
   const refused = guardOnly({ ...req, tickId }, env);
-  if (refused) return refused;
+  if (refused) {
+    req.onGuardStop?.(refused);
+    return refused;
+  }
 
   const db = app.db();
   const spec = app.loaded.spec;

@@ -60,15 +60,16 @@ export function startRunner(env: LoopEnv): Runner {
 
   const launch = (trigger: "schedule" | "catchup", slot: Date, catchup?: CatchUpPlan) => {
     const tickId = newTickId(clock.now());
-    const p = guardedTick({ trigger, slot, force: false, stop: stop.signal, tickId, catchup }, env).then(
-      (s) => {
-        app.deps.print(
-          `tick ${s.tickId} [${trigger} ${slot.toISOString()}]: ${s.status}${s.reason ? ` — ${s.reason}` : ""}`,
-        );
-        onSummary(s);
-        return s;
-      },
-    );
+    const p = guardedTick(
+      { trigger, slot, force: false, stop: stop.signal, tickId, catchup, onGuardStop: onSummary },
+      env,
+    ).then((s) => {
+      app.deps.print(
+        `tick ${s.tickId} [${trigger} ${slot.toISOString()}]: ${s.status}${s.reason ? ` — ${s.reason}` : ""}`,
+      );
+      onSummary(s);
+      return s;
+    });
     inflight.set(tickId, p);
     p.finally(() => inflight.delete(tickId)).catch(() => {});
     return p;
