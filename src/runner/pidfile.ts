@@ -21,3 +21,17 @@ export function writePidfile(home: string, pid: number): void {
 export function removePidfile(home: string, pid: number): void {
   if (readPidfile(home) === pid) rmSync(pidfilePath(home), { force: true });
 }
+
+/**
+ * Whether a live pid from the pidfile is an afk serve, not a program that reused the pid
+ * after a reboot or crash. Reads /proc where there is one; elsewhere assumes it is.
+ */
+export function looksLikeServe(pid: number): boolean {
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!existsSync("/proc/self/cmdline")) return true;
+  try {
+    return readFileSync(cmdline, "utf8").split("\0").includes("serve");
+  } catch {
+    return false;
+  }
+}

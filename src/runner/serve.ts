@@ -5,7 +5,7 @@ import type { StatusServer } from "../status/server.ts";
 import type { TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, startRunner } from "./loop.ts";
-import { readPidfile, removePidfile, writePidfile } from "./pidfile.ts";
+import { looksLikeServe, readPidfile, removePidfile, writePidfile } from "./pidfile.ts";
 import type { RunnerPorts } from "./ports.ts";
 import { scheduleFor } from "./schedule.ts";
 import { closeSession, openSession } from "./session.ts";
@@ -28,7 +28,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const { app, ports, session } = env;
   const { deps } = app;
   const other = readPidfile(deps.home);
-  if (other !== null && other !== deps.pid && ports.isAlive(other))
+  if (other !== null && other !== deps.pid && ports.isAlive(other) && looksLikeServe(other))
     throw new AfkError(
       "lock_busy",
       `serve: another afk serve (pid ${other}) runs in ${deps.home}; afk kill stops it`,
