@@ -37,8 +37,9 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
   writePidfile(deps.home, deps.pid);
   openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
+  const first = schedule.next(deps.clock.now());
   deps.print(
-    `afk serve: pid ${deps.pid} · ${schedule.label} · cap ${formatUsd(app.capMicros)}/day · kill flag ${app.host.killFlag} · home ${deps.home}`,
+    `afk serve: pid ${deps.pid} · ${schedule.label} · next run ${first?.toISOString() ?? "none"} · cap ${formatUsd(app.capMicros)}/day · kill flag ${app.host.killFlag} · home ${deps.home}`,
   );
 
   const runner = startRunner({
