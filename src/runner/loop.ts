@@ -119,6 +119,12 @@ export function startRunner(env: LoopEnv): Runner {
       }
       let last = plan?.slot ?? schedule.latest(now);
       while (!stop.signal.aborted) {
+        // A slot that came due while the loop was busy (the catch-up tick above) runs now, not never.
+        const due = schedule.latest(clock.now());
+        if (due.getTime() > last.getTime()) {
+          last = due;
+          launch("schedule", due);
+        }
         const from = clock.now().getTime() > last.getTime() ? clock.now() : last;
         next = schedule.next(from);
         if (!next) {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Cron } from "croner";
 import { type Clock, realDelayMs } from "../core/clock.ts";
 import type { RunnerPorts } from "./ports.ts";
@@ -17,12 +18,21 @@ export function shouldWatchParent(env: Readonly<Record<string, string | undefine
   return Boolean(env.npm_lifecycle_event) || env.AFK_EXIT_WITH_PARENT === "1";
 }
 
+/**
+ * Whether a process runs. A zombie (exited, not yet reaped: common for orphans in a container
+ * whose init reaps slowly) answers signal 0 but is dead, so /proc is asked where there is one.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc here: signal 0 is all there is
   }
 }
 

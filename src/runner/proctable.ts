@@ -1,10 +1,13 @@
-/** The process table, read with `ps` (kill-test's evidence that nothing outlives the runner). */
+/**
+ * The live processes, read with `ps` (kill-test's evidence that nothing outlives the runner).
+ * Zombies are left out: they have exited and only wait for their parent (or init) to reap them.
+ */
 export function processTable(): Map<number, { ppid: number; cmd: string }> {
-  const out = Bun.spawnSync(["ps", "-e", "-o", "pid=,ppid=,args="]).stdout.toString();
+  const out = Bun.spawnSync(["ps", "-e", "-o", "pid=,ppid=,stat=,args="]).stdout.toString();
   const table = new Map<number, { ppid: number; cmd: string }>();
   for (const line of out.split("\n")) {
-    const m = line.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/);
-    if (m) table.set(Number(m[1]), { ppid: Number(m[2]), cmd: m[3] ?? "" });
+    const m = line.trim().match(/^(\d+)\s+(\d+)\s+(\S+)\s*(.*)$/);
+    if (m && !m[3]?.startsWith("Z")) table.set(Number(m[1]), { ppid: Number(m[2]), cmd: m[4] ?? "" });
   }
   return table;
 }

@@ -144,13 +144,13 @@ export function lineReader(stream: ReadableStream<Uint8Array>) {
   };
 }
 
-/** The process table as pid → ppid (`ps -e`). */
+/** The live processes as pid → ppid (`ps -e`); zombies (exited, not yet reaped) are left out. */
 export function processTable(): Map<number, number> {
-  const out = Bun.spawnSync(["ps", "-e", "-o", "pid=,ppid="]).stdout.toString();
+  const out = Bun.spawnSync(["ps", "-e", "-o", "pid=,ppid=,stat="]).stdout.toString();
   const table = new Map<number, number>();
   for (const line of out.split("\n")) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (pid && ppid !== undefined) table.set(pid, ppid);
+    const [pid, ppid, stat] = line.trim().split(/\s+/);
+    if (pid && ppid && !stat?.startsWith("Z")) table.set(Number(pid), Number(ppid));
   }
   return table;
 }
@@ -163,7 +163,7 @@ export function processTree(pid: number, table = processTable()): number[] {
   return out;
 }
 
-/** Those of `pids` still in the process table (zombies included: a zombie is reaped, not running). */
+/** Those of `pids` still alive in the process table. */
 export function stillListed(pids: readonly number[]): number[] {
   const table = processTable();
   return pids.filter((p) => table.has(p));

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { planCatchUp } from "../../src/runner/catchup.ts";
 import { isOverCap, wouldCrossCap } from "../../src/runner/guard.ts";
 import { acquireTickLock, type LockHolder, readTickLock, releaseTickLock } from "../../src/runner/lock.ts";
 import { looksLikeServe } from "../../src/runner/pidfile.ts";
+import { pidAlive } from "../../src/runner/process.ts";
 import { everySeconds } from "../../src/runner/schedule.ts";
 import { tempHome } from "../support/home.ts";
 
@@ -162,5 +164,21 @@ describe("the pidfile", () => {
     cleanups.push(() => child.kill("SIGKILL"));
     await child.stdout.getReader().read(); // it runs: its command line is in place
     expect(looksLikeServe(child.pid)).toBe(true);
+  });
+});
+
+describe("pidAlive", () => {
+  test("a zombie (exited, never reaped) answers signal 0 but is not alive", async () => {
+    // The inner sh exits at once; its parent becomes `sleep`, which never reaps it.
+    const parent = Bun.spawn(["sh", "-c", 'sh -c "exit 0" & echo $!; exec sleep 30'], { stdout: "pipe" });
+    cleanups.push(() => parent.kill("SIGKILL"));
+    const { value } = await parent.stdout.getReader().read();
+    const zombie = Number(new TextDecoder().decode(value).trim());
+    const isZombie = () => readFileSync(`/proc/${zombie}/stat`, "utf8").includes(") Z ");
+    for (let i = 0; i < 200 && !isZombie(); i++) await Bun.sleep(5); // bounded: until the kernel marks it
+    expect(isZombie()).toBe(true);
+    expect(() => process.kill(zombie, 0)).not.toThrow();
+    expect(pidAlive(zombie)).toBe(false);
+    expect(pidAlive(parent.pid)).toBe(true);
   });
 });
