@@ -44,6 +44,13 @@ export interface GuardedRequest {
   onGuardStop?: (s: TickSummary) => void;
 }
 
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
 function flagCheck(env: TickEnv): (path: string) => boolean {
   return env.flagPresent ?? flagPresent;
 }
@@ -200,7 +207,8 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
   );
   const flag = flagCheck(env);
   try {
-    await beforeTick(app);
+    // The start ping is bounded by its own timeout; a stop does not wait for it.
+    await Promise.race([beforeTick(app), aborted(controller.signal)]);
     if (req.catchup)
       recordCatchUp(db, tickId, req.catchup, now, sinkOf(env, dayIn(now, spec.timezone)), app.deps.clock);
     return await runTick(

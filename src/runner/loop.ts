@@ -1,3 +1,4 @@
+import { describeError } from "../core/errors.ts";
 import { newTickId } from "../harness/ids.ts";
 import type { TickSummary } from "../harness/tick.ts";
 import { closeTickRow, deliveredForSlot } from "../ledger/ticks.ts";
@@ -27,7 +28,16 @@ export interface Runner extends RunnerHandle {
 }
 
 const EXIT_STOPPED = 0;
+/** After a stop, the tick in flight (and its afterTick) gets this long; with serve's exit grace it stays under 5 s. */
+const GRACE_MS = 2500;
 const EXIT_CAP = 3;
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
 
 /**
  * The scheduler loop of `afk serve`. At start: the guard, then at most one catch-up tick.
@@ -63,21 +73,30 @@ export function startRunner(env: LoopEnv): Runner {
     const p = guardedTick(
       { trigger, slot, force: false, stop: stop.signal, tickId, catchup, onGuardStop: onSummary },
       env,
-    ).then((s) => {
-      app.deps.print(
-        `tick ${s.tickId} [${trigger} ${slot.toISOString()}]: ${s.status}${s.reason ? ` — ${s.reason}` : ""}`,
-      );
-      onSummary(s);
-      return s;
-    });
+    ).then(
+      (s) => {
+        app.deps.print(
+          `tick ${s.tickId} [${trigger} ${slot.toISOString()}]: ${s.status}${s.reason ? ` — ${s.reason}` : ""}`,
+        );
+        onSummary(s);
+        return s;
+      },
+      (err: unknown) => {
+        // The harness closes its own row; an error here is the runner's (ledger I/O): stop, loudly.
+        app.deps.warn(`tick ${tickId}: runner error: ${describeError(err)}`);
+        end({ exitCode: 1, reason: `runner error in tick ${tickId}: ${describeError(err)}` });
+        throw err;
+      },
+    );
     inflight.set(tickId, p);
+    // Observed here so a scheduled tick's failure (already reported above) is never unhandled.
     p.finally(() => inflight.delete(tickId)).catch(() => {});
     return p;
   };
 
   const settleInflight = async () => {
     if (inflight.size === 0) return;
-    const grace = env.graceMs ?? 3000;
+    const grace = env.graceMs ?? GRACE_MS;
     let cancel = () => {};
     const timedOut = new Promise<"late">((resolve) => {
       cancel = ports.after(grace, () => resolve("late"));
@@ -112,7 +131,9 @@ export function startRunner(env: LoopEnv): Runner {
         app.deps.print(
           `catch-up: slot ${plan.slot.toISOString()} has no delivered value (${plan.missedCount} slot(s) missed); running it once`,
         );
-        await launch("catchup", plan.slot, plan);
+        // Awaited so the schedule starts after it, but a stop does not wait for it here:
+        // the tick in flight gets its grace below, like any other.
+        await Promise.race([launch("catchup", plan.slot, plan), untilAborted(stop.signal)]);
       } else {
         const refused = guardOnly({ trigger: "schedule", slot: schedule.latest(now), force: false }, env);
         if (refused) onSummary(refused);

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
+import type { TickEnv } from "../../src/runner/guarded.ts";
 import { type LoopOutcome, type Runner, startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
 import { pidAlive } from "../../src/runner/process.ts";
@@ -19,7 +20,15 @@ afterEach(async () => {
 
 type OnWait = (at: Date, n: number, runner: Runner) => void | Promise<void>;
 
-function setup(o: { maxTickSeconds?: number; env?: Record<string, string>; models?: string[] } = {}) {
+interface SetupOptions {
+  maxTickSeconds?: number;
+  env?: Record<string, string>;
+  models?: string[];
+  harness?: TickEnv["harness"];
+  graceMs?: number;
+}
+
+function setup(o: SetupOptions = {}) {
   const h = tempHome("afk-loop-");
   const feed = startHoldingFeed();
   cleanups.push(h.cleanup, feed.stop);
@@ -48,7 +57,14 @@ function setup(o: { maxTickSeconds?: number; env?: Record<string, string>; model
       exitWithin: () => {},
     };
     // Every 10 minutes: slots at 07:00, 07:10, …
-    const runner = startRunner({ app, ports, session: crypto.randomUUID(), schedule: everySeconds(600) });
+    const runner = startRunner({
+      app,
+      ports,
+      session: crypto.randomUUID(),
+      schedule: everySeconds(600),
+      ...(o.harness ? { harness: o.harness } : {}),
+      ...(o.graceMs ? { graceMs: o.graceMs } : {}),
+    });
     return { runner, waits, done: runner.done };
   };
   return { dir: h.dir, feed, t, start };
@@ -145,5 +161,30 @@ describe("the scheduler loop", () => {
     expect(s.t.out).toContain("Spend cap reached — halting.");
     expect(ticksIn(s.dir).map((r) => r.status)).toEqual(["halted_cap"]);
     expect(s.feed.received).toBe(0);
+  });
+
+  test("a tick that ignores its abort: after the grace the runner closes its row killed itself and stops", async () => {
+    let reached: () => void = () => {};
+    const inFetch = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const s = setup({
+      graceMs: 100,
+      // A fetch that never settles and never looks at its signal.
+      harness: {
+        fetchSources: () => {
+          reached();
+          return new Promise(() => {});
+        },
+      },
+    });
+    const { runner, done } = s.start(() => {});
+    await inFetch;
+    runner.requestStop("SIGTERM");
+    expect(await done).toEqual({ exitCode: 0, reason: "SIGTERM" });
+    const [row] = ticksIn(s.dir);
+    expect(row?.status).toBe("killed");
+    expect(row?.reason).toContain("did not end within 100 ms");
+    expect(s.t.err.join("\n")).toContain("closed as killed");
   });
 });
