@@ -187,4 +187,21 @@ describe("the scheduler loop", () => {
     expect(row?.reason).toContain("did not end within 100 ms");
     expect(s.t.err.join("\n")).toContain("closed as killed");
   });
+
+  test("the handle the status page reads: next run, and whether the last due slot has a row", async () => {
+    const s = setup();
+    const seen: unknown[] = [];
+    const { done } = s.start((_at, _n, r) => {
+      seen.push(r.nextRun()?.toISOString(), r.lastDueSlotHandled());
+      s.t.clock.set("2026-11-24T07:25:00Z"); // the 07:10 and 07:20 slots came and nothing ran them
+      seen.push(r.lastDueSlotHandled());
+      r.requestStop("test over");
+    });
+    await done;
+    expect(seen).toEqual([
+      "2026-11-24T07:10:00.000Z",
+      { ok: true },
+      { ok: false, reason: "slot 2026-11-24T07:20:00.000Z was due and has no ledger row" },
+    ]);
+  });
 });
