@@ -20,7 +20,12 @@ export interface SoakSpecInput {
   paidBaseUrl: string;
 }
 
-/** The soak's SPEC.md: three loopback sources (one with a backup, one optional), primary → paid → extractive. */
+/**
+ * The soak's SPEC.md: three loopback sources (one with a backup, one optional), primary → paid
+ * → extractive. Links have no retries and ticks may run 50 virtual minutes: at ×8640 a real
+ * millisecond is 8.6 virtual seconds, so real waits (a source's 200 ms retry) stretch a tick to
+ * half an hour of clock time, and a tick must still end before the next hourly slot.
+ */
 export function writeSoakSpec(dir: string, s: SoakSpecInput): string {
   const text = [
     "---",
@@ -40,7 +45,7 @@ export function writeSoakSpec(dir: string, s: SoakSpecInput): string {
     `  - { id: paid, kind: openai, base_url: "${s.paidBaseUrl}", model: "${PAID_MODEL}", api_key_env: ${PAID_KEY_ENV}, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.60, max_output_tokens: 400, retries: 0 }`,
     "  - { id: extractive, kind: extractive }",
     "watchdog: { no_value_ticks: 3 }",
-    "limits: { max_tick_seconds: 600, catch_up_hours: 12 }",
+    "limits: { max_tick_seconds: 3000, catch_up_hours: 12 }",
     "---",
     "",
     "The soak's digest: loopback feeds and model doubles, driven through days in minutes.",

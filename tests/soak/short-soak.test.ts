@@ -12,7 +12,7 @@ test("a two-day soak of real serve processes survives a SIGKILL mid-tick, a host
     days: 2,
     cadence: "0 * * * *",
     seed: 3,
-    scale: 12_000,
+    scale: 8640,
     faults: ["sigkill_mid_tick", "host_down", "kill_flag", "source_503", "feed_shape"],
     home,
     day0: new Date("2026-03-02T00:00:00Z"),

@@ -1,0 +1,94 @@
+#!/usr/bin/env bun
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+/**
+ * `bun run bench [--json]`: every figure measured side by side in one run, against its goal.
+ * A missed goal stays missed: the note says what bounds it.
+ */
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { benchColdStart } from "./cold-start.ts";
+import { compileBoth } from "./compiled.ts";
+import { type Figure, met, renderTable } from "./figure.ts";
+import { benchIdleRss, benchRssGrowth } from "./serve-rss.ts";
+import { benchSpendQuery, openFilledLedger } from "./spend-query.ts";
+import { benchStatusRps } from "./status-rps.ts";
+import { benchTickSources } from "./tick-sources.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { json: { type: "boolean", default: false } },
+});
+const log = (line: string) => {
+  if (!values.json) process.stderr.write(`bench: ${line}\n`);
+};
+
+const root = mkdtempSync(join(tmpdir(), "afk-bench-"));
+const dir = (name: string) => {
+  const d = join(root, name);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", AFK_STATUS_ADDR: "127.0.0.1:0" };
+const today = new Date().toISOString().slice(0, 10);
+const figures: Figure[] = [];
+try {
+  log("compiling afk and hello-world");
+  const bins = compileBoth(dir("bin"));
+
+  log("serve idle RSS");
+  const idleHome = dir("idle");
+  figures.push(await benchIdleRss(bins.afk, idleHome, { ...env, AFK_KILL_FLAG: join(idleHome, "afk.kill") }));
+
+  log("1,000 ticks");
+  const ticksHome = dir("ticks");
+  figures.push(
+    await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") }),
+  );
+
+  log("afk status cold start vs hello");
+  figures.push(
+    benchColdStart(bins, join(ticksHome, "SPEC.md"), {
+      ...env,
+      HOME: ticksHome,
+      AFK_HOME: ticksHome,
+      AFK_KILL_FLAG: join(ticksHome, "afk.kill"),
+    }),
+  );
+
+  log("a tick over 100 sources");
+  figures.push(await benchTickSources(dir("sources")));
+
+  log("spend query over 1,000,000 rows");
+  const spendDb = openFilledLedger(dir("spend"), 1_000_000, today);
+  figures.push(benchSpendQuery(spendDb, today));
+  spendDb.close();
+
+  log("/status.json with 100,000 rows");
+  const rpsHome = dir("rps");
+  openFilledLedger(rpsHome, 100_000, today).close();
+  figures.push(await benchStatusRps(bins.afk, rpsHome, { ...env, AFK_KILL_FLAG: join(rpsHome, "afk.kill") }));
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+const machine = {
+  nproc: cpus().length,
+  cpu: cpus()[0]?.model ?? "unknown",
+  mem_total_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  mem_free_gb: Math.round((freemem() / 2 ** 30) * 10) / 10,
+  bun: Bun.version,
+};
+if (values.json) {
+  const out: Record<string, unknown> = { machine };
+  for (const f of figures) out[f.key] = f.value;
+  out.goals = Object.fromEntries(
+    figures.map((f) => [f.key, { goal: `${f.goal.op} ${f.goal.target}`, met: met(f), note: f.note }]),
+  );
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} else {
+  process.stdout.write(
+    `${[`Machine: ${machine.nproc} × ${machine.cpu}, ${machine.mem_total_gb} GB RAM, Bun ${machine.bun}`, "", ...renderTable(figures)].join("\n")}\n`,
+  );
+}
+process.exit(0);
