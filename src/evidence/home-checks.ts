@@ -28,13 +28,20 @@ function nonEmptyFile(home: string, rel: string): string | null {
   return null;
 }
 
+/** Both kill-test records, non-empty, and neither recording a failed run (`afk kill-test` writes a verdict). */
 export function killTestCheck(home: string): Check {
-  const missing = ["runs/kill-test-1.md", "runs/kill-test-2.md"].flatMap((f) => nonEmptyFile(home, f) ?? []);
+  const problems: string[] = [];
+  for (const f of ["runs/kill-test-1.md", "runs/kill-test-2.md"]) {
+    const missing = nonEmptyFile(home, f);
+    if (missing) problems.push(missing);
+    else if (readFileSync(join(home, f), "utf8").includes("Verdict: **FAIL**"))
+      problems.push(`${f} records a failed kill test`);
+  }
   return {
     name: "kill tests",
-    ok: missing.length === 0,
-    detail: missing.length
-      ? `${missing.join("; ")} (afk kill-test writes them)`
+    ok: problems.length === 0,
+    detail: problems.length
+      ? `${problems.join("; ")} (afk kill-test writes them)`
       : "runs/kill-test-1.md and runs/kill-test-2.md",
   };
 }

@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeVerifyCommand, type VerifyCommandOptions } from "../../src/cli/commands/verify.ts";
 import { run } from "../../src/cli/run.ts";
@@ -56,11 +56,21 @@ function writeUps(dir: string, retro: string[]) {
   }
 }
 
+/** The kill tests, run for real once: `afk kill-test` stops live serve children and writes the evidence. */
+let killEvidence = "";
+beforeAll(async () => {
+  const h = tempHome("afk-verify-kill-");
+  cleanups.push(h.cleanup);
+  const t = testDeps(h.dir);
+  const code = await run(["kill-test"], t.deps);
+  if (code !== 0) throw new Error(`afk kill-test failed:\n${t.out.join("\n")}\n${t.err.join("\n")}`);
+  killEvidence = join(h.dir, "runs");
+}, 60_000);
+
 function killTests(dir: string) {
-  // `afk kill-test` (runner ring) writes these in a real deployment; its output format is its own.
   mkdirSync(join(dir, "runs"), { recursive: true });
-  writeFileSync(join(dir, "runs", "kill-test-1.md"), "# kill test 1\n\nflag touched; next tick refused.\n");
-  writeFileSync(join(dir, "runs", "kill-test-2.md"), "# kill test 2\n\nafk kill stopped serve mid-tick.\n");
+  for (const f of ["kill-test-1.md", "kill-test-2.md"])
+    copyFileSync(join(killEvidence, f), join(dir, "runs", f));
 }
 
 describe("afk verify", () => {
@@ -123,7 +133,7 @@ describe("afk verify", () => {
     expect(red.line("tests")).toStartWith("✗ tests: 0 pass, 1 fail");
   }, 60_000);
 
-  test("thirteen days, a manual tick in the middle, or an unfilled template each fail it", async () => {
+  test("thirteen days, a manual tick in the middle, a failed kill test or an unfilled template each fail it", async () => {
     const short = await labHome({ days: 14 });
     cleanups.push(short.cleanup);
     short.clock.set("2026-06-14T12:00:00Z");
@@ -155,6 +165,14 @@ describe("afk verify", () => {
       "✗ unattended window: 8 consecutive days (2026-06-01 … 2026-06-08); need at least 14 (clock Day 0 = 2026-06-01)",
     );
     expect(t.out.filter((l) => l.startsWith("✗")).length).toBe(1);
+
+    // A kill test that failed is not evidence.
+    const two = join(touched.dir, "runs", "kill-test-2.md");
+    writeFileSync(two, readFileSync(two, "utf8").replace("Verdict: **PASS**", "Verdict: **FAIL**"));
+    const k = await verify(labDeps(touched), ["--spec", touched.spec, "--self-check"]);
+    expect(k.line("kill tests")).toBe(
+      "✗ kill tests: runs/kill-test-2.md records a failed kill test (afk kill-test writes them)",
+    );
 
     // The shipped template, copied but not filled in, is not a write-up.
     writeFileSync(join(touched.dir, "DEMO.md"), readFileSync(join(REPO, "docs", "DEMO.md")));
