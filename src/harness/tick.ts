@@ -71,7 +71,9 @@ export interface TickSummary {
 /** File name of a slot's digest: `<spec name>-<YYYY-MM-DD>-<HHMM>.md` in the spec's time zone. */
 export function digestFileName(loaded: LoadedSpec, slot: Date): string {
   const { day, hhmm } = zonedParts(slot, loaded.spec.timezone);
-  return `${loaded.spec.name}-${day}-${hhmm}.md`;
+  // Loop mode (TICK_SECONDS < 60) has several slots a minute: seconds keep their files apart.
+  const ss = slot.getUTCSeconds();
+  return `${loaded.spec.name}-${day}-${hhmm}${ss ? String(ss).padStart(2, "0") : ""}.md`;
 }
 
 interface Outcome {
@@ -252,10 +254,11 @@ async function pipeline(
     };
   }
 
-  const slotLabel = `${spec.name} · ${zonedParts(req.slot, spec.timezone).day} ${zonedParts(req.slot, spec.timezone).hhmm.replace(/(..)(..)/, "$1:$2")} ${spec.timezone}`;
+  const slotAt = zonedParts(req.slot, spec.timezone);
+  const slotLabel = `${spec.name} · ${slotAt.day} ${slotAt.hhmm.replace(/(..)(..)/, "$1:$2")} ${spec.timezone}`;
   const chain = await step("synthesize", (span) =>
     synthesize(
-      { candidates: triaged.candidates, title: `${spec.name} — ${zonedParts(req.slot, spec.timezone).day}` },
+      { candidates: triaged.candidates, title: `${spec.name} — ${slotAt.day}` },
       {
         loaded: ctx.loaded,
         db: ctx.db,

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { pidAlive } from "../core/pid.ts";
 import type { ClosedStatus, TickStatus, Trigger } from "../core/status.ts";
 
 export interface TickRow {
@@ -98,15 +99,6 @@ export function deliveredForSlot(db: Database, slot: string): TickRow | null {
       "SELECT * FROM ticks WHERE slot = ? AND status IN ('ok','degraded') ORDER BY started_at DESC LIMIT 1",
     )
     .get(slot);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

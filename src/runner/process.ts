@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { Cron } from "croner";
 import { type Clock, realDelayMs } from "../core/clock.ts";
+import { pidAlive } from "../core/pid.ts";
 import type { RunnerPorts } from "./ports.ts";
 
 export interface ProcessOptions {
@@ -18,23 +18,7 @@ export function shouldWatchParent(env: Readonly<Record<string, string | undefine
   return Boolean(env.npm_lifecycle_event) || env.AFK_EXIT_WITH_PARENT === "1";
 }
 
-/**
- * Whether a process runs. A zombie (exited, not yet reaped: common for orphans in a container
- * whose init reaps slowly) answers signal 0 but is dead, so /proc is asked where there is one.
- */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc here: signal 0 is all there is
-  }
-}
+export { pidAlive };
 
 /** The real process: signals, croner as the alarm clock, and a hard exit as the last resort. */
 export function realPorts(opts: ProcessOptions): RunnerPorts {

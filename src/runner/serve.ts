@@ -2,6 +2,7 @@ import type { AppContext } from "../cli/context.ts";
 import { AfkError } from "../core/errors.ts";
 import { formatUsd } from "../core/money.ts";
 import type { StatusServer } from "../status/server.ts";
+import { statusBindAddress } from "../status/server.ts";
 import type { TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, startRunner } from "./loop.ts";
@@ -33,6 +34,8 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
       "lock_busy",
       `serve: another afk serve (pid ${other}) runs in ${deps.home}; afk kill stops it`,
     );
+  // A page that can kill the runner is never open unguarded: refuse before anything starts.
+  if (env.statusServer) statusBindAddress(app.host);
   const db = app.db();
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
   writePidfile(deps.home, deps.pid);

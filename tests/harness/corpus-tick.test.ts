@@ -4,11 +4,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
+import { CORPUS } from "../support/corpus.ts";
 import { tempHome, testDeps, writeSpec } from "../support/home.ts";
 
 /** A tick against a loopback HTTP server serving feeds nobody on this project wrote. */
 
-const CORPUS = join(import.meta.dir, "..", "..", "..", "shared", "corpus");
 const FILES: Record<string, { path: string; type: string }> = {
   "/rss.xml": { path: "feedparser/wellformed/rss/item_link.xml", type: "application/rss+xml" },
   "/atom.xml": { path: "feedparser/wellformed/atom10/entry_link_href.xml", type: "application/atom+xml" },

@@ -4,8 +4,9 @@ import type { NormalizedFeed } from "../../../src/sources/normalize.ts";
 import { feedFromBytes } from "../../../src/sources/pipeline.ts";
 import { FeedError } from "../../../src/sources/types.ts";
 
-/** Where the shared corpora live (see its README). */
-export const CORPUS = "/work/shared/corpus";
+import { CORPUS } from "../../support/corpus.ts";
+
+export { CORPUS };
 
 /** Every file under `dir`, sorted, as paths relative to CORPUS. */
 export function listFiles(dir: string, keep: (name: string) => boolean = () => true): string[] {
