@@ -11,7 +11,7 @@ test("serve refuses to start, writing nothing, when asked to bind beyond loopbac
     env: {
       ...process.env,
       AFK_HOME: home.dir,
-      HOME: home.dir,
+      AFK_KILL_FLAG: join(home.dir, "afk.kill"),
       AFK_STATUS_ADDR: "0.0.0.0:0",
       AFK_STATUS_TOKEN: "",
     },
