@@ -9,12 +9,19 @@ export interface PaidPrices {
   outPerMtok: number;
 }
 
-/** The spec's paid model prices, used for the shadow cost of free calls; null when the spec has none. */
+/**
+ * The prices a free call's shadow cost is counted at: the chain's first priced paid link, else
+ * the spec's `shadow` prices; null when the spec names neither.
+ */
 export function shadowPrices(spec: Spec): PaidPrices | null {
   for (const l of spec.models) {
     if (l.kind === "openai" && l.usd_per_mtok_in !== undefined && l.usd_per_mtok_out !== undefined) {
       return { linkId: l.id, model: l.model, inPerMtok: l.usd_per_mtok_in, outPerMtok: l.usd_per_mtok_out };
     }
+  }
+  if (spec.shadow) {
+    const { model, usd_per_mtok_in, usd_per_mtok_out } = spec.shadow;
+    return { linkId: "shadow", model, inPerMtok: usd_per_mtok_in, outPerMtok: usd_per_mtok_out };
   }
   return null;
 }

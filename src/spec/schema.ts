@@ -104,6 +104,14 @@ export const SpecSchema = z.strictObject({
       circuit_breaker_ticks: 3,
       circuit_cooldown_minutes: 60,
     }),
+  /** Prices for the shadow cost when the chain has no priced paid link: what a paid model would have cost. */
+  shadow: z
+    .strictObject({
+      model: z.string().min(1),
+      usd_per_mtok_in: z.number().nonnegative().finite(),
+      usd_per_mtok_out: z.number().nonnegative().finite(),
+    })
+    .optional(),
   digest: z
     .strictObject({
       max_chars: z.number().int().positive().default(20_000),
