@@ -23,4 +23,5 @@ async function worker(): Promise<void> {
 const t = performance.now();
 await Promise.all(Array.from({ length: connections }, worker));
 process.stdout.write(`${JSON.stringify({ requests, seconds: (performance.now() - t) / 1000, errors })}\n`);
+
 export {};

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probe } from "../src/soak/child.ts";
 import { startFeedServer } from "../src/soak/feed-server.ts";
@@ -62,7 +62,9 @@ const WARM = 50;
 const TICKS = 1000;
 
 function closedTicks(home: string): number {
-  const db = new Database(join(home, "ledger.sqlite"), { readonly: true });
+  const path = join(home, "ledger.sqlite");
+  if (!existsSync(path)) return 0; // serve has not opened it yet
+  const db = new Database(path, { readonly: true });
   try {
     return (
       db.query<{ n: number }, []>("SELECT count(*) AS n FROM ticks WHERE status != 'running'").get()?.n ?? 0

@@ -292,7 +292,10 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
       return () =>
         count(
           w,
-          "SELECT count(*) AS n FROM ticks WHERE status = 'refused_kill' AND rowid > ?",
+          // Refused at the next guard, or stopped at the next step boundary if a tick was in flight.
+          `SELECT count(*) AS n FROM ticks WHERE (status = 'refused_kill' AND rowid > ?)
+              OR (status = 'killed' AND reason LIKE '%kill flag%' AND rowid >= ?)`,
+          setAfterRowid,
           setAfterRowid,
         ) > 0;
     }
@@ -409,6 +412,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     if (code !== null && code !== 0) o.log?.(`final serve exited ${code}`);
     w.stop.abort();
     for (const { rec, judge } of await Promise.all(judges)) rec.observed = judge();
+    writeFileSync(join(o.home, "runs", "soak-samples.json"), `${JSON.stringify(w.samples)}\n`);
     invariants = read(w, (db) =>
       checkInvariants({
         db,
