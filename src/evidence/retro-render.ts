@@ -103,7 +103,7 @@ export function renderMoney(
     );
   } else
     out.push(
-      `**Shadow cost:** none recorded — the spec names no priced paid model and no `shadow` prices${f.tokensIn || f.tokensOut ? "" : " and no tokens were recorded"}, so there is nothing to price the free calls against.`,
+      `**Shadow cost:** none recorded — the spec names no priced paid model and no \`shadow\` prices${f.tokensIn || f.tokensOut ? "" : " and no tokens were recorded"}, so there is nothing to price the free calls against.`,
     );
   out.push(
     "",
