@@ -101,9 +101,13 @@ export function renderMoney(
     out.push(
       `**Shadow cost:** no shadow cost was recorded; the ${f.tokensIn} tokens in and ${f.tokensOut} out recorded would cost ${formatUsd(est)} on ${prices.model} at today's spec prices, ${formatUsd(perDay(est, f.days))} per day.`,
     );
-  } else
+  } else if (prices)
     out.push(
-      `**Shadow cost:** none recorded — the spec names no priced paid model and no \`shadow\` prices${f.tokensIn || f.tokensOut ? "" : " and no tokens were recorded"}, so there is nothing to price the free calls against.`,
+      `**Shadow cost:** $0 — no call in the window recorded tokens (the extractive link uses none), so there was nothing to price at ${prices.model}'s prices.`,
+    );
+  else
+    out.push(
+      "**Shadow cost:** none recorded — the spec names no priced paid model and no `shadow` prices, so there is nothing to price the free calls against.",
     );
   out.push(
     "",
