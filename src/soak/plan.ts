@@ -97,7 +97,8 @@ export function planFaults(day0: Date, days: number, kinds: readonly FaultKind[]
     if (!cell) throw new Error(`soak plan: no free half-day left for ${kind} in ${days} days`);
     take(cell);
     const at = new Date(start + cell.day * DAY + (cell.half * 12 + int(rand, 1, 4)) * HOUR + 20 * 60_000);
-    const hours = kind === "sigkill_mid_tick" ? 0 : int(rand, 2, 5);
+    // Outages of 2–4 h: the paid tier then spends less than a day's cap (soak spec: six paid calls).
+    const hours = kind === "sigkill_mid_tick" ? 0 : int(rand, 2, 4);
     faults.push({ kind, at, hours });
   }
   for (const kind of kinds.filter((k) => PASSIVE.includes(k))) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../../tests/support/ollama-double.ts";
 import { type OpenAiDouble, startOpenAiDouble } from "../../tests/support/openai-double.ts";
 import { realDelayMs, ScaledClock } from "../core/clock.ts";
-import { usdToMicros } from "../core/money.ts";
+import { worstCaseTickMicros } from "../models/budget.ts";
 import { latestSlot, nextSlot } from "../runner/slots.ts";
 import { loadSpecFile } from "../spec/load.ts";
 import { type Child, probe, runAfk, spawnAfk } from "./child.ts";
@@ -17,7 +17,7 @@ import {
   type Sample,
 } from "./invariants.ts";
 import { type Fault, type FaultKind, isPassive, planFaults } from "./plan.ts";
-import { PAID_KEY_ENV, PAID_USAGE, PRIMARY_MODEL, SOAK_CAP_USD, writeSoakSpec } from "./spec.ts";
+import { PAID_KEY_ENV, PAID_USAGE, PRIMARY_MODEL, soakCapMicros, writeSoakSpec } from "./spec.ts";
 
 export interface SoakOptions {
   days: number;
@@ -136,7 +136,18 @@ function startServe(w: World): Child {
   child.exited.then((code) => {
     if (w.child !== child) return;
     w.child = null;
-    if (w.expectingExit || code === 0 || code === 3) return;
+    if (w.expectingExit || code === 0) return;
+    if (code === 3) {
+      // RestartPreventExitStatus=3 keeps a halted serve down; the operator's daily timer starts it after midnight.
+      const morning = new Date(
+        (Math.floor(w.clock.now().getTime() / (24 * HOUR)) + 1) * 24 * HOUR + 5 * 60_000,
+      );
+      w.o.log?.(`serve (generation ${generation}) halted at the cap; back at ${morning.toISOString()}`);
+      until(w, morning).then(() => {
+        if (!w.child && !w.stop.signal.aborted) startServe(w);
+      });
+      return;
+    }
     // Restart=on-failure: a crash the soak did not cause is counted, then restarted.
     w.unexpectedExits++;
     w.o.log?.(`serve (generation ${generation}) exited ${code} unexpectedly; restarting`);
@@ -346,6 +357,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     paidBaseUrl: openai.baseUrl,
   });
   const spec = loadSpecFile(specPath).spec;
+  const capMicros = soakCapMicros(worstCaseTickMicros(spec));
   const start = new Date(o.day0.getTime() + 5 * 60_000);
   const w: World = {
     o,
@@ -361,7 +373,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       AFK_KILL_FLAG: join(o.home, "afk.kill"),
       OLLAMA_HOST: ollama.url,
       [PAID_KEY_ENV]: PAID_KEY,
-      SPEND_CAP_USD: String(SOAK_CAP_USD),
+      SPEND_CAP_USD: String(capMicros / 1e6),
       AFK_STATUS_ADDR: "127.0.0.1:0",
       AFK_EXIT_WITH_PARENT: "1",
     },
@@ -418,7 +430,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         db,
         home: o.home,
         spec,
-        capMicros: usdToMicros(SOAK_CAP_USD),
+        capMicros,
         firstSlot,
         lastSlot: nextSlot(spec, new Date(endSlot.getTime() - 1)) ?? endSlot,
         days: o.days,

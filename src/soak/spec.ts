@@ -5,14 +5,20 @@ import { join } from "node:path";
 export const PRIMARY_MODEL = "llama3.1:8b";
 export const PAID_MODEL = "gpt-4o-mini";
 export const PAID_KEY_ENV = "SOAK_OPENAI_KEY";
-/** What one paid call costs (forced usage on the double): 10,000 in × $0.15/M + 400 out × $0.60/M. */
+/** The usage the paid double reports for every call. */
 export const PAID_USAGE = { promptTokens: 10_000, completionTokens: 400 } as const;
+/** What one paid call costs (forced usage on the double): 10,000 in × $0.15/M + 400 out × $0.60/M. */
 export const PAID_CALL_MICROS = 1_740;
+/** Paid calls a day may make before the pre-flight halts: an afternoon of outage crosses it, a few hours do not. */
+export const PAID_CALLS_PER_DAY = 6;
+
 /**
- * The soak's cap: six paid calls plus one tick's worst case (3,533 µ$ for this spec), so a
- * few hours of primary outage stay under it and an afternoon of it crosses it.
+ * The soak's cap (micro-USD): the pre-flight halts when the day's spend plus one tick's worst
+ * case would cross it, so after exactly PAID_CALLS_PER_DAY paid calls.
  */
-export const SOAK_CAP_USD = 0.0138;
+export function soakCapMicros(worstTickMicros: number): number {
+  return PAID_CALLS_PER_DAY * PAID_CALL_MICROS + worstTickMicros - 1;
+}
 
 export interface SoakSpecInput {
   cadence: string;
