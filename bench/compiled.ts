@@ -20,13 +20,25 @@ function compile(entry: string, outfile: string): void {
   if (r.exitCode !== 0) throw new Error(`bench: bun build --compile ${entry} failed: ${r.stderr.toString()}`);
 }
 
-/** The compiled afk and a compiled hello-world, side by side in `dir`. */
-export function compileBoth(dir: string): { afk: string; hello: string } {
+export interface Binaries {
+  afk: string;
+  hello: string;
+  /** Bun's own floor for a server: bun:sqlite open and Bun.serve bound, then idle. */
+  idleFloor: string;
+}
+
+/** The compiled afk, a compiled hello-world and a compiled idle server, side by side in `dir`. */
+export function compileAll(dir: string): Binaries {
   const helloSrc = join(dir, "hello.ts");
   writeFileSync(helloSrc, 'console.log("hello");\n');
-  const afk = join(dir, "afk");
-  const hello = join(dir, "hello");
-  compile(join(REPO_ROOT, "src", "main.ts"), afk);
-  compile(helloSrc, hello);
-  return { afk, hello };
+  const floorSrc = join(dir, "idle-floor.ts");
+  writeFileSync(
+    floorSrc,
+    'import { Database } from "bun:sqlite";\nconst db = new Database(":memory:");\ndb.run("SELECT 1");\nBun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });\nconsole.log("next run never");\nsetInterval(() => {}, 60_000);\n',
+  );
+  const bins = { afk: join(dir, "afk"), hello: join(dir, "hello"), idleFloor: join(dir, "idle-floor") };
+  compile(join(REPO_ROOT, "src", "main.ts"), bins.afk);
+  compile(helloSrc, bins.hello);
+  compile(floorSrc, bins.idleFloor);
+  return bins;
 }

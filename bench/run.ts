@@ -8,7 +8,7 @@ import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchColdStart } from "./cold-start.ts";
-import { compileBoth } from "./compiled.ts";
+import { compileAll } from "./compiled.ts";
 import { type Figure, met, renderTable } from "./figure.ts";
 import { benchIdleRss, benchRssGrowth } from "./serve-rss.ts";
 import { benchSpendQuery, openFilledLedger } from "./spend-query.ts";
@@ -34,11 +34,16 @@ const today = new Date().toISOString().slice(0, 10);
 const figures: Figure[] = [];
 try {
   log("compiling afk and hello-world");
-  const bins = compileBoth(dir("bin"));
+  const bins = compileAll(dir("bin"));
 
   log("serve idle RSS");
   const idleHome = dir("idle");
-  figures.push(await benchIdleRss(bins.afk, idleHome, { ...env, AFK_KILL_FLAG: join(idleHome, "afk.kill") }));
+  figures.push(
+    await benchIdleRss(bins.afk, bins.idleFloor, idleHome, {
+      ...env,
+      AFK_KILL_FLAG: join(idleHome, "afk.kill"),
+    }),
+  );
 
   log("1,000 ticks");
   const ticksHome = dir("ticks");

@@ -34,7 +34,17 @@ export function writeBenchSpec(dir: string, cadence: string, sources: string[], 
 }
 
 /** serve_idle_rss_mb: a compiled serve with nothing due (a yearly cadence), 2 s after it sleeps. */
-export async function benchIdleRss(bin: string, home: string, env: Record<string, string>): Promise<Figure> {
+export async function benchIdleRss(
+  bin: string,
+  floorBin: string,
+  home: string,
+  env: Record<string, string>,
+): Promise<Figure> {
+  const floorProc = Bun.spawn([floorBin], { env, stdout: "ignore", stderr: "ignore" });
+  await Bun.sleep(2000); // the same idle time as afk below
+  const floor = probe(floorProc.pid);
+  floorProc.kill("SIGTERM");
+  await floorProc.exited;
   const spec = writeBenchSpec(
     home,
     "0 0 1 1 *",
@@ -51,7 +61,7 @@ export async function benchIdleRss(bin: string, home: string, env: Record<string
       value: p ? round(p.rssMb, 1) : null,
       unit: "MB",
       goal: { op: "<=", target: 64 },
-      note: `VmRSS of the compiled afk serve, status page bound, nothing due, ${p?.fds ?? "?"} open fds`,
+      note: `VmRSS of the compiled afk serve, status page bound, nothing due, ${p?.fds ?? "?"} open fds. Bun's floor (compiled, bun:sqlite open, Bun.serve bound, idle) is ${round(floor?.rssMb ?? 0, 1)} MB; the rest is afk's module graph, all of it loaded at start-up whichever command runs`,
     };
   } finally {
     await serve.stop();

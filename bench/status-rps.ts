@@ -1,6 +1,42 @@
 import { join } from "node:path";
+import { parseArgs } from "../src/cli/args.ts";
+import { buildContext } from "../src/cli/context.ts";
+import { systemClock } from "../src/core/clock.ts";
+import { lastTick } from "../src/ledger/ticks.ts";
 import { REPO_ROOT } from "../src/soak/child.ts";
-import { type Figure, round } from "./figure.ts";
+import { statusSnapshot } from "../src/status/snapshot.ts";
+import { type Figure, median, round } from "./figure.ts";
+
+/** What one /status.json costs in-process: the whole snapshot, and `lastTick` (its dearest query). */
+function snapshotCost(home: string, spec: string): { snapshotMs: number; lastTickMs: number } {
+  const app = buildContext(parseArgs(["status", "--spec", spec]), {
+    clock: systemClock,
+    fetch: globalThis.fetch,
+    env: { HOME: home, AFK_HOME: home, AFK_KILL_FLAG: join(home, "afk.kill") },
+    home,
+    print: () => {},
+    warn: () => {},
+    pid: process.pid,
+  });
+  try {
+    const db = app.db();
+    const time = (fn: () => unknown) =>
+      median(
+        Array.from({ length: 30 }, () => {
+          const t = performance.now();
+          fn();
+          return performance.now() - t;
+        }),
+      );
+    return {
+      snapshotMs: time(() => statusSnapshot({ app, db, handle: null })),
+      lastTickMs: time(() => lastTick(db)),
+    };
+  } finally {
+    app.close();
+  }
+}
+
 import { startServe } from "./serve-proc.ts";
 import { writeBenchSpec } from "./serve-rss.ts";
 
@@ -19,6 +55,7 @@ export async function benchStatusRps(
     ["http://127.0.0.1:9/feed"],
     ["{ id: extractive, kind: extractive }"],
   );
+  const cost = snapshotCost(home, spec);
   const serve = startServe(bin, spec, { ...env, HOME: home, AFK_HOME: home, AFK_STATUS_ADDR: "127.0.0.1:0" });
   try {
     const line = await serve.waitForLine(/^status page: /);
@@ -40,7 +77,7 @@ export async function benchStatusRps(
       value: Math.round(out.requests / out.seconds),
       unit: "req/s",
       goal: { op: ">=", target: 5000 },
-      note: `${out.requests} requests in ${round(out.seconds, 1)} s (${out.errors} errors), ${bytes} B each, 100,000 ticks in the ledger; client and server share the machine`,
+      note: `${out.requests} requests in ${round(out.seconds, 1)} s (${out.errors} errors), ${bytes} B each, 100,000 ticks (1,440 today) in the ledger; client and server share the machine. Bound: each request recomputes the snapshot, ${round(cost.snapshotMs, 2)} ms in-process, of which lastTick() ${round(cost.lastTickMs, 2)} ms (ORDER BY started_at with no index on it: a scan and sort of every tick)`,
     };
   } finally {
     await serve.stop();
