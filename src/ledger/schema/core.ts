@@ -98,4 +98,14 @@ BEGIN
 END;
 `,
   },
+  {
+    id: "core-003",
+    // Measured (bench status_json_rps): "the last tick" sorted every row without this index,
+    // and today's totals read whole rows; covering indexes answer both from the index alone.
+    sql: `
+CREATE INDEX ticks_started_at ON ticks(started_at);
+CREATE INDEX ticks_day_status_value ON ticks(day, status, value_micros);
+CREATE INDEX calls_day_spend ON calls(day, state, reserved_micros, cost_micros, shadow_micros);
+`,
+  },
 ];
