@@ -105,6 +105,23 @@ describe("the scheduler loop", () => {
     expect(rows[1]?.status).not.toBe("timeout");
   });
 
+  test("a slot that comes due during the catch-up tick runs right after it, not never", async () => {
+    const s = setup();
+    s.feed.hold(); // the 07:00 catch-up tick waits in its fetch…
+    const { waits, done } = s.start((_at, n, r) => {
+      if (n === 1) r.requestStop("test over");
+    });
+    await s.feed.waitForRequests(1);
+    s.t.clock.set("2026-11-24T07:12:00Z"); // …while the clock passes the 07:10 slot
+    s.feed.release();
+    expect((await done).exitCode).toBe(0);
+    expect(ticksIn(s.dir).map((r) => `${r.trigger} ${r.slot.slice(11, 16)}`)).toEqual([
+      "catchup 07:00",
+      "schedule 07:10",
+    ]);
+    expect(waits[0]?.toISOString()).toBe("2026-11-24T07:20:00.000Z");
+  });
+
   test("a slot that comes due while its predecessor runs is recorded skipped_overlap", async () => {
     const s = setup();
     const { done } = s.start(async (_at, n, r) => {
