@@ -8,7 +8,17 @@ export interface Args {
 }
 
 /** Flags that take a value; every other `--flag` is a boolean. */
-const VALUED = new Set(["spec", "since", "target", "days", "cadence", "matrix-file", "home", "base", "env-file"]);
+const VALUED = new Set([
+  "spec",
+  "since",
+  "target",
+  "days",
+  "cadence",
+  "matrix-file",
+  "home",
+  "base",
+  "env-file",
+]);
 
 export function parseArgs(argv: readonly string[]): Args {
   const positionals: string[] = [];
