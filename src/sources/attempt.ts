@@ -1,5 +1,6 @@
 import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
+import type { FetchBudget } from "./budget.ts";
 import { readValidators } from "./health.ts";
 import { toFeedError, type Validators } from "./http.ts";
 import { locate } from "./location.ts";
@@ -35,12 +36,14 @@ function storedValidators(ctx: FetchContext, source: SourceSpec, url: string, sp
 /**
  * Fetches one URL of a source within its own `timeout_s` budget (connect, headers, body and the
  * one retry), then decodes, parses and normalises it. Every failure is thrown as a FeedError.
+ * The body's bytes are held in `budget` until it has been parsed, then given back.
  */
 export async function attempt(
   url: string,
   source: SourceSpec,
   ctx: FetchContext,
   span: Span,
+  budget: FetchBudget,
 ): Promise<AttemptResult> {
   const budgetMs = source.timeout_s * 1000;
   const deadline = performance.now() + budgetMs;
@@ -50,6 +53,7 @@ export async function attempt(
     budgetMs,
   );
   const signal = AbortSignal.any([ctx.signal, timeout.signal]);
+  const lease = budget.lease();
   try {
     const loc = locate(url, ctx.loaded.dir);
     const validators = loc.kind === "http" ? storedValidators(ctx, source, loc.url, span) : null;
@@ -59,6 +63,7 @@ export async function attempt(
       deadline,
       budgetMs,
       maxBytes: source.max_bytes,
+      lease,
       userAgent: userAgent(ctx.version),
       validators,
       specDir: ctx.loaded.dir,
@@ -92,5 +97,6 @@ export async function attempt(
     throw toFeedError(err, signal);
   } finally {
     clearTimeout(timer);
+    lease.release();
   }
 }

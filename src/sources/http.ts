@@ -1,3 +1,4 @@
+import { type BudgetLease, overBudget } from "./budget.ts";
 import { FeedError } from "./types.ts";
 
 /** Validators from the last successful fetch of the same URL, for a conditional GET. */
@@ -11,6 +12,8 @@ export interface HttpOptions {
   /** Aborts everything: the source's deadline and the tick's own signal combined. */
   signal: AbortSignal;
   maxBytes: number;
+  /** Where the body's bytes are claimed from: the tick's fetch budget. */
+  lease: BudgetLease;
   userAgent: string;
   validators: Validators | null;
   maxRedirects: number;
@@ -63,12 +66,14 @@ function retryAfter(header: string | null, nowMs: number): number | null {
 }
 
 /**
- * Reads a body stream, counting bytes as they arrive; past `maxBytes` the stream is cancelled
- * (the server stops sending) and a `too_large` FeedError thrown. An abort cancels the read too.
+ * Reads a body stream, counting bytes as they arrive and claiming each chunk from `lease`. Past
+ * `maxBytes`, or past the tick's fetch budget, the stream is cancelled (the server stops sending)
+ * and a `too_large` FeedError thrown. An abort cancels the read too.
  */
 export async function readCapped(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
+  lease: BudgetLease,
   signal: AbortSignal,
 ): Promise<Uint8Array> {
   const reader = body.getReader();
@@ -84,12 +89,15 @@ export async function readCapped(
       if (signal.aborted) throw signal.reason;
       if (done) break;
       total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new FeedError("too_large", `body exceeds max_bytes (${maxBytes} bytes)`);
-      }
+      if (total > maxBytes) throw new FeedError("too_large", `body exceeds max_bytes (${maxBytes} bytes)`);
+      if (!lease.claim(value.byteLength)) throw overBudget(lease.limit);
       chunks.push(value);
     }
+  } catch (err) {
+    // The chunks go with this throw: hand their bytes back before waiting, so other sources can use them.
+    lease.release();
+    await reader.cancel().catch(() => {});
+    throw err;
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
@@ -163,7 +171,9 @@ export async function httpGet(url: string, opts: HttpOptions): Promise<HttpResul
         );
       }
       const body =
-        res.body === null ? new Uint8Array(0) : await readCapped(res.body, opts.maxBytes, opts.signal);
+        res.body === null
+          ? new Uint8Array(0)
+          : await readCapped(res.body, opts.maxBytes, opts.lease, opts.signal);
       return { ...base, status: res.status, body, notModified: false };
     }
   } catch (err) {

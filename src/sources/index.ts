@@ -1,3 +1,4 @@
+import { fetchBudget } from "./budget.ts";
 import { mapLimit } from "./limit.ts";
 import { fetchSource } from "./source.ts";
 import type { FetchContext, SourceResult } from "./types.ts";
@@ -5,14 +6,19 @@ import type { FetchContext, SourceResult } from "./types.ts";
 export { pruneDelivered } from "./dedupe.ts";
 export { readSourceHealth, type SourceHealth } from "./health.ts";
 
-/** Sources fetched at once; the rest queue. Enough for any digest, few enough for a small VM. */
-export const SOURCE_CONCURRENCY = 16;
+/**
+ * Sources fetched at once; the rest queue. This bounds sockets, not memory (the tick's fetch
+ * budget, `limits.fetch_buffer_bytes`, does that), so it is set above any digest's source count.
+ */
+export const SOURCE_CONCURRENCY = 128;
 
 /**
- * Fetches every source of the spec concurrently (at most SOURCE_CONCURRENCY at once), in spec order.
+ * Fetches every source of the spec concurrently (at most SOURCE_CONCURRENCY at once), in spec order,
+ * all sharing one fetch budget of `limits.fetch_buffer_bytes`.
  * Never throws: each source ends in an ok result (normalised items, or `notModified`) or a failed
  * result with a FeedError code and a trace event on its own child span of `ctx.span`.
  */
 export function fetchSources(ctx: FetchContext): Promise<SourceResult[]> {
-  return mapLimit(ctx.loaded.spec.sources, SOURCE_CONCURRENCY, (source) => fetchSource(source, ctx));
+  const budget = fetchBudget(ctx.loaded.spec.limits.fetch_buffer_bytes);
+  return mapLimit(ctx.loaded.spec.sources, SOURCE_CONCURRENCY, (source) => fetchSource(source, ctx, budget));
 }

@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import type { Span } from "../trace/tracer.ts";
+import { type BudgetLease, overBudget } from "./budget.ts";
 import { type HttpResult, httpGet, toFeedError, type Validators } from "./http.ts";
 import type { Location } from "./location.ts";
 import { abortableDelay, isTransient, retryDelay, retryFits } from "./retry.ts";
@@ -14,6 +15,8 @@ export interface ReadOptions {
   deadline: number;
   budgetMs: number;
   maxBytes: number;
+  /** The attempt's share of the tick's fetch budget; bodies are claimed from it. */
+  lease: BudgetLease;
   userAgent: string;
   validators: Validators | null;
   specDir: string;
@@ -43,6 +46,7 @@ async function readFile(path: string, opts: ReadOptions): Promise<HttpResult> {
   const file = Bun.file(real);
   if (file.size > opts.maxBytes)
     throw new FeedError("too_large", `file exceeds max_bytes (${opts.maxBytes} bytes)`);
+  if (!opts.lease.claim(file.size)) throw overBudget(opts.lease.limit);
   try {
     const body = new Uint8Array(await file.arrayBuffer());
     const none = { etag: null, lastModified: null };
@@ -67,6 +71,7 @@ async function readHttp(url: string, opts: ReadOptions): Promise<HttpResult> {
       fetch: opts.fetch,
       signal: opts.signal,
       maxBytes: opts.maxBytes,
+      lease: opts.lease,
       userAgent: opts.userAgent,
       validators: opts.validators,
       maxRedirects: MAX_REDIRECTS,

@@ -1,6 +1,7 @@
 import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
+import type { FetchBudget } from "./budget.ts";
 import { type HealthUpdate, recordHealth } from "./health.ts";
 import { capText, cleanText } from "./sanitize.ts";
 import { FeedError, type FetchContext, type SourceResult } from "./types.ts";
@@ -24,9 +25,14 @@ function failed(span: Span, source: SourceSpec, via: "primary" | "backup", err: 
 /**
  * One source end to end: the primary URL, and on any failure the backup URL if the spec gives one.
  * Never throws. Each failure is a `source_failed` event on the source's span, a fall-over is a
- * `source_backup` event, and the outcome lands in `source_health`.
+ * `source_backup` event, and the outcome lands in `source_health`. Bodies count against `budget`,
+ * the tick's fetch budget shared with the other sources.
  */
-export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promise<SourceResult> {
+export async function fetchSource(
+  source: SourceSpec,
+  ctx: FetchContext,
+  budget: FetchBudget,
+): Promise<SourceResult> {
   const span = ctx.span.child(`source:${source.id}`, { source: source.id, optional: source.optional });
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
@@ -34,7 +40,7 @@ export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promis
   let ok: AttemptResult | null = null;
   let error: FeedError | null = null;
   try {
-    ok = await attempt(source.url, source, ctx, span);
+    ok = await attempt(source.url, source, ctx, span, budget);
   } catch (err) {
     error = err as FeedError;
     failed(span, source, "primary", error);
@@ -43,7 +49,7 @@ export async function fetchSource(source: SourceSpec, ctx: FetchContext): Promis
     span.event("source_backup", { source: source.id, primary_code: error.code });
     via = "backup";
     try {
-      ok = await attempt(source.backup, source, ctx, span);
+      ok = await attempt(source.backup, source, ctx, span, budget);
     } catch (err) {
       const backupError = err as FeedError;
       failed(span, source, "backup", backupError);

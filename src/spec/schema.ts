@@ -97,12 +97,15 @@ export const SpecSchema = z.strictObject({
       catch_up_hours: z.number().nonnegative().finite().default(12),
       circuit_breaker_ticks: z.number().int().min(1).default(3),
       circuit_cooldown_minutes: z.number().positive().finite().default(60),
+      /** Bytes all sources in flight may buffer together (each is also capped by its own max_bytes). */
+      fetch_buffer_bytes: z.number().int().positive().default(64_000_000),
     })
     .default({
       max_tick_seconds: 600,
       catch_up_hours: 12,
       circuit_breaker_ticks: 3,
       circuit_cooldown_minutes: 60,
+      fetch_buffer_bytes: 64_000_000,
     }),
   /** Prices for the shadow cost when the chain has no priced paid link: what a paid model would have cost. */
   shadow: z

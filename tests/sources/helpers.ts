@@ -9,7 +9,7 @@ import { coreMigrations } from "../../src/ledger/schema/core.ts";
 import { sourcesMigrations } from "../../src/ledger/schema/sources.ts";
 import type { FetchContext } from "../../src/sources/types.ts";
 import type { LoadedSpec } from "../../src/spec/load.ts";
-import { type SourceSpec, SpecSchema } from "../../src/spec/schema.ts";
+import { type SourceSpec, type Spec, SpecSchema } from "../../src/spec/schema.ts";
 import { rootSpan, type TraceRecord } from "../../src/trace/tracer.ts";
 
 /** A temp folder standing in for the spec's folder. */
@@ -23,8 +23,12 @@ export function writeFile(dir: string, name: string, body: string | Uint8Array):
   return path;
 }
 
-/** A LoadedSpec with the given sources (other keys at their defaults). */
-export function loadedWith(sources: Partial<SourceSpec>[], dir: string): LoadedSpec {
+/** A LoadedSpec with the given sources and `limits` (other keys at their defaults). */
+export function loadedWith(
+  sources: Partial<SourceSpec>[],
+  dir: string,
+  limits: Partial<Spec["limits"]> = {},
+): LoadedSpec {
   const spec = SpecSchema.parse({
     name: "test",
     cadence: "0 7 * * *",
@@ -32,6 +36,7 @@ export function loadedWith(sources: Partial<SourceSpec>[], dir: string): LoadedS
     value: { unit: "digest", usd_per_unit: 1 },
     sources,
     models: [{ id: "extractive", kind: "extractive" }],
+    limits,
   });
   return { spec, hash: "test", origin: "test", dir, text: "", prose: "" };
 }

@@ -52,6 +52,28 @@ export function streamBytes(srv: FeedServer, path: string, total: number, prefix
   return new Response(body, { headers: { "content-type": "application/rss+xml" } });
 }
 
+/**
+ * A response sending `bytes` in 64 KiB chunks as the client reads, then holding the connection open
+ * (the client cannot know the body is complete) until `release` resolves. `onCancel` runs if the
+ * client drops it first.
+ */
+export function heldBytes(bytes: Uint8Array, release: Promise<void>, onCancel: () => void): Response {
+  let offset = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (offset < bytes.byteLength) {
+        controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
+        offset += 64 * 1024;
+        return;
+      }
+      await release;
+      controller.close();
+    },
+    cancel: onCancel,
+  });
+  return new Response(body, { headers: { "content-type": "application/rss+xml" } });
+}
+
 /** A response that sends one byte of `text` per `intervalMs`, forever unless the client leaves. */
 export function trickle(text: string, intervalMs: number): Response {
   const bytes = new TextEncoder().encode(text);
