@@ -61,9 +61,8 @@ describe("bounded retries", () => {
     const h = setUp();
     const { ctx, records } = chainFor(h, { deadline: h.clock.now().getTime() + 5_000 });
     const s = script({ code: "rate_limit", reason: "429", retryAfterMs: 60_000 });
-    const started = performance.now();
+    // Waiting the 60 s would outlast the test's own timeout; the skip event proves it was not waited for.
     const r = await withRetries(ctx, { id: "paid", retries: 3 }, s.once);
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(s.calls).toEqual([1]);
     expect(r.ok).toBe(false);
     expect(eventsNamed(records, "model.retry_skipped")[0]?.attrs).toMatchObject({

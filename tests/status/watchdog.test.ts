@@ -95,10 +95,8 @@ describe("watchdog", () => {
     cleanups.push(hc.stop);
     const h = statusHome({ AFK_PING_URL: hc.url });
     cleanups.push(h.cleanup);
-    const t0 = performance.now();
+    // The receiver never answers: without the cut this would hang past the test's timeout.
     const s = await tickAndHook(h.app("value"), "schedule", { pingMs: 300, alertMs: 300 });
-    const took = performance.now() - t0;
-    expect(took).toBeLessThan(3_000);
     expect(hc.seen).toHaveLength(1);
     expect(h.err.some((l) => l.startsWith("after-tick: ping failed:"))).toBe(true);
     const events = readTickTrace(h.home, s.tickId, s.tracePath).filter((r) => r.name === "ping.failed");
