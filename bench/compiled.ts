@@ -1,22 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { COMPILE_FLAGS } from "../src/factory/compile.ts";
 import { REPO_ROOT } from "../src/soak/child.ts";
 
-/** Compiles `entry` with the factory's flags (no .env, no bunfig) into `outfile`. */
+/** Compiles `entry` with the factory's flags (no .env, no bunfig, bytecode, split) into `outfile`. */
 function compile(entry: string, outfile: string): void {
-  const r = Bun.spawnSync(
-    [
-      "bun",
-      "build",
-      "--compile",
-      "--no-compile-autoload-dotenv",
-      "--no-compile-autoload-bunfig",
-      entry,
-      "--outfile",
-      outfile,
-    ],
-    { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" },
-  );
+  const r = Bun.spawnSync(["bun", "build", "--compile", ...COMPILE_FLAGS, entry, "--outfile", outfile], {
+    cwd: REPO_ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if (r.exitCode !== 0) throw new Error(`bench: bun build --compile ${entry} failed: ${r.stderr.toString()}`);
 }
 

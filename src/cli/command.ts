@@ -8,3 +8,19 @@ export interface Command {
   usage: string;
   run(args: Args, deps: Deps): Promise<number>;
 }
+
+/**
+ * A command as `afk help` and dispatch see it before it runs: its name and summary, and how to load
+ * its module. Only the command that runs loads (and with it hono, ollama, feedsmith…), so start-up
+ * costs the same whichever command it is.
+ */
+export interface LazyCommand {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/** The command behind `c`: loaded now when lazy, as it is otherwise. */
+export function loadCommand(c: Command | LazyCommand): Promise<Command> {
+  return "load" in c ? c.load() : Promise.resolve(c);
+}

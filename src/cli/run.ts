@@ -1,13 +1,14 @@
 import type { Deps } from "../core/deps.ts";
 import { AfkError, describeError } from "../core/errors.ts";
-import { resolveSpec } from "../spec/resolve.ts";
 import { type Args, parseArgs } from "./args.ts";
-import type { Command } from "./command.ts";
+import { type Command, type LazyCommand, loadCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
-import { hostOf } from "./context.ts";
 import { VERSION } from "./version.ts";
 
-function help(commands: readonly Command[]): string[] {
+/** A registry entry, or a command already built (tests inject one with its ports). */
+type Entry = Command | LazyCommand;
+
+function help(commands: readonly Entry[]): string[] {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `afk ${VERSION} — run an LLM job unattended, capped and killable`,
@@ -20,7 +21,12 @@ function help(commands: readonly Command[]): string[] {
   ];
 }
 
-function versionLine(args: Args, deps: Deps): string {
+async function versionLine(args: Args, deps: Deps): Promise<string> {
+  // Imported here: yaml and zod load only when a spec is read, never for `afk help`.
+  const [{ resolveSpec }, { hostOf }] = await Promise.all([
+    import("../spec/resolve.ts"),
+    import("./context.ts"),
+  ]);
   try {
     const loaded = resolveSpec(args.flags.get("spec") as string | undefined, hostOf(deps).home);
     return `afk ${VERSION} spec ${loaded.hash} (${loaded.origin === "embedded" ? "embedded" : loaded.origin.slice(5)})`;
@@ -33,20 +39,21 @@ function versionLine(args: Args, deps: Deps): string {
 export async function run(
   argv: readonly string[],
   deps: Deps,
-  commands: readonly Command[] = COMMANDS,
+  commands: readonly Entry[] = COMMANDS,
 ): Promise<number> {
   try {
     const args = parseArgs(argv);
     if (args.flags.has("version") || args.command === "version") {
-      deps.print(versionLine(args, deps));
+      deps.print(await versionLine(args, deps));
       return 0;
     }
     if (!args.command || args.command === "help") {
       for (const l of help(commands)) deps.print(l);
       return args.command ? 0 : 2;
     }
-    const cmd = commands.find((c) => c.name === args.command);
-    if (!cmd) throw new AfkError("usage", `unknown command '${args.command}' (afk help lists them)`);
+    const entry = commands.find((c) => c.name === args.command);
+    if (!entry) throw new AfkError("usage", `unknown command '${args.command}' (afk help lists them)`);
+    const cmd = await loadCommand(entry);
     if (args.flags.has("help")) {
       deps.print(`usage: ${cmd.usage}`);
       deps.print(cmd.summary);

@@ -12,10 +12,24 @@ export interface Compiled {
 }
 
 /**
+ * How afk is compiled, for `afk build` and the bench alike. The binary ignores `.env` and
+ * `bunfig.toml` in its working directory: host configuration comes from the environment the service
+ * manager sets, and a stray bunfig could preload code into a production binary. Start-up is most of
+ * what `afk status`, `afk kill` or a cron `afk tick` that finds nothing due costs: `--bytecode` skips
+ * parsing the bundle at every start, and `--splitting` (ESM only, as is main's top-level await) puts
+ * each command in its own chunk, so a command evaluates only the modules it imports.
+ */
+export const COMPILE_FLAGS = [
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+  "--bytecode",
+  "--format=esm",
+  "--splitting",
+] as const;
+
+/**
  * `bun build --compile` of `entry` for `target` into `outfile` (written beside it, then renamed, so a
- * failed compile never leaves half a binary). The binary ignores `.env` and `bunfig.toml` in its
- * working directory: host configuration comes from the environment the service manager sets, and a
- * stray bunfig could preload code into a production binary.
+ * failed compile never leaves half a binary), with COMPILE_FLAGS.
  */
 export async function compile(opts: {
   bun: string;
@@ -33,8 +47,7 @@ export async function compile(opts: {
     "build",
     "--compile",
     `--target=${bunTarget(opts.target)}`,
-    "--no-compile-autoload-dotenv",
-    "--no-compile-autoload-bunfig",
+    ...COMPILE_FLAGS,
     ...opts.defines,
     opts.entry,
     "--outfile",
