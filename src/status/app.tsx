@@ -13,7 +13,7 @@ import { raiseKillFlag } from "./kill.ts";
 import { renderMetrics } from "./metrics.ts";
 import { PAGE_CSS_HASH, type PageData, StatusPage } from "./page.tsx";
 import { dayTotals, lastDelivered, recentTicks, sourceHealth } from "./queries.ts";
-import { statusSnapshot } from "./snapshot.ts";
+import { snapshotSource } from "./snapshot-cache.ts";
 
 export interface StatusAppDeps {
   app: AppContext;
@@ -62,7 +62,8 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     return c.text("internal error (see the serve log)", 500);
   });
 
-  const snapshot = () => statusSnapshot({ app, db: app.db(), handle });
+  // /status.json is polled; the snapshot is rebuilt only when something it reads has changed
+  const snapshot = snapshotSource({ app, handle });
 
   web.get("/", (c) => {
     const db = app.db();

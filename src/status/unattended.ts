@@ -30,16 +30,32 @@ function slotDue(input: AttendanceInput, day: string): boolean {
   return next !== null && dayIn(next, tz) === day;
 }
 
+// Both answered from the index ticks(day, trigger): a count of index entries and a seek, no tick row read.
+const RUNNER_TICKS = "SELECT count(*) AS n FROM ticks WHERE day = ? AND trigger <> 'manual'";
+const MANUAL_TICKS = "SELECT id FROM ticks WHERE day = ? AND trigger = 'manual' ORDER BY rowid";
+
 export function attendance(input: AttendanceInput, day: string): DayAttendance {
-  const rows = input.db
-    .query<{ id: string; trigger: string }, [string]>("SELECT id, trigger FROM ticks WHERE day = ?")
-    .all(day);
+  const { db } = input;
   return {
     day,
-    runnerTicks: rows.filter((r) => r.trigger !== "manual").length,
-    manualTicks: rows.filter((r) => r.trigger === "manual").map((r) => r.id),
+    runnerTicks: db.query<{ n: number }, [string]>(RUNNER_TICKS).get(day)?.n ?? 0,
+    manualTicks: db
+      .query<{ id: string }, [string]>(MANUAL_TICKS)
+      .all(day)
+      .map((r) => r.id),
     slotDue: slotDue(input, day),
   };
+}
+
+/** Whether `day` has a runner tick and a manual tick: two index seeks, whatever the day holds. */
+function ticksOn(db: Database, day: string): { runner: boolean; manual: boolean } {
+  const row = db
+    .query<{ runner: number; manual: number }, [string]>(
+      `SELECT EXISTS (SELECT 1 FROM ticks WHERE day = ?1 AND trigger <> 'manual') AS runner,
+              EXISTS (SELECT 1 FROM ticks WHERE day = ?1 AND trigger = 'manual') AS manual`,
+    )
+    .get(day);
+  return { runner: row?.runner === 1, manual: row?.manual === 1 };
 }
 
 /** A day ran unattended when nobody ticked by hand and the runner ticked whenever a slot was due. */
@@ -55,7 +71,9 @@ export function unattendedDays(input: AttendanceInput, today: string): number {
   let n = 0;
   const first = input.clock.start_day;
   for (let day = addDays(today, -1); daysBetween(first, day) >= 0; day = addDays(day, -1)) {
-    if (!isUnattended(attendance(input, day))) break;
+    // isUnattended's verdict from two index seeks a day: each snapshot walks every day since Day 0
+    const has = ticksOn(input.db, day);
+    if (has.manual || (!has.runner && slotDue(input, day))) break;
     n++;
   }
   return n;

@@ -26,4 +26,12 @@ CREATE TABLE status_alerts (
 CREATE INDEX status_alerts_open ON status_alerts(resolved_at);
 `,
   },
+  {
+    id: "status-002",
+    // Unattended days asks, per day since Day 0, whether any runner or manual tick exists: with
+    // this index each answer is one seek, not a read of every tick row of that day.
+    sql: `
+CREATE INDEX ticks_day_trigger ON ticks(day, trigger);
+`,
+  },
 ];
