@@ -47,7 +47,7 @@ export interface HostConfig {
 }
 
 export function readHostConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): HostConfig {
-  const r = HostSchema.safeParse(env);
+  const r = HostSchema.safeParse(env, { jitless: true }); // once per process, as SpecSchema
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new AfkError("usage", `environment: ${lines.join("; ")}`);

@@ -2,7 +2,9 @@ import { Cron } from "croner";
 import type { Spec } from "../spec/schema.ts";
 
 function cronOf(spec: Spec): Cron {
-  return new Cron(spec.cadence, { timezone: spec.timezone, paused: true });
+  // A zero offset is UTC without croner's Intl time-zone maths (ICU's cold start, as zonedParts).
+  const zone = spec.timezone === "UTC" ? { utcOffset: 0 } : { timezone: spec.timezone };
+  return new Cron(spec.cadence, { ...zone, paused: true });
 }
 
 /** The latest cadence slot at or before `now` (the slot a tick run now serves). */

@@ -51,7 +51,8 @@ export function parseSpec(text: string, file: string, origin: string, dir: strin
     );
   }
   const raw: unknown = doc.toJS();
-  const result = SpecSchema.safeParse(raw);
+  // Parsed once per process: zod's compiled fast path would cost more to build than it saves.
+  const result = SpecSchema.safeParse(raw, { jitless: true });
   if (!result.success) {
     throw specError(
       file,
