@@ -61,7 +61,7 @@ export async function benchIdleRss(
       value: p ? round(p.rssMb, 1) : null,
       unit: "MB",
       goal: { op: "<=", target: 64 },
-      note: `VmRSS of the compiled afk serve, status page bound, nothing due, ${p?.fds ?? "?"} open fds. Bun's floor (compiled, bun:sqlite open, Bun.serve bound, idle) is ${round(floor?.rssMb ?? 0, 1)} MB; the rest is afk's module graph, all of it loaded at start-up whichever command runs`,
+      note: `VmRSS of the compiled afk serve, status page bound, nothing due, ${p?.fds ?? "?"} open fds. Bun's floor (compiled, bun:sqlite open, Bun.serve bound, idle) is ${round(floor?.rssMb ?? 0, 1)} MB; the rest is serve's own module graph (spec with yaml + zod, runner, harness with feedsmith and ollama, the hono status page); other commands' modules stay unloaded`,
     };
   } finally {
     await serve.stop();
