@@ -19,16 +19,23 @@ export function migrate(db: Database, migrations: readonly Migration[]): string[
       .map((r) => r.id),
   );
   const applied: string[] = [];
+  const isApplied = db.query<{ id: string }, [string]>("SELECT id FROM schema_migrations WHERE id = ?");
   for (const m of migrations) {
     if (done.has(m.id)) continue;
-    db.transaction(() => {
-      db.run(m.sql);
-      db.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [
-        m.id,
-        new Date().toISOString(),
-      ]);
-    }).immediate();
-    applied.push(m.id);
+    // Re-checked inside the write lock: two processes starting on a fresh ledger (serve and a
+    // cron tick) both see it pending, and only the first may apply it.
+    const ran = db
+      .transaction(() => {
+        if (isApplied.get(m.id)) return false;
+        db.run(m.sql);
+        db.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [
+          m.id,
+          new Date().toISOString(),
+        ]);
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(m.id);
   }
   return applied;
 }
