@@ -86,7 +86,8 @@ function describeIssue(
   }
   const line = lineOf(doc, counter, path, lineOffset, false);
   const field = path.length ? fieldName(path) : "(front matter)";
-  return `line ${line}: ${field}: ${issue.message}`;
+  const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+  return `line ${line}: ${field}: ${missing ? `required key is missing (${issue.expected})` : issue.message}`;
 }
 
 function fieldName(path: PropertyKey[]): string {

@@ -84,6 +84,12 @@ const BAD: [string, (s: string) => string, string, number][] = [
   ["an unknown time zone", (s) => s.replace("timezone: UTC", "timezone: Mars/Olympus"), "timezone", 4],
   ["an unknown model kind", (s) => s.replace("kind: extractive", "kind: magic"), "models[2].kind", 21],
   ["a key given twice", (s) => s.replace("  unit: digest", "  unit: digest\n  unit: story"), "YAML", 9],
+  [
+    "a required key left out",
+    (s) => s.replace(/value:\n( {2}.*\n)+/, ""),
+    "value: required key is missing (object)",
+    2,
+  ],
   ["YAML that does not parse", (s) => s.replace("  unit: digest", "  unit: [digest"), "YAML", 9],
 ];
 
