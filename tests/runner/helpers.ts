@@ -2,68 +2,16 @@ import { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TickRow } from "../../src/ledger/ticks.ts";
-import { REPO, writeSpec } from "../support/home.ts";
-
-const RSS = readFileSync(join(REPO, "spec", "feeds", "sqlite-news.xml"), "utf8");
+import { type KillTestFeed, startKillTestFeed } from "../../src/runner/killtest-feed.ts";
+import { writeSpec } from "../support/home.ts";
 
 /**
  * A feed on loopback that can hold its answer until the test releases it, so a tick is
  * "mid-tick" for exactly as long as the test wants, with no sleeps: wait for the request,
- * act, release.
+ * act, release. The same server `afk kill-test` uses.
  */
-export interface HoldingFeed {
-  url: string;
-  /** Requests received so far. */
-  readonly received: number;
-  /** Resolves once `n` requests have arrived. */
-  waitForRequests(n: number): Promise<void>;
-  /** From now on, answers wait for release(). */
-  hold(): void;
-  /** Answers every held request and stops holding. */
-  release(): void;
-  stop(): void;
-}
-
-export function startHoldingFeed(): HoldingFeed {
-  let received = 0;
-  let gate: { promise: Promise<void>; open: () => void } | null = null;
-  let waiters: { n: number; resolve: () => void }[] = [];
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req) {
-      received++;
-      for (const w of waiters.filter((w) => received >= w.n)) w.resolve();
-      waiters = waiters.filter((w) => received < w.n);
-      if (gate) {
-        const aborted = new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve()));
-        await Promise.race([gate.promise, aborted]);
-      }
-      return new Response(RSS, { headers: { "content-type": "application/rss+xml" } });
-    },
-  });
-  return {
-    url: `http://127.0.0.1:${server.port}/feed.xml`,
-    get received() {
-      return received;
-    },
-    waitForRequests: (n) =>
-      received >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
-    hold() {
-      let open = () => {};
-      const promise = new Promise<void>((resolve) => {
-        open = resolve;
-      });
-      gate = { promise, open };
-    },
-    release() {
-      gate?.open();
-      gate = null;
-    },
-    stop: () => server.stop(true),
-  };
-}
+export type HoldingFeed = KillTestFeed;
+export const startHoldingFeed = startKillTestFeed;
 
 export interface RunnerSpec {
   cadence?: string;

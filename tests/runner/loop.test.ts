@@ -177,7 +177,7 @@ describe("the scheduler loop", () => {
     expect(waits).toEqual([]);
     expect(s.t.out).toContain("Spend cap reached — halting.");
     expect(ticksIn(s.dir).map((r) => r.status)).toEqual(["halted_cap"]);
-    expect(s.feed.received).toBe(0);
+    expect(s.feed.received()).toBe(0);
   });
 
   test("a tick that ignores its abort: after the grace the runner closes its row killed itself and stops", async () => {

@@ -70,7 +70,7 @@ describe("the guard before every tick", () => {
     expect(t.out).toContain(CAP_LINE);
     expect(outFiles(dir)).toEqual([]);
     expect(ollama.requests).toHaveLength(0);
-    expect(feed.received).toBe(0);
+    expect(feed.received()).toBe(0);
     const rows = ticksIn(dir);
     expect(rows.map((r) => r.status)).toEqual(["ok", "halted_cap"]);
     expect(rows[1]?.reason).toContain("$999.00");
@@ -91,7 +91,7 @@ describe("the guard before every tick", () => {
     expect(code).toBe(3);
     expect(t.out).toContain(CAP_LINE);
     expect(ticksIn(dir)[0]?.reason).toContain("pre-flight");
-    expect(feed.received).toBe(0);
+    expect(feed.received()).toBe(0);
   });
 
   test("the kill flag present → refused, exit 0, nothing fetched or produced", async () => {
@@ -106,7 +106,7 @@ describe("the guard before every tick", () => {
     expect(t.out[0]).toBe(KILL_LINE);
     expect(ticksIn(dir).map((r) => r.status)).toEqual(["refused_kill"]);
     expect(outFiles(dir)).toEqual([]);
-    expect(feed.received).toBe(0);
+    expect(feed.received()).toBe(0);
   });
 
   test("the kill flag created mid-tick → the tick stops at the next step, closed killed", async () => {
@@ -155,7 +155,7 @@ describe("one tick at a time", () => {
     expect(rows.map((r) => r.status).sort()).toEqual(["ok", "skipped_overlap"]);
     expect(rows[0]?.slot).toBe(rows[1]?.slot as string);
     expect(rows.every((r) => r.trigger === "schedule")).toBe(true);
-    expect(feed.received).toBe(1);
+    expect(feed.received()).toBe(1);
   });
 });
 
