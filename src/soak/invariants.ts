@@ -91,16 +91,29 @@ function outFiles(home: string): { names: string[]; partial: number } {
   return { names, partial };
 }
 
-function growth(samples: readonly Sample[], pick: (s: Sample) => number): number {
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Growth within one process: the settled level at its end minus the settled level at its start
+ * (medians of the last and first quarter of its samples). A leak raises the level; a garbage
+ * spike that is collected again does not, so one high sample is not counted as growth.
+ */
+export function growth(samples: readonly Sample[], pick: (s: Sample) => number): number {
   const byGen = new Map<number, Sample[]>();
   for (const s of samples) byGen.set(s.generation, [...(byGen.get(s.generation) ?? []), s]);
   let worst = 0;
   for (const list of byGen.values()) {
     // Skip the first sample of each process: start-up (JIT, first connections) is not growth.
-    const steady = list.slice(1);
+    const steady = list.slice(1).map(pick);
     if (steady.length < 2) continue;
-    const first = pick(steady[0] as Sample);
-    worst = Math.max(worst, Math.max(...steady.map(pick)) - first);
+    const k = Math.max(1, Math.floor(steady.length / 4));
+    worst = Math.max(worst, median(steady.slice(-k)) - median(steady.slice(0, k)));
   }
   return worst;
 }
