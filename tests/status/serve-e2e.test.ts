@@ -21,10 +21,14 @@ function freePort(): number {
   return port;
 }
 
-/** Resolves with the first stdout line matching `re` (the child's stdout is read once, here). */
+/**
+ * `next(re, n)` resolves with the n-th stdout line matching `re` (default the first); the
+ * child's stdout is read once, here.
+ */
 function lineReader(stream: ReadableStream<Uint8Array>) {
   const lines: string[] = [];
-  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  const waiters: { re: RegExp; n: number; resolve: (l: string) => void }[] = [];
+  const nth = (re: RegExp, n: number) => lines.filter((l) => re.test(l))[n - 1];
   void (async () => {
     let buf = "";
     const reader = stream.getReader();
@@ -39,7 +43,8 @@ function lineReader(stream: ReadableStream<Uint8Array>) {
         buf = buf.slice(i + 1);
         lines.push(line);
         for (const w of waiters.splice(0)) {
-          if (w.re.test(line)) w.resolve(line);
+          const hit = nth(w.re, w.n);
+          if (hit !== undefined) w.resolve(hit);
           else waiters.push(w);
         }
         i = buf.indexOf("\n");
@@ -48,11 +53,11 @@ function lineReader(stream: ReadableStream<Uint8Array>) {
   })();
   return {
     lines,
-    next: (re: RegExp) =>
+    next: (re: RegExp, n = 1) =>
       new Promise<string>((resolve) => {
-        const hit = lines.find((l) => re.test(l));
-        if (hit) resolve(hit);
-        else waiters.push({ re, resolve });
+        const hit = nth(re, n);
+        if (hit !== undefined) resolve(hit);
+        else waiters.push({ re, n, resolve });
       }),
   };
 }
@@ -91,10 +96,10 @@ describe("afk serve, as a new user", () => {
       const base = (await out.next(/^status page: http/)).replace("status page: ", "").trim();
       expect(base).toBe(`http://127.0.0.1:${port}`);
 
-      // three empty ticks → out/ALERT.txt (the hook runs right after each tick closes)
+      // three empty ticks → out/ALERT.txt. The runner prints a tick's line only after its
+      // afterTick hook ran, so the third line means the watchdog has already decided.
       const alert = join(h.dir, "out", "ALERT.txt");
-      await out.next(/tick \S+ .*failed/);
-      for (let i = 0; i < 100 && !existsSync(alert); i++) await Bun.sleep(100);
+      await out.next(/tick \S+ .*failed/, 3);
       expect(existsSync(alert)).toBe(true);
       expect(readFileSync(alert, "utf8")).toContain("ticks in a row (watchdog.no_value_ticks = 3)");
 
