@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import type { TickStatus } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import { type BuildRecord, fixingBuild } from "./builds.ts";
 
@@ -7,7 +8,7 @@ export const INCIDENT_STATUSES = ["degraded", "failed", "timeout", "crashed"] as
 
 export interface Incident {
   tickId: string;
-  status: string;
+  status: TickStatus;
   startedAt: string;
   day: string;
   reason: string;

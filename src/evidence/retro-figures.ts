@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Micros } from "../core/money.ts";
+import type { TickStatus } from "../core/status.ts";
 import { daysBetween, isoWeek } from "../status/days.ts";
 
 /** Which synthesis path the window's calls took, read from `calls.state`. */
@@ -68,7 +69,7 @@ export function retroFigures(db: Database, since: string): RetroFigures {
     .all(since);
   const byStatus = Object.fromEntries(
     db
-      .query<{ status: string; n: number }, [string]>(
+      .query<{ status: TickStatus; n: number }, [string]>(
         "SELECT status, count(*) AS n FROM ticks WHERE started_at >= ? GROUP BY status ORDER BY status",
       )
       .all(since)

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { TickStatus } from "../core/status.ts";
 import { openDatabase } from "../ledger/db.ts";
 import { createFlag, removeFlag } from "./flag.ts";
 import type { KillTestFeed } from "./killtest-feed.ts";
@@ -16,7 +17,7 @@ export interface RowEvidence {
   id: string;
   trigger: string;
   slot: string;
-  status: string;
+  status: TickStatus;
   reason: string | null;
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { microsToUsd } from "../core/money.ts";
 import { isDelivered, type TickStatus } from "../core/status.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import { slotsBetween } from "../runner/slots.ts";
@@ -185,7 +186,7 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     partial_files: out.partial,
     ledger_out_mismatch: mismatch,
     days_over_cap: spends.filter((s) => s > i.capMicros).length,
-    max_day_spend_usd: Math.max(0, ...spends) / 1e6,
+    max_day_spend_usd: microsToUsd(Math.max(0, ...spends)),
     kills_late,
     run_log_days_missing: missing,
     rss_start_mb: round1(first?.rssMb ?? 0),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../../tests/support/ollama-double.ts";
 import { type OpenAiDouble, startOpenAiDouble } from "../../tests/support/openai-double.ts";
 import { realDelayMs, ScaledClock } from "../core/clock.ts";
+import { microsToUsd } from "../core/money.ts";
 import { worstCaseTickMicros } from "../models/budget.ts";
 import { latestSlot, nextSlot } from "../runner/slots.ts";
 import { loadSpecFile } from "../spec/load.ts";
@@ -373,7 +374,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       AFK_KILL_FLAG: join(o.home, "afk.kill"),
       OLLAMA_HOST: ollama.url,
       [PAID_KEY_ENV]: PAID_KEY,
-      SPEND_CAP_USD: String(capMicros / 1e6),
+      SPEND_CAP_USD: String(microsToUsd(capMicros)),
       AFK_STATUS_ADDR: "127.0.0.1:0",
       AFK_EXIT_WITH_PARENT: "1",
     },

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import type { TickStatus } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 
 /** Read-only queries the operator surface runs against the ledger (WAL: never blocks serve). */
@@ -27,7 +28,7 @@ export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
     ]),
   );
   const ticks = db
-    .query<{ day: string; status: string; n: number; value: number }, [string, string]>(
+    .query<{ day: string; status: TickStatus; n: number; value: number }, [string, string]>(
       `SELECT day, status, count(*) AS n, coalesce(sum(value_micros), 0) AS value
        FROM ticks WHERE day BETWEEN ? AND ? GROUP BY day, status`,
     )
@@ -83,7 +84,7 @@ export function allTimeTotals(db: Database): Totals {
 /** Closed-and-running tick counts by status, over all time. */
 export function ticksByStatus(db: Database): Record<string, number> {
   const rows = db
-    .query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM ticks GROUP BY status")
+    .query<{ status: TickStatus; n: number }, []>("SELECT status, count(*) AS n FROM ticks GROUP BY status")
     .all();
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

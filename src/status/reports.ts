@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { formatUsd } from "../core/money.ts";
+import type { TickStatus } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import type { TraceRecord } from "../trace/tracer.ts";
 import { isoWeek } from "./days.ts";
@@ -29,7 +30,7 @@ const SPEND = "CASE WHEN c.state = 'reserved' THEN c.reserved_micros ELSE c.cost
 /** Ticks, dollars in, value out and the paid model's shadow cost, per ISO week of the spec's days. */
 export function ledgerReport(db: Database, since: string | null): LedgerReport {
   const rows = db
-    .query<{ day: string; status: string; value: number; spend: number; shadow: number }, [string]>(
+    .query<{ day: string; status: TickStatus; value: number; spend: number; shadow: number }, [string]>(
       `SELECT t.day, t.status, t.value_micros AS value,
               (SELECT coalesce(sum(${SPEND}), 0) FROM calls c WHERE c.tick_id = t.id) AS spend,
               (SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id) AS shadow
