@@ -1,7 +1,7 @@
 import { join } from "node:path";
 
 /**
- * The feed corpora written by others: `../shared/corpus` beside the repo, as on every
- * developer machine and in CI (see shared/corpus/README.md).
+ * The feed corpora written by others, vendored under `tests/corpus/` (each with its
+ * upstream LICENSE; see tests/corpus/README.md), so a plain clone runs the same suite CI runs.
  */
-export const CORPUS = join(import.meta.dir, "..", "..", "..", "shared", "corpus");
+export const CORPUS = join(import.meta.dir, "..", "corpus");
