@@ -1,29 +1,30 @@
 import type { Database } from "bun:sqlite";
-import { join } from "node:path";
-import { dayIn, zonedParts } from "../core/clock.ts";
+import { zonedParts } from "../core/clock.ts";
 import type { Deps } from "../core/deps.ts";
 import { describeError } from "../core/errors.ts";
 import { usdToMicros } from "../core/money.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
-import {
-  closeTickRow,
-  deliveredForSlot,
-  deliveredIdentities,
-  markDelivered,
-  type OpenTick,
-  openTickRow,
-  recordClosedTick,
-} from "../ledger/ticks.ts";
+import { deliveredForSlot, deliveredIdentities, markDelivered } from "../ledger/ticks.ts";
 import { type ChainRunners, synthesize } from "../models/chain.ts";
 import { validateDraftValue } from "../models/draft.ts";
 import type { ChainResult } from "../models/types.ts";
 import type { FetchContext, SourceResult } from "../sources/types.ts";
 import type { LoadedSpec } from "../spec/load.ts";
-import { fileSink, rootSpan, type Span, type TraceSink, tracePath } from "../trace/tracer.ts";
+import type { Span, TraceSink } from "../trace/tracer.ts";
 import { stopStatus, TickStop } from "./abort.ts";
 import { deliverAtomically } from "./deliver.ts";
 import { newTickId } from "./ids.ts";
 import { renderDigest } from "./render.ts";
+import {
+  closeTickRow,
+  endBeforeStart,
+  openTickOf,
+  openTickRow,
+  summaryOf,
+  type TickSummary,
+  tickRoot,
+  tickSink,
+} from "./tick-row.ts";
 import { triage } from "./triage.ts";
 
 export const PIPELINE_STEPS = ["fetch", "triage", "synthesize", "validate", "deliver"] as const;
@@ -55,19 +56,6 @@ export interface TickRequest {
   tickId?: string;
 }
 
-export interface TickSummary {
-  tickId: string;
-  status: ClosedStatus;
-  reason: string | null;
-  outPath: string | null;
-  valueMicros: number;
-  items: number;
-  model: string | null;
-  tracePath: string;
-  fallbacks: ChainResult["fallbacks"];
-  failedSources: { id: string; code: string; error: string; optional: boolean }[];
-}
-
 /** File name of a slot's digest: `<spec name>-<YYYY-MM-DD>-<HHMM>.md` in the spec's time zone. */
 export function digestFileName(loaded: LoadedSpec, slot: Date): string {
   const { day, hhmm } = zonedParts(slot, loaded.spec.timezone);
@@ -93,39 +81,24 @@ interface Outcome {
  */
 export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<TickSummary> {
   const now = ctx.deps.clock.now();
-  const tz = ctx.loaded.spec.timezone;
-  const day = dayIn(now, tz);
-  const tickId = req.tickId ?? newTickId(now);
-  const trace = tracePath(day);
-  const sink = ctx.sink ?? fileSink(join(ctx.deps.home, trace));
-  const open: OpenTick = {
-    id: tickId,
-    slot: req.slot.toISOString(),
+  const open = openTickOf({
+    id: req.tickId ?? newTickId(now),
+    slot: req.slot,
     trigger: req.trigger,
-    day,
-    startedAt: now.toISOString(),
+    now,
+    loaded: ctx.loaded,
+    version: ctx.version,
     pid: ctx.deps.pid,
-    version: ctx.version,
-    specHash: ctx.loaded.hash,
-    specOrigin: ctx.loaded.origin,
-    tracePath: trace,
-  };
-  const root = rootSpan(tickId, sink, ctx.deps.clock).set({
-    trigger: req.trigger,
-    slot: open.slot,
-    version: ctx.version,
-    spec_hash: ctx.loaded.hash,
-    spec_origin: ctx.loaded.origin,
   });
+  const sink = tickSink(ctx.deps, open, ctx.sink);
 
   const done = !req.force ? deliveredForSlot(ctx.db, open.slot) : null;
   if (done) {
     const reason = `slot ${open.slot} already delivered by tick ${done.id} (${done.out_path ?? "no file"}); --force runs it again`;
-    recordClosedTick(ctx.db, open, { status: "skipped_done", endedAt: now.toISOString(), reason });
-    root.set({ reason }).end("skipped_done");
-    return summary(tickId, trace, { status: "skipped_done", reason, fallbacks: [], failedSources: [] });
+    return endBeforeStart(ctx.db, open, sink, ctx.deps.clock, { status: "skipped_done", reason });
   }
 
+  const root = tickRoot(open, sink, ctx.deps.clock);
   openTickRow(ctx.db, open);
   let outcome: Outcome = {
     status: "failed",
@@ -134,7 +107,7 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
     failedSources: [],
   };
   try {
-    outcome = await pipeline(req, ctx, { tickId, day, root });
+    outcome = await pipeline(req, ctx, { tickId: open.id, day: open.day, root });
     // A stop that arrived mid-step can surface as a step's own failure (every fetch aborted):
     // the row says why the tick really ended, unless value already landed.
     const stopped = stopStatus(ctx.signal);
@@ -152,10 +125,9 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
       root.event("tick.error", {}, err);
     }
   } finally {
-    const endedAt = ctx.deps.clock.now().toISOString();
-    closeTickRow(ctx.db, tickId, {
+    closeTickRow(ctx.db, open.id, {
       status: outcome.status,
-      endedAt,
+      endedAt: ctx.deps.clock.now().toISOString(),
       valueMicros: outcome.valueMicros ?? 0,
       items: outcome.items ?? 0,
       model: outcome.model ?? null,
@@ -170,22 +142,7 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
     });
     root.end(outcome.status);
   }
-  return summary(tickId, trace, outcome);
-}
-
-function summary(tickId: string, trace: string, o: Outcome): TickSummary {
-  return {
-    tickId,
-    status: o.status,
-    reason: o.reason,
-    outPath: o.outPath ?? null,
-    valueMicros: o.valueMicros ?? 0,
-    items: o.items ?? 0,
-    model: o.model ?? null,
-    tracePath: trace,
-    fallbacks: o.fallbacks,
-    failedSources: o.failedSources,
-  };
+  return summaryOf(open, outcome);
 }
 
 async function pipeline(

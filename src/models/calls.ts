@@ -66,3 +66,14 @@ export function recordFreeCall(db: Database, c: FreeCall): void {
     c.endedAt,
   );
 }
+
+/**
+ * Charges a dead tick's open reservations in full: the provider may have billed them, and
+ * spend already incurred is never lost from the cap.
+ */
+export function chargeOpenReservations(db: Database, tickId: string, endedAt: string): void {
+  db.query(
+    `UPDATE calls SET state = 'charged_full', cost_micros = reserved_micros, ended_at = ?, outcome = 'crashed'
+     WHERE tick_id = ? AND state = 'reserved'`,
+  ).run(endedAt, tickId);
+}

@@ -1,17 +1,22 @@
-import { join } from "node:path";
 import type { AppContext } from "../cli/context.ts";
-import { dayIn, realDelayMs } from "../core/clock.ts";
+import { realDelayMs } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
 import { TickStop } from "../harness/abort.ts";
 import { newTickId } from "../harness/ids.ts";
-import { type HarnessContext, runTick, type TickSummary } from "../harness/tick.ts";
-import { type OpenTick, recordClosedTick } from "../ledger/ticks.ts";
+import { type HarnessContext, runTick } from "../harness/tick.ts";
+import {
+  endBeforeStart,
+  type OpenTick,
+  openTickOf,
+  type TickSummary,
+  tickSink,
+} from "../harness/tick-row.ts";
 import { defaultRunners } from "../models/runners.ts";
 import { fetchSources } from "../sources/index.ts";
 import { afterTick } from "../status/after-tick.ts";
 import { beforeTick } from "../status/before-tick.ts";
-import { fileSink, rootSpan, type TraceSink, tracePath } from "../trace/tracer.ts";
+import type { TraceSink } from "../trace/tracer.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
 import { CAP_LINE, checkGuard, KILL_LINE } from "./guard.ts";
@@ -55,39 +60,21 @@ function flagCheck(env: TickEnv): (path: string) => boolean {
   return env.flagPresent ?? flagPresent;
 }
 
-function sinkOf(env: TickEnv, day: string): TraceSink {
-  return env.harness?.sink ?? fileSink(join(env.app.deps.home, tracePath(day)));
+function sinkOf(env: TickEnv, open: OpenTick): TraceSink {
+  return tickSink(env.app.deps, open, env.harness?.sink);
 }
 
 function openTick(env: TickEnv, req: GuardedRequest, tickId: string, now: Date): OpenTick {
-  const day = dayIn(now, env.app.loaded.spec.timezone);
-  return {
+  const { app } = env;
+  return openTickOf({
     id: tickId,
-    slot: req.slot.toISOString(),
+    slot: req.slot,
     trigger: req.trigger,
-    day,
-    startedAt: now.toISOString(),
-    pid: env.app.deps.pid,
-    version: env.app.version,
-    specHash: env.app.loaded.hash,
-    specOrigin: env.app.loaded.origin,
-    tracePath: tracePath(day),
-  };
-}
-
-function shortSummary(tickId: string, status: ClosedStatus, reason: string, trace: string): TickSummary {
-  return {
-    tickId,
-    status,
-    reason,
-    outPath: null,
-    valueMicros: 0,
-    items: 0,
-    model: null,
-    tracePath: trace,
-    fallbacks: [],
-    failedSources: [],
-  };
+    now,
+    loaded: app.loaded,
+    version: app.version,
+    pid: app.deps.pid,
+  });
 }
 
 /** A tick that ends before it starts: one closed row and a one-span trace saying why. */
@@ -98,24 +85,7 @@ function recordShort(
   reason: string,
   attrs: Record<string, string | number>,
 ): TickSummary {
-  const { app } = env;
-  recordClosedTick(app.db(), open, {
-    status,
-    endedAt: app.deps.clock.now().toISOString(),
-    reason,
-    detail: attrs,
-  });
-  rootSpan(open.id, sinkOf(env, open.day), app.deps.clock)
-    .set({
-      trigger: open.trigger,
-      slot: open.slot,
-      version: open.version,
-      spec_hash: open.specHash,
-      reason,
-      ...attrs,
-    })
-    .end(status);
-  return shortSummary(open.id, status, reason, open.tracePath);
+  return endBeforeStart(env.app.db(), open, sinkOf(env, open), env.app.deps.clock, { status, reason, attrs });
 }
 
 /**
@@ -210,7 +180,14 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
     // The start ping is bounded by its own timeout; a stop does not wait for it.
     await Promise.race([beforeTick(app), aborted(controller.signal)]);
     if (req.catchup)
-      recordCatchUp(db, tickId, req.catchup, now, sinkOf(env, dayIn(now, spec.timezone)), app.deps.clock);
+      recordCatchUp(
+        db,
+        tickId,
+        req.catchup,
+        now,
+        sinkOf(env, openTick(env, req, tickId, now)),
+        app.deps.clock,
+      );
     return await runTick(
       { trigger: req.trigger, slot: req.slot, force: req.force, tickId },
       {

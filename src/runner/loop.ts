@@ -1,7 +1,7 @@
 import { describeError } from "../core/errors.ts";
 import { newTickId } from "../harness/ids.ts";
-import type { TickSummary } from "../harness/tick.ts";
-import { closeTickRow, deliveredForSlot } from "../ledger/ticks.ts";
+import { closeTickRow, type TickSummary } from "../harness/tick-row.ts";
+import { deliveredForSlot } from "../ledger/ticks.ts";
 import { type CatchUpPlan, lastSeenSlot, planCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
 import { guardedTick, guardOnly, type TickEnv } from "./guarded.ts";

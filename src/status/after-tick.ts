@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { AppContext } from "../cli/context.ts";
 import { describeError } from "../core/errors.ts";
 import { formatUsd } from "../core/money.ts";
-import type { TickSummary } from "../harness/tick.ts";
+import type { TickSummary } from "../harness/tick-row.ts";
 import { getTick } from "../ledger/ticks.ts";
 import { fileSink, rootSpan, type Span } from "../trace/tracer.ts";
 import { ALERT_TIMEOUT_MS, PING_TIMEOUT_MS, ping, postNotice, type SendResult } from "./notify.ts";

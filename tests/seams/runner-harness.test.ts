@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
-import { recordClosedTick } from "../../src/ledger/ticks.ts";
+import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { CAP_LINE, KILL_LINE } from "../../src/runner/guard.ts";
 import { startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
@@ -55,7 +55,7 @@ describe("the guard before every tick", () => {
       specOrigin: "test",
       tracePath: "runs/2026-11-24/trace.jsonl",
     };
-    recordClosedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
+    recordEndedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
     app
       .db()
       .query(

@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
 import type { ClosedStatus } from "../../src/core/status.ts";
-import { recordClosedTick } from "../../src/ledger/ticks.ts";
+import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { isoWeek } from "../../src/status/days.ts";
 import { ledgerReport, ratio } from "../../src/status/reports.ts";
 import { statusHome } from "./helpers.ts";
@@ -30,7 +30,7 @@ function tick(
 ) {
   const id = `t-${day}-${++n}`;
   const at = `${day}T07:00:00.000Z`;
-  recordClosedTick(
+  recordEndedTick(
     db,
     {
       id,

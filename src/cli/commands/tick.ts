@@ -1,7 +1,7 @@
 import type { Deps } from "../../core/deps.ts";
 import { formatUsd } from "../../core/money.ts";
 import type { ClosedStatus } from "../../core/status.ts";
-import type { TickSummary } from "../../harness/tick.ts";
+import type { TickSummary } from "../../harness/tick-row.ts";
 import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
