@@ -10,7 +10,7 @@ import type { RunnerHandle } from "../runner/handle.ts";
 import { checkBearer } from "./auth.ts";
 import { addDays } from "./days.ts";
 import { raiseKillFlag } from "./kill.ts";
-import { renderMetrics } from "./metrics.ts";
+import { METRICS_CONTENT_TYPE, metricsSource } from "./metrics/index.ts";
 import { PAGE_CSS_HASH, type PageData, StatusPage } from "./page.tsx";
 import { dayTotals, lastDelivered, recentTicks, sourceHealth } from "./queries.ts";
 import { snapshotSource } from "./snapshot-cache.ts";
@@ -64,6 +64,8 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
 
   // /status.json is polled; the snapshot is rebuilt only when something it reads has changed
   const snapshot = snapshotSource({ app, handle });
+  // /metrics is scraped; its ledger families are rebuilt only when the ledger has changed
+  const metrics = metricsSource(() => app.db(), snapshot);
 
   web.get("/", (c) => {
     const db = app.db();
@@ -99,8 +101,7 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
   });
 
   web.get("/metrics", (c) => {
-    const body = renderMetrics(app.db(), snapshot());
-    return c.body(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+    return c.body(metrics(), 200, { "Content-Type": METRICS_CONTENT_TYPE });
   });
 
   web.post("/kill", (c) => {

@@ -55,40 +55,6 @@ export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
   return days.map((d) => out.get(d) as DayTotals);
 }
 
-export interface Totals {
-  ticks: number;
-  spendMicros: number;
-  valueMicros: number;
-  shadowMicros: number;
-}
-
-export function allTimeTotals(db: Database): Totals {
-  const t = db
-    .query<{ n: number; value: number }, []>(
-      "SELECT count(*) AS n, coalesce(sum(value_micros), 0) AS value FROM ticks",
-    )
-    .get();
-  const c = db
-    .query<{ spend: number; shadow: number }, []>(
-      `SELECT coalesce(sum(${SPEND}), 0) AS spend, coalesce(sum(shadow_micros), 0) AS shadow FROM calls`,
-    )
-    .get();
-  return {
-    ticks: t?.n ?? 0,
-    valueMicros: t?.value ?? 0,
-    spendMicros: c?.spend ?? 0,
-    shadowMicros: c?.shadow ?? 0,
-  };
-}
-
-/** Closed-and-running tick counts by status, over all time. */
-export function ticksByStatus(db: Database): Record<string, number> {
-  const rows = db
-    .query<{ status: TickStatus; n: number }, []>("SELECT status, count(*) AS n FROM ticks GROUP BY status")
-    .all();
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
-
 export function recentTicks(db: Database, limit: number): TickRow[] {
   return db
     .query<TickRow, [number]>("SELECT * FROM ticks ORDER BY started_at DESC, rowid DESC LIMIT ?")
@@ -119,18 +85,6 @@ export function tickSpend(db: Database, tickId: string): number {
       .query<{ s: number }, [string]>(`SELECT coalesce(sum(${SPEND}), 0) AS s FROM calls WHERE tick_id = ?`)
       .get(tickId)?.s ?? 0
   );
-}
-
-/** Source failures recorded on tick rows (detail.failed_sources), counted per source id. */
-export function sourceFailureCounts(db: Database): Record<string, number> {
-  const rows = db
-    .query<{ source: string; n: number }, []>(
-      `SELECT json_extract(f.value, '$.id') AS source, count(*) AS n
-       FROM ticks t, json_each(CASE WHEN json_valid(t.detail) THEN json_extract(t.detail, '$.failed_sources') END) f
-       GROUP BY source`,
-    )
-    .all();
-  return Object.fromEntries(rows.filter((r) => typeof r.source === "string").map((r) => [r.source, r.n]));
 }
 
 export interface SourceHealthView {

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ledgerStamp } from "../ledger/stamp.ts";
 import { type SnapshotInput, type StatusSnapshot, statusSnapshot } from "./snapshot.ts";
 import { ALERT_FILE } from "./watchdog.ts";
 
@@ -41,16 +42,12 @@ export function clockStepMs(tickSeconds: number | undefined): number {
 
 function readInputs(input: SnapshotInput, now: Date, stepMs: number): Inputs {
   const { app, db, handle } = input;
-  const ledger = db
-    .query<{ dataVersion: number; changes: number }, []>(
-      "SELECT (SELECT data_version FROM pragma_data_version) AS dataVersion, total_changes() AS changes",
-    )
-    .get();
+  const ledger = ledgerStamp(db);
   const nextRun = handle?.nextRun() ?? null;
   return {
     db,
-    dataVersion: ledger?.dataVersion ?? -1,
-    changes: ledger?.changes ?? -1,
+    dataVersion: ledger.dataVersion,
+    changes: ledger.changes,
     step: Math.floor(now.getTime() / stepMs),
     kill: existsSync(app.host.killFlag),
     alertFile: existsSync(join(app.deps.home, ALERT_FILE)),

@@ -1,4 +1,5 @@
 import type { Migration } from "../migrate.ts";
+import { METRICS_SQL } from "./metrics.ts";
 
 /** Tables owned by the status ring. Append only: never edit a migration that has shipped. */
 export const statusMigrations: Migration[] = [
@@ -33,5 +34,11 @@ CREATE INDEX status_alerts_open ON status_alerts(resolved_at);
     sql: `
 CREATE INDEX ticks_day_trigger ON ticks(day, trigger);
 `,
+  },
+  {
+    id: "status-003",
+    // /metrics at 1M ticks read every row and parsed every detail JSON per scrape (~0.6 s): the
+    // duration histogram, fallbacks and source failures are counted as each tick closes.
+    sql: METRICS_SQL,
   },
 ];
