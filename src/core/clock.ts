@@ -85,6 +85,44 @@ export function zonedParts(at: Date, timeZone: string): { day: string; hhmm: str
   return { day: `${parts.year}-${parts.month}-${parts.day}`, hhmm: `${parts.hour}${parts.minute}` };
 }
 
+/** Minutes the zone's wall clock is ahead of UTC at `at` (-240 for New York in summer). */
+export function utcOffsetMinutes(at: Date, timeZone: string): number {
+  if (timeZone === "UTC") return 0;
+  const { day, hhmm } = zonedParts(at, timeZone);
+  const wall = Date.parse(`${day}T${hhmm.slice(0, 2)}:${hhmm.slice(2)}:00Z`);
+  return Math.round((wall - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/** `-0400`, `+0530`: an offset as ISO 8601's basic format writes it. */
+export function formatOffset(minutes: number): string {
+  const abs = Math.abs(minutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `${minutes < 0 ? "-" : "+"}${hh}${mm}`;
+}
+
+/** Hours either side of an instant inside which a zone's offset change is looked for (no shift is larger). */
+const SHIFT_WINDOW_MS = 3 * 3_600_000;
+
+/**
+ * Whether the wall-clock time of `at` also names another instant: the repeated hour when a
+ * zone falls back (01:30 happens twice in New York on the first Sunday of November).
+ */
+export function isRepeatedWallTime(at: Date, timeZone: string): boolean {
+  if (timeZone === "UTC") return false;
+  const own = utcOffsetMinutes(at, timeZone);
+  const wall = zonedParts(at, timeZone);
+  for (const probe of [at.getTime() - SHIFT_WINDOW_MS, at.getTime() + SHIFT_WINDOW_MS]) {
+    const other = utcOffsetMinutes(new Date(probe), timeZone);
+    if (other === own) continue;
+    const twin = new Date(at.getTime() + (own - other) * 60_000);
+    const parts = zonedParts(twin, timeZone);
+    if (utcOffsetMinutes(twin, timeZone) === other && parts.day === wall.day && parts.hhmm === wall.hhmm)
+      return true;
+  }
+  return false;
+}
+
 /** `YYYY-MM-DD` of an instant in the spec's time zone: the cap's day and Day N follow it. */
 export function dayIn(at: Date, timeZone: string): string {
   return zonedParts(at, timeZone).day;

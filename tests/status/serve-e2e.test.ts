@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
+import { freePort } from "../support/net.ts";
 
 /**
  * The issue's "done when", tried as a new user would: a real `afk serve` child, then
@@ -13,13 +14,6 @@ const cleanups: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-function freePort(): number {
-  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
-  const port = s.port as number;
-  s.stop(true);
-  return port;
-}
 
 /**
  * `next(re, n)` resolves with the n-th stdout line matching `re` (default the first); the
