@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { benchColdStart } from "./cold-start.ts";
 import { compileAll } from "./compiled.ts";
 import { type Figure, met, renderTable } from "./figure.ts";
+import { benchMetrics } from "./metrics.ts";
 import { benchIdleRss, benchRssGrowth } from "./serve-rss.ts";
 import { benchSpendQuery, openFilledLedger } from "./spend-query.ts";
 import { benchStatusRps } from "./status-rps.ts";
@@ -68,6 +69,9 @@ try {
   const spendDb = openFilledLedger(dir("spend"), 1_000_000, today);
   figures.push(benchSpendQuery(spendDb, today));
   spendDb.close();
+
+  log("/metrics over 1,000,000 rows");
+  figures.push(benchMetrics(dir("spend")));
 
   log("/status.json with 100,000 rows");
   const rpsHome = dir("rps");
