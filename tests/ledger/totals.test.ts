@@ -1,11 +1,13 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import type { ClosedStatus } from "../../src/core/status.ts";
+import { closeTickRow, type OpenTick, openTickRow, recordEndedTick } from "../../src/harness/tick-row.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { migrate } from "../../src/ledger/migrate.ts";
 import { allMigrations } from "../../src/ledger/migrations.ts";
-import { closeTickRow, type OpenTick, openTickRow, recordClosedTick } from "../../src/ledger/ticks.ts";
 import {
+  type CallTotal,
   callTotals,
   fallbackTotals,
   sourceFailureTotals,
@@ -39,12 +41,12 @@ const open = (id: string, startedAt = `${DAY}T07:00:00.000Z`): OpenTick => ({
 function recomputed(db: Database) {
   return {
     ticks: db
-      .query<{ status: string; ticks: number; value_micros: number }, []>(
+      .query<{ status: ClosedStatus; ticks: number; value_micros: number }, []>(
         "SELECT status, count(*) AS ticks, sum(value_micros) AS value_micros FROM ticks WHERE status <> 'running' GROUP BY status ORDER BY status",
       )
       .all(),
     calls: db
-      .query(
+      .query<CallTotal, []>(
         `SELECT link_id, kind, count(*) AS calls,
                 sum(CASE WHEN state IN ('settled','charged_full') THEN cost_micros ELSE 0 END) AS spent_micros,
                 sum(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END) AS reserved_micros,
@@ -122,7 +124,7 @@ describe("all-time totals kept by triggers (core-005, status-003)", () => {
         valueMicros: 2_500_000,
         detail: JSON.parse(detail),
       });
-      recordClosedTick(db, open("b"), { status: "skipped_done", endedAt: `${DAY}T07:00:00.000Z` });
+      recordEndedTick(db, open("b"), { status: "skipped_done", endedAt: `${DAY}T07:00:00.000Z` });
       db.run("INSERT INTO ledger (ts, usd_in, value_usd) VALUES ('2026-11-20T07:00:00Z', 0.25, 2.5)");
       expect(kept(db)).toEqual(recomputed(db));
 

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { openTickRow } from "../../src/ledger/ticks.ts";
+import { openTickRow } from "../../src/harness/tick-row.ts";
 import { reserve, settle } from "../../src/models/budget.ts";
 import { LEDGER_FAMILIES, metricsSource, renderMetrics } from "../../src/status/metrics/index.ts";
 import type { LedgerFamilies } from "../../src/status/metrics/ledger.ts";
