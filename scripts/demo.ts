@@ -125,7 +125,7 @@ async function afk(
 }
 
 function needsSpec(args: string[]): boolean {
-  return !["kill", "arm"].includes(args[0] ?? "");
+  return !["kill", "arm", "trace", "kill-test"].includes(args[0] ?? "");
 }
 
 function echo(out: string, err: string, show: (line: string) => boolean = () => true): void {

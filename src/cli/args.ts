@@ -1,3 +1,4 @@
+import { parseArgs as nodeParseArgs } from "node:util";
 import { AfkError } from "../core/errors.ts";
 
 /** argv after the command word: flags (`--x`, `--x v`, `--x=v`) and positionals. */
@@ -7,44 +8,104 @@ export interface Args {
   flags: Map<string, string | true>;
 }
 
-/** Flags that take a value; every other `--flag` is a boolean. */
-const VALUED = new Set([
-  "spec",
-  "since",
-  "target",
-  "days",
-  "cadence",
-  "matrix-file",
-  "home",
-  "base",
-  "env-file",
-]);
+/** One flag a command takes: a value (`--spec PATH`) or a switch (`--json`). */
+export interface FlagDef {
+  type: "string" | "boolean";
+  short?: string;
+}
 
-export function parseArgs(argv: readonly string[]): Args {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | true>();
+/** A command's flags by name (node's `util.parseArgs` options): the only flags it accepts. */
+export type FlagDefs = Readonly<Record<string, FlagDef>>;
+
+/** `--spec PATH`, taken by every command that reads a spec. */
+export const SPEC_FLAG: FlagDefs = { spec: { type: "string" } };
+
+/** Flags every command takes before its own: `--help`/`-h` prints its usage. */
+const COMMON: FlagDefs = { help: { type: "boolean", short: "h" } };
+
+/** Flags allowed before the command word: `afk --version [--spec PATH]`, `afk --help`. */
+export const GLOBAL_FLAGS: FlagDefs = {
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+  ...SPEC_FLAG,
+};
+
+/** What parseArgs threw, in a person's words (node's messages tell a programmer to pass `strict: false`). */
+function usageMessage(err: unknown, where: string): string {
+  const code = (err as { code?: string }).code;
+  const msg = err instanceof Error ? err.message : String(err);
+  const flag = /'(-[^']*)'/.exec(msg)?.[1];
+  const stray = /Unexpected argument '([^']*)'/.exec(msg)?.[1];
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `${where}: unknown flag '${flag ?? msg}'`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `${where}: unexpected argument '${stray ?? msg}'`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return `${where}: ${flag ? `${flag.split(" ")[0]} ` : ""}${/missing|ambiguous/i.test(msg) ? "needs a value" : "takes no value"}`;
+    default:
+      return `${where}: ${msg.split("\n")[0]}`;
+  }
+}
+
+/**
+ * Parses argv strictly against `flags` (plus `--help`): an unknown flag, a flag missing its value or
+ * more than `maxPositionals` words is a usage error (exit 2), never ignored.
+ */
+export function parseStrict(
+  argv: readonly string[],
+  flags: FlagDefs,
+  maxPositionals: number,
+  where: string,
+): { values: Map<string, string | true>; positionals: string[] } {
+  let parsed: ReturnType<typeof nodeParseArgs>;
+  try {
+    parsed = nodeParseArgs({
+      args: [...argv],
+      options: { ...COMMON, ...flags },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new AfkError("usage", usageMessage(err, where));
+  }
+  const values = new Map<string, string | true>();
+  for (const [k, v] of Object.entries(parsed.values)) {
+    if (typeof v === "string") values.set(k, v);
+    else if (v === true) values.set(k, true);
+  }
+  const extra = parsed.positionals[maxPositionals];
+  if (extra !== undefined && !values.has("help"))
+    throw new AfkError("usage", `${where}: unexpected argument '${extra}'`);
+  return { values, positionals: parsed.positionals };
+}
+
+/** Splits argv into global flags (before the command word), the command word and the rest. */
+export function splitCommand(argv: readonly string[]): {
+  global: string[];
+  command: string | null;
+  rest: string[];
+} {
+  const global: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === "--") {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.startsWith("--")) {
-      const eq = a.indexOf("=");
-      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (eq > 0) flags.set(name, a.slice(eq + 1));
-      else if (VALUED.has(name)) {
-        const v = argv[i + 1];
-        if (v === undefined || v.startsWith("--")) throw new AfkError("usage", `--${name} needs a value`);
-        flags.set(name, v);
-        i++;
-      } else flags.set(name, true);
-    } else if (a === "-h") flags.set("help", true);
-    else if (a === "-v") flags.set("version", true);
-    else positionals.push(a);
+    if (!a.startsWith("-") || a === "-") return { global, command: a, rest: argv.slice(i + 1) };
+    global.push(a);
+    const def = GLOBAL_FLAGS[a.replace(/^--?/, "")];
+    if (def?.type === "string" && !a.includes("=") && i + 1 < argv.length) global.push(argv[++i] as string);
   }
-  const [command = null, ...rest] = positionals;
-  return { command, positionals: rest, flags };
+  return { global, command: null, rest: [] };
+}
+
+/**
+ * Strict parse of `[command, ...rest]` against one command's flags: what tests and the dispatcher
+ * use to build the `Args` a command runs with. `--spec` is the default flag set.
+ */
+export function parseArgs(argv: readonly string[], flags: FlagDefs = SPEC_FLAG, maxPositionals = 0): Args {
+  const [command = null, ...rest] = argv;
+  const where = command ? `afk ${command}` : "afk";
+  const { values, positionals } = parseStrict(rest, flags, maxPositionals, where);
+  return { command, positionals, flags: values };
 }
 
 export function flagString(args: Args, name: string): string | undefined {

@@ -1,11 +1,18 @@
 import type { Deps } from "../core/deps.ts";
-import type { Args } from "./args.ts";
+import type { Args, FlagDefs } from "./args.ts";
 
 /** One CLI command: returns its exit code; only main touches the process. */
 export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /**
+   * Every flag the command takes (node's `util.parseArgs` options; `--help` is added for all). The
+   * dispatcher parses strictly against it: an unknown flag is exit 2 with the usage above.
+   */
+  flags: FlagDefs;
+  /** How many positional words it takes after its name (default none). */
+  positionals?: number;
   run(args: Args, deps: Deps): Promise<number>;
 }
 

@@ -1,8 +1,9 @@
 import type { Deps } from "../core/deps.ts";
-import { AfkError, describeError } from "../core/errors.ts";
-import { type Args, parseArgs } from "./args.ts";
+import { AfkError } from "../core/errors.ts";
+import { type Args, GLOBAL_FLAGS, parseStrict, splitCommand } from "./args.ts";
 import { type Command, type LazyCommand, loadCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
+import { reportUnexpected } from "./unexpected.ts";
 import { VERSION } from "./version.ts";
 
 /** A registry entry, or a command already built (tests inject one with its ports). */
@@ -21,17 +22,32 @@ function help(commands: readonly Entry[]): string[] {
   ];
 }
 
-async function versionLine(args: Args, deps: Deps): Promise<string> {
+async function versionLine(spec: string | undefined, deps: Deps): Promise<string> {
   // Imported here: yaml and zod load only when a spec is read, never for `afk help`.
   const [{ resolveSpec }, { hostOf }] = await Promise.all([
     import("../spec/resolve.ts"),
     import("./context.ts"),
   ]);
   try {
-    const loaded = resolveSpec(args.flags.get("spec") as string | undefined, hostOf(deps).home);
+    const loaded = resolveSpec(spec, hostOf(deps).home);
     return `afk ${VERSION} spec ${loaded.hash} (${loaded.origin === "embedded" ? "embedded" : loaded.origin.slice(5)})`;
   } catch {
     return `afk ${VERSION} spec (none loaded)`;
+  }
+}
+
+/**
+ * Parses a command's argv strictly against its own flags. Flags given before the command word
+ * (`afk --spec X tick`) count as the command's, so they must be flags it takes.
+ */
+function commandArgs(cmd: Command, global: readonly string[], rest: readonly string[]): Args {
+  const where = `afk ${cmd.name}`;
+  try {
+    const { values, positionals } = parseStrict([...global, ...rest], cmd.flags, cmd.positionals ?? 0, where);
+    return { command: cmd.name, positionals, flags: values };
+  } catch (err) {
+    if (err instanceof AfkError) throw new AfkError("usage", `${err.message}\nusage: ${cmd.usage}`);
+    throw err;
   }
 }
 
@@ -41,19 +57,30 @@ export async function run(
   deps: Deps,
   commands: readonly Entry[] = COMMANDS,
 ): Promise<number> {
+  const { global, command, rest } = splitCommand(argv);
   try {
-    const args = parseArgs(argv);
-    if (args.flags.has("version") || args.command === "version") {
-      deps.print(await versionLine(args, deps));
+    if (command === null || command === "help" || command === "version") {
+      const { values } = parseStrict(
+        [...global, ...rest],
+        GLOBAL_FLAGS,
+        0,
+        command ? `afk ${command}` : "afk",
+      );
+      if (values.has("version") || command === "version") {
+        deps.print(await versionLine(values.get("spec") as string | undefined, deps));
+        return 0;
+      }
+      for (const l of help(commands)) deps.print(l);
+      return command || values.has("help") ? 0 : 2;
+    }
+    const entry = commands.find((c) => c.name === command);
+    if (!entry) throw new AfkError("usage", `unknown command '${command}' (afk help lists them)`);
+    const cmd = await loadCommand(entry);
+    if (global.some((g) => g === "--version" || g === "-v")) {
+      deps.print(await versionLine(undefined, deps));
       return 0;
     }
-    if (!args.command || args.command === "help") {
-      for (const l of help(commands)) deps.print(l);
-      return args.command ? 0 : 2;
-    }
-    const entry = commands.find((c) => c.name === args.command);
-    if (!entry) throw new AfkError("usage", `unknown command '${args.command}' (afk help lists them)`);
-    const cmd = await loadCommand(entry);
+    const args = commandArgs(cmd, global, rest);
     if (args.flags.has("help")) {
       deps.print(`usage: ${cmd.usage}`);
       deps.print(cmd.summary);
@@ -65,8 +92,6 @@ export async function run(
       deps.warn(err.message);
       return err.exitCode;
     }
-    deps.warn(`afk: internal error: ${describeError(err)}`);
-    if (err instanceof Error && err.stack) deps.warn(err.stack);
-    return 1;
+    return reportUnexpected(err, deps, command ?? "afk");
   }
 }

@@ -6,6 +6,7 @@ export const armCommand: Command = {
   name: "arm",
   summary: "remove the kill flag so ticks may run again",
   usage: "afk arm",
+  flags: {},
   async run(_args, deps) {
     const host = hostOf(deps);
     const had = removeFlag(host.killFlag);

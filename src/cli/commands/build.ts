@@ -5,7 +5,7 @@ import { describeGate, GATE_ENV, seamGate } from "../../factory/gate.ts";
 import { bunSpawn, type Spawn } from "../../factory/spawn.ts";
 import { hostTarget, isTarget, TARGETS } from "../../factory/targets.ts";
 import { REPO_SPEC_PATH } from "../../spec/resolve.ts";
-import { flagString } from "../args.ts";
+import { flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { hostOf } from "../context.ts";
 import { VERSION } from "../version.ts";
@@ -22,6 +22,7 @@ export function makeBuildCommand(opts: BuildCommandOptions = {}): Command {
     name: "build",
     summary: "validate the spec, run the seam tests, compile one binary with the spec embedded",
     usage: `afk build [--spec PATH] [--target ${TARGETS.join("|")}]`,
+    flags: { ...SPEC_FLAG, target: { type: "string" } },
     async run(args, deps) {
       if (Bun.isStandaloneExecutable)
         throw new AfkError(

@@ -4,6 +4,7 @@ import { readClock } from "../../status/clock-state.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { RUN_LOG, startClock } from "../../status/run-log.ts";
 import { unattendedDays } from "../../status/unattended.ts";
+import { SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -11,6 +12,8 @@ export const clockCommand: Command = {
   name: "clock",
   summary: "the unattended clock: `afk clock start` writes Day 0; `afk clock` prints unattended days",
   usage: "afk clock [start] [--spec PATH]",
+  flags: { ...SPEC_FLAG },
+  positionals: 1,
   async run(args, deps) {
     const sub = args.positionals[0];
     if (sub !== undefined && sub !== "start")

@@ -5,7 +5,7 @@ import { runDoctor } from "../../factory/doctor/doctor.ts";
 import { hostProbe } from "../../factory/doctor/probe.ts";
 import type { ScheduleProbe } from "../../factory/doctor/schedule-check.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
-import { flagString } from "../args.ts";
+import { flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { hostOf } from "../context.ts";
 import { VERSION } from "../version.ts";
@@ -16,6 +16,7 @@ export function makeDoctorCommand(opts: { probe?: ScheduleProbe; ollamaTimeoutMs
     name: "doctor",
     summary: "check this host can run afk unattended; each failure with the command that fixes it",
     usage: "afk doctor [--spec PATH] [--env-file PATH]   (exit 0 all required checks pass, 1 otherwise)",
+    flags: { ...SPEC_FLAG, "env-file": { type: "string" } },
     async run(args, deps) {
       const host = hostOf(deps);
       const { results } = await runDoctor({

@@ -1,7 +1,7 @@
 import { ledgerForReading } from "../../status/open.ts";
 import { formatIncidents, incidents } from "../../status/reports.ts";
 import { readTickTrace } from "../../trace/read.ts";
-import { flagString } from "../args.ts";
+import { flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 import { sinceDay } from "./ledger.ts";
@@ -10,6 +10,7 @@ export const incidentsCommand: Command = {
   name: "incidents",
   summary: "degraded and failed ticks with their caught errors and trace paths",
   usage: "afk incidents [--since YYYY-MM-DD]",
+  flags: { ...SPEC_FLAG, since: { type: "string" } },
   async run(args, deps) {
     const since = sinceDay(flagString(args, "since"));
     const app = buildContext(args, deps);

@@ -5,7 +5,7 @@ import { applySchedule, checkLayout } from "../../factory/install.ts";
 import { type Layout, renderSchedule, SCHEDULE_KINDS, type ScheduleKind } from "../../factory/schedule.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
 import { resolveSpec } from "../../spec/resolve.ts";
-import { flagBool, flagString } from "../args.ts";
+import { flagBool, flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { hostOf } from "../context.ts";
 
@@ -23,6 +23,14 @@ export const installCommand: Command = {
   name: "install",
   summary: "print (or with --apply install) the cron line, systemd unit or launchd agent for this host",
   usage: "afk install --cron|--systemd|--launchd [--apply] [--env-file PATH] [--spec PATH]",
+  flags: {
+    ...SPEC_FLAG,
+    cron: { type: "boolean" },
+    systemd: { type: "boolean" },
+    launchd: { type: "boolean" },
+    apply: { type: "boolean" },
+    "env-file": { type: "string" },
+  },
   async run(args, deps) {
     const kinds = SCHEDULE_KINDS.filter((k) => flagBool(args, k));
     const [kind] = kinds;

@@ -28,6 +28,7 @@ export function createKillTestCommand(launcher: () => ServeLauncher = defaultLau
     summary:
       "prove both kill mechanisms on a live runner in a temporary home; evidence in runs/kill-test-{1,2}.md",
     usage: "afk kill-test [--keep]   (exit 0 both proven, 1 a check failed)",
+    flags: { keep: { type: "boolean" } },
     async run(args, deps) {
       const host = hostOf(deps);
       const tmp = mkdtempSync(join(tmpdir(), "afk-kill-test-"));

@@ -23,6 +23,7 @@ export function createKillCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
     name: "kill",
     summary: "stop everything: create the kill flag and signal the running serve (afk arm re-arms)",
     usage: "afk kill",
+    flags: {},
     async run(_args, deps) {
       const host = hostOf(deps);
       const ports = portsFor(deps);

@@ -1,7 +1,7 @@
 import { AfkError } from "../../core/errors.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { formatLedgerReport, ledgerReport } from "../../status/reports.ts";
-import { flagBool, flagString } from "../args.ts";
+import { flagBool, flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -17,6 +17,7 @@ export const ledgerCommand: Command = {
   name: "ledger",
   summary: "report: ticks, dollars in, value out, weekly value ÷ dollars, paid-model shadow cost",
   usage: "afk ledger [--since YYYY-MM-DD] [--json]",
+  flags: { ...SPEC_FLAG, since: { type: "string" }, json: { type: "boolean" } },
   async run(args, deps) {
     const since = sinceDay(flagString(args, "since"));
     const app = buildContext(args, deps);

@@ -7,7 +7,7 @@ import { renderIncidents, renderMoney } from "../../evidence/retro-render.ts";
 import { shadowPrices } from "../../models/calls.ts";
 import { readClock } from "../../status/clock-state.ts";
 import { ledgerForReading } from "../../status/open.ts";
-import { flagString } from "../args.ts";
+import { flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -30,6 +30,7 @@ export const retroCommand: Command = {
   name: "retro",
   summary: "the retrospective's money section and production-bug material, from the ledger",
   usage: "afk retro [--spec PATH] [--since YYYY-MM-DD]",
+  flags: { ...SPEC_FLAG, since: { type: "string" } },
   async run(args, deps) {
     const app = buildContext(args, deps);
     const ledger = ledgerForReading(app);

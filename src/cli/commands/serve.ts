@@ -3,6 +3,7 @@ import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
 import { serve } from "../../runner/serve.ts";
 import { startStatusServer } from "../../status/server.ts";
+import { SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -15,6 +16,7 @@ export function createServeCommand(portsFor: (deps: Deps) => RunnerPorts): Comma
     summary: "run always on: ticks on the cadence (or every TICK_SECONDS), guarded, until stopped",
     usage:
       "afk serve [--spec PATH]   (exit 0 stopped/killed, 3 spend cap reached, 4 another serve runs here)",
+    flags: { ...SPEC_FLAG },
     async run(args, deps) {
       const app = buildContext(args, deps);
       const ports = portsFor(deps);

@@ -1,7 +1,7 @@
 import { formatStatus } from "../../status/format.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { statusSnapshot } from "../../status/snapshot.ts";
-import { flagBool } from "../args.ts";
+import { flagBool, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -9,6 +9,7 @@ export const statusCommand: Command = {
   name: "status",
   summary: "one glance: today, the last tick, kill flag, cap, next run, alert (--json)",
   usage: "afk status [--spec PATH] [--json]",
+  flags: { ...SPEC_FLAG, json: { type: "boolean" } },
   async run(args, deps) {
     const app = buildContext(args, deps);
     const ledger = ledgerForReading(app);

@@ -6,7 +6,7 @@ import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
 import { scheduleFor } from "../../runner/schedule.ts";
-import { flagBool } from "../args.ts";
+import { flagBool, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -49,6 +49,7 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
     summary: "run one guarded tick now for the latest slot (cron mode: --cron)",
     usage:
       "afk tick [--spec PATH] [--force] [--cron]   (exit 0 done/refused/skipped, 1 no value, 3 spend cap reached)",
+    flags: { ...SPEC_FLAG, force: { type: "boolean" }, cron: { type: "boolean" } },
     async run(args, deps) {
       const app = buildContext(args, deps);
       const ports = portsFor(deps);

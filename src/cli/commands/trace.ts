@@ -10,6 +10,8 @@ export const traceCommand: Command = {
   name: "trace",
   summary: "print the last (or the given) tick's trace as a tree",
   usage: "afk trace [TICK_ID]",
+  flags: {},
+  positionals: 1,
   async run(args, deps) {
     const host = hostOf(deps);
     const db = openDatabase(join(host.home, "ledger.sqlite"));

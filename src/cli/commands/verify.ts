@@ -6,7 +6,7 @@ import { matrixPath, type TestMode, verifyHome, verifyMatrix } from "../../evide
 import { SOURCE_ROOT } from "../../factory/build.ts";
 import { bunSpawn, type Spawn } from "../../factory/spawn.ts";
 import { ledgerForReading } from "../../status/open.ts";
-import { type Args, flagBool, flagString } from "../args.ts";
+import { type Args, flagBool, flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
 
@@ -74,6 +74,15 @@ export function makeVerifyCommand(opts: VerifyCommandOptions = {}): Command {
       "the lab's self-verify: tests, kill tests, write-ups, run log, ledger, 14-day window (--matrix: the coverage matrix)",
     usage:
       "afk verify [--spec PATH] [--full | --self-check] | afk verify --matrix [--resolve-only] [--matrix-file F --base DIR]",
+    flags: {
+      ...SPEC_FLAG,
+      full: { type: "boolean" },
+      "self-check": { type: "boolean" },
+      matrix: { type: "boolean" },
+      "resolve-only": { type: "boolean" },
+      "matrix-file": { type: "string" },
+      base: { type: "string" },
+    },
     async run(args, deps) {
       const env = { ...deps.env };
       if (flagBool(args, "matrix")) return matrix(args, opts, env, deps.print);
