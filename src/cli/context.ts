@@ -3,8 +3,10 @@ import { join } from "node:path";
 import type { Deps } from "../core/deps.ts";
 import { type HostConfig, readHostConfig } from "../core/host.ts";
 import { usdToMicros } from "../core/money.ts";
+import { pidAlive } from "../core/pid.ts";
 import { recoverCrashed } from "../harness/tick-row.ts";
 import { openDatabase } from "../ledger/db.ts";
+import { tickRowGone } from "../runner/liveness.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import { resolveSpec } from "../spec/resolve.ts";
 import { type Args, flagString } from "./args.ts";
@@ -46,7 +48,7 @@ export function buildContext(args: Args, deps: Deps): AppContext {
     db() {
       if (!db) {
         db = openDatabase(ledgerPath);
-        const crashed = recoverCrashed(db, d.clock.now(), d.pid);
+        const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, tickRowGone(db));
         for (const r of crashed)
           d.warn(`ledger: tick ${r.id} (pid ${r.pid}) was left running; closed as crashed`);
       }

@@ -195,16 +195,19 @@ export function endBeforeStart(
 /**
  * Closes `running` rows whose process is gone as `crashed`, and charges their open
  * reservations in full (spend already incurred is never lost). Run at every start-up.
- * `isAlive` is injectable so tests need not find a dead pid.
+ * `isAlive` is injectable so tests need not find a dead pid; `isGone`, when given, decides instead
+ * (runner/liveness.ts: by the holder's host, boot, PID namespace and start time, so a tick of
+ * another host or container sharing the ledger is never closed by a pid check here).
  */
 export function recoverCrashed(
   db: Database,
   now: Date,
   selfPid: number,
   isAlive: (pid: number) => boolean = pidAlive,
+  isGone: (row: TickRow) => boolean = (r) => !isAlive(r.pid),
 ): TickRow[] {
   const running = db.query<TickRow, []>("SELECT * FROM ticks WHERE status = 'running'").all();
-  const dead = running.filter((r) => r.pid !== selfPid && !isAlive(r.pid));
+  const dead = running.filter((r) => r.pid !== selfPid && isGone(r));
   const endedAt = now.toISOString();
   db.transaction(() => {
     for (const r of dead) {

@@ -1,6 +1,10 @@
 import type { Database } from "bun:sqlite";
+import { holderGone, type LivenessProbe, realProbe, sessionIdentity } from "../core/identity.ts";
 
-/** Who holds (or wants) the tick lock. `session` is random per process, so a reused pid is told apart. */
+/**
+ * Who holds (or wants) the tick lock. `session` is random per process and carries its identity
+ * (host, boot, PID namespace, start time: core/identity.ts), so a reused pid is told apart.
+ */
 export interface LockHolder {
   pid: number;
   session: string;
@@ -23,11 +27,26 @@ export interface LockOptions {
   isAlive: (pid: number) => boolean;
   /** A holder older than this is stale whatever its pid says (it would have timed out). */
   staleAfterMs: number;
+  /** This host's facts, for holders that carry an identity; default the real /proc. */
+  probe?: LivenessProbe;
 }
 
+/**
+ * Whether the holder is gone: proven dead on this host, boot and namespace, or older than the
+ * longest tick can be. A holder elsewhere (another host or container) is never dead by its pid.
+ */
 function staleReason(row: LockRow, me: LockHolder, o: LockOptions): boolean {
-  if (row.pid === me.pid) return row.session !== me.session; // our pid, an earlier process: it is dead
-  if (!o.isAlive(row.pid)) return true;
+  if (sessionIdentity(row.session)) {
+    if (
+      row.session !== me.session &&
+      holderGone(row.pid, row.session, o.probe ?? { ...realProbe, isAlive: o.isAlive })
+    )
+      return true;
+  } else {
+    // A bare session, from an older afk: the pid is all there is.
+    if (row.pid === me.pid) return row.session !== me.session; // our pid, an earlier process: it is dead
+    if (!o.isAlive(row.pid)) return true;
+  }
   return o.now.getTime() - Date.parse(row.acquired_at) > o.staleAfterMs;
 }
 

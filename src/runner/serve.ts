@@ -1,14 +1,21 @@
 import type { AppContext } from "../cli/context.ts";
-import { AfkError } from "../core/errors.ts";
+import { AfkError, describeError } from "../core/errors.ts";
+import { here, sessionIdentity } from "../core/identity.ts";
 import { formatUsd } from "../core/money.ts";
 import type { StatusServer } from "../status/server.ts";
 import { statusBindAddress } from "../status/server.ts";
 import type { TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, startRunner } from "./loop.ts";
-import { looksLikeServe, readPidfile, removePidfile, writePidfile } from "./pidfile.ts";
+import { pidfileNamesLiveServe, removePidfile, writePidfile } from "./pidfile.ts";
 import type { RunnerPorts } from "./ports.ts";
 import { scheduleFor } from "./schedule.ts";
+import {
+  acquireServeLease,
+  heartbeatServeLease,
+  releaseServeLease,
+  SERVE_HEARTBEAT_MS,
+} from "./serve-lease.ts";
 import { closeSession, openSession } from "./session.ts";
 
 export interface ServeEnv {
@@ -21,6 +28,12 @@ export interface ServeEnv {
   graceMs?: number;
 }
 
+/** " on host X" when a lease holder runs on another host. */
+function holderHost(session: string): string {
+  const id = sessionIdentity(session);
+  return id && id.host !== here().host ? ` on host ${id.host}` : "";
+}
+
 /**
  * `afk serve` as a function: pidfile, status page, signal handlers, the scheduler loop, and
  * a clean stop. Returns the exit code (0 stopped, 3 cap reached).
@@ -28,8 +41,9 @@ export interface ServeEnv {
 export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const { app, ports, session } = env;
   const { deps } = app;
-  const other = readPidfile(deps.home);
-  if (other !== null && other !== deps.pid && ports.isAlive(other) && looksLikeServe(other))
+  // An older afk's serve holds no lease: its pidfile still counts.
+  const other = pidfileNamesLiveServe(deps.home, deps.pid);
+  if (other !== null)
     throw new AfkError(
       "lock_busy",
       `serve: another afk serve (pid ${other}) runs in ${deps.home}; afk kill stops it`,
@@ -37,8 +51,14 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   // A page that can kill the runner is never open unguarded: refuse before anything starts.
   if (env.statusServer) statusBindAddress(app.host);
   const db = app.db();
+  const lease = acquireServeLease(db, { pid: deps.pid, session, now: deps.clock.now() });
+  if (!lease.ok)
+    throw new AfkError(
+      "lock_busy",
+      `serve: another afk serve (pid ${lease.holder.pid}${holderHost(lease.holder.session)}, since ${lease.holder.acquired_at}) runs in ${deps.home}; afk kill stops it`,
+    );
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
-  writePidfile(deps.home, deps.pid);
+  writePidfile(deps.home, deps.pid, session);
   openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
   const first = schedule.next(deps.clock.now());
   deps.print(
@@ -67,11 +87,27 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     );
   }
 
+  let cancelBeat = () => {};
+  const beat = () => {
+    cancelBeat = ports.after(SERVE_HEARTBEAT_MS, () => {
+      try {
+        if (!heartbeatServeLease(db, session, deps.clock.now()))
+          deps.warn("afk serve: the serve lease was taken over by another serve");
+      } catch (err) {
+        deps.warn(`afk serve: heartbeat not written: ${describeError(err)}`);
+      }
+      beat();
+    });
+  };
+  beat();
+
   let outcome: LoopOutcome = { exitCode: 1, reason: "runner error" };
   try {
     outcome = await runner.done;
     return outcome;
   } finally {
+    cancelBeat();
+    releaseServeLease(db, session);
     disposeSignals();
     await status?.stop().catch(() => {});
     closeSession(db, { session, at: deps.clock.now(), reason: outcome.reason, exitCode: outcome.exitCode });

@@ -35,7 +35,7 @@ describe("afk kill and afk arm", () => {
     });
     const out = lineReader(serve.stdout);
     await feed.waitForRequests(1);
-    expect(readFileSync(join(h.dir, "afk.pid"), "utf8").trim()).toBe(String(serve.pid));
+    expect(JSON.parse(readFileSync(join(h.dir, "afk.pid"), "utf8"))).toMatchObject({ pid: serve.pid });
 
     const t = testDeps(h.dir, { AFK_HOME: h.dir });
     expect(await run(["kill"], t.deps)).toBe(0);

@@ -5,7 +5,6 @@ import { openDatabase } from "../../src/ledger/db.ts";
 import { planCatchUp } from "../../src/runner/catchup.ts";
 import { isOverCap, wouldCrossCap } from "../../src/runner/guard.ts";
 import { acquireTickLock, type LockHolder, readTickLock, releaseTickLock } from "../../src/runner/lock.ts";
-import { looksLikeServe } from "../../src/runner/pidfile.ts";
 import { pidAlive } from "../../src/runner/process.ts";
 import { everySeconds } from "../../src/runner/schedule.ts";
 import { tempHome } from "../support/home.ts";
@@ -152,18 +151,6 @@ describe("the tick lock", () => {
     expect(readTickLock(d)?.tick_id).toBe("t1");
     releaseTickLock(d, holder(10, "a", "t1"));
     expect(readTickLock(d)).toBeNull();
-  });
-});
-
-describe("the pidfile", () => {
-  test("a live pid that is not an afk serve (reused after a reboot) does not count as a running serve", async () => {
-    expect(looksLikeServe(process.pid)).toBe(false); // bun test, not serve
-    const child = Bun.spawn(["bun", "-e", "console.log('up'); setInterval(() => {}, 1000)", "serve"], {
-      stdout: "pipe",
-    });
-    cleanups.push(() => child.kill("SIGKILL"));
-    await child.stdout.getReader().read(); // it runs: its command line is in place
-    expect(looksLikeServe(child.pid)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Deps } from "../../core/deps.ts";
 import { createFlag } from "../../runner/flag.ts";
-import { readPidfile } from "../../runner/pidfile.ts";
+import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts } from "../../runner/process.ts";
 import type { Command } from "../command.ts";
@@ -18,7 +18,14 @@ export async function waitGone(ports: RunnerPorts, pid: number, withinMs: number
   return !ports.isAlive(pid);
 }
 
-export function createKillCommand(portsFor: (deps: Deps) => RunnerPorts): Command {
+/**
+ * `afk kill`. `prove` says why the pidfile's pid must not be signalled (null when it is proven to
+ * be this home's serve: same host, boot and namespace, same start time, same command line).
+ */
+export function createKillCommand(
+  portsFor: (deps: Deps) => RunnerPorts,
+  prove: (r: Partial<PidRecord> & { pid: number }) => string | null = unproven,
+): Command {
   return {
     name: "kill",
     summary: "stop everything: create the kill flag and signal the running serve (afk arm re-arms)",
@@ -29,9 +36,18 @@ export function createKillCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
       const ports = portsFor(deps);
       createFlag(host.killFlag, `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`);
       deps.print(`kill flag created: ${host.killFlag} (no tick will run until afk arm)`);
-      const pid = readPidfile(host.home);
-      if (pid === null || pid === deps.pid || !ports.isAlive(pid)) {
+      const record = readPidRecord(host.home);
+      if (record === null || record.pid === deps.pid) {
         deps.print(`no afk serve running in ${host.home}`);
+        return 0;
+      }
+      const pid = record.pid;
+      const why = prove(record);
+      if (why !== null) {
+        deps.print(`afk.pid names pid ${pid}; not signalled: ${why}`);
+        deps.print(
+          `no afk serve proven running in ${host.home}; a serve that does run stops at its next check of the flag`,
+        );
         return 0;
       }
       const started = deps.clock.now().getTime();

@@ -1,4 +1,5 @@
 import type { Deps } from "../../core/deps.ts";
+import { newSession } from "../../core/identity.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
 import { serve } from "../../runner/serve.ts";
@@ -24,7 +25,7 @@ export function createServeCommand(portsFor: (deps: Deps) => RunnerPorts): Comma
         const outcome = await serve({
           app,
           ports,
-          session: crypto.randomUUID(),
+          session: newSession(deps.pid),
           statusServer: startStatusServer,
         });
         ports.exitWithin(outcome.exitCode, EXIT_GRACE_MS);

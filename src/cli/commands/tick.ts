@@ -1,4 +1,5 @@
 import type { Deps } from "../../core/deps.ts";
+import { newSession } from "../../core/identity.ts";
 import { formatUsd } from "../../core/money.ts";
 import type { ClosedStatus } from "../../core/status.ts";
 import type { TickSummary } from "../../harness/tick-row.ts";
@@ -64,7 +65,7 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
             force: flagBool(args, "force"),
             stop: stop.signal,
           },
-          { app, ports, session: crypto.randomUUID() },
+          { app, ports, session: newSession(deps.pid) },
         );
         for (const line of describeTick(summary)) app.deps.print(line);
         const code = tickExitCode(summary.status);
