@@ -6,7 +6,7 @@ import { usdToMicros } from "../core/money.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
 import { deliveredForSlot, deliveredIdentities, markDelivered } from "../ledger/ticks.ts";
 import { type ChainRunners, synthesize } from "../models/chain.ts";
-import { validateDraftValue } from "../models/draft.ts";
+import { describeRepairs, traceRepairs, validateDraftValue } from "../models/draft.ts";
 import type { ChainResult } from "../models/types.ts";
 import type { FetchContext, SourceResult } from "../sources/types.ts";
 import type { LoadedSpec } from "../spec/load.ts";
@@ -249,6 +249,7 @@ async function pipeline(
       summaryMaxChars: spec.digest.summary_max_chars,
       maxChars: spec.digest.max_chars,
     });
+    traceRepairs(span, chain.link.id, verdict.repairs);
     if (!verdict.ok) {
       span.event("draft.rejected", { link: chain.link.id, reason: verdict.reason });
       return null;
@@ -257,7 +258,12 @@ async function pipeline(
       chain.link.kind === "extractive" ? "extractive (no model)" : `${chain.link.id} (${chain.link.model})`;
     const md = renderDigest({ draft: verdict.draft, candidates: triaged.candidates, slotLabel, writtenBy });
     span.set({ entries: verdict.draft.entries.length, chars: md.length });
-    return { md, entries: verdict.draft.entries.length, links: verdict.draft.entries.map((e) => e.link) };
+    return {
+      md,
+      entries: verdict.draft.entries.length,
+      links: verdict.draft.entries.map((e) => e.link),
+      repairs: [...chain.repairs, ...verdict.repairs],
+    };
   });
   if (!text)
     return { ...withChain, status: "failed", reason: "the final draft failed validation; no digest written" };
@@ -279,6 +285,8 @@ async function pipeline(
   const valueMicros = text.entries >= spec.value.min_items ? usdToMicros(spec.value.usd_per_unit) : 0;
   const reasons = [
     ...chain.fallbacks.map((f) => `fallback ${f.from} → ${f.to} (${f.reason})`),
+    // A repaired draft is a guardrail that fired: value landed, degraded.
+    ...(text.repairs.length ? [`draft of ${chain.link.id} repaired: ${describeRepairs(text.repairs)}`] : []),
     ...requiredDown.map((f) => `required source ${f.id} failed (${f.code}: ${f.error})`),
   ];
   return {

@@ -4,7 +4,7 @@ import type { FeedItem } from "../sources/types.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { ModelLink } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
-import type { Draft } from "./draft.ts";
+import type { Draft, DraftRepair } from "./draft.ts";
 import type { FailureCode } from "./failure.ts";
 
 export interface ChainContext {
@@ -28,7 +28,8 @@ export interface ChainContext {
 
 /** How one link of the chain ended. */
 export type LinkOutcome =
-  | { ok: true; draft: Draft }
+  /** `repairs`: what was fixed in the model's draft (each already a `draft.repair` event). */
+  | { ok: true; draft: Draft; repairs: DraftRepair[] }
   | {
       ok: false;
       code: FailureCode;
@@ -39,6 +40,8 @@ export interface ChainResult {
   draft: Draft;
   link: ModelLink;
   fallbacks: { from: string; to: string; reason: string }[];
+  /** Repairs made to the winning link's draft: a guardrail fired, so the tick is degraded. */
+  repairs: DraftRepair[];
 }
 
 export interface SynthesisRequest {
