@@ -1,6 +1,7 @@
 import { Ollama } from "ollama";
 import { describeError } from "../core/errors.ts";
 import type { OllamaLinkSpec } from "../spec/schema.ts";
+import type { OllamaSizing } from "./context.ts";
 import { draftJsonSchema } from "./draft.ts";
 import { classifyStatus, classifyTransport, type Failure } from "./failure.ts";
 import type { ChatMessage } from "./prompt.ts";
@@ -35,12 +36,14 @@ export function ollamaHost(env: Readonly<Record<string, string | undefined>>): s
 
 /**
  * One non-streaming chat call through the real ollama client, with the draft's JSON schema
- * as `format`. Throws on failure; see `classifyOllamaError`.
+ * as `format` and the context and output sized for this prompt (`ollamaSizing`): without
+ * `num_ctx` the server uses its default (2,048 tokens on older ones) and silently drops the
+ * prompt's front. Throws on failure; see `classifyOllamaError`.
  */
 export async function ollamaChat(
   link: OllamaLinkSpec,
   messages: ChatMessage[],
-  opts: { host: string; fetch: typeof fetch; signal: AbortSignal },
+  opts: { host: string; fetch: typeof fetch; signal: AbortSignal; sizing: OllamaSizing },
 ): Promise<OllamaReply> {
   const client = new Ollama({
     host: opts.host,
@@ -51,7 +54,7 @@ export async function ollamaChat(
     messages,
     stream: false,
     format: draftJsonSchema as Record<string, unknown>,
-    options: { temperature: 0.2 },
+    options: { temperature: 0.2, num_ctx: opts.sizing.numCtx, num_predict: opts.sizing.numPredict },
     keep_alive: "10m",
   });
   const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : null);

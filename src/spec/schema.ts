@@ -16,13 +16,22 @@ export const SourceSchema = z.strictObject({
   max_bytes: z.number().int().positive().default(5_000_000),
 });
 
-const OllamaLink = z.strictObject({
-  id,
-  kind: z.literal("ollama"),
-  model: z.string().min(1),
-  timeout_s: seconds.default(180),
-  retries: z.number().int().min(0).max(5).default(1),
-});
+const OllamaLink = z
+  .strictObject({
+    id,
+    kind: z.literal("ollama"),
+    model: z.string().min(1),
+    timeout_s: seconds.default(180),
+    retries: z.number().int().min(0).max(5).default(1),
+    /** Context window in tokens; default: sized per request from the prompt (models/context.ts). */
+    num_ctx: z.number().int().min(1024).max(1_048_576).optional(),
+    /** Most tokens a reply may take; default: the draft's bound (models/context.ts). */
+    num_predict: z.number().int().min(64).max(262_144).optional(),
+  })
+  .refine((l) => l.num_ctx === undefined || l.num_predict === undefined || l.num_predict < l.num_ctx, {
+    path: ["num_predict"],
+    message: "must be less than num_ctx (the reply shares the context with the prompt)",
+  });
 
 const OpenAiLink = z.strictObject({
   id,

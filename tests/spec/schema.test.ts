@@ -91,6 +91,24 @@ const BAD: [string, (s: string) => string, string, number][] = [
     2,
   ],
   ["YAML that does not parse", (s) => s.replace("  unit: digest", "  unit: [digest"), "YAML", 9],
+  [
+    "an Ollama num_ctx below the least",
+    (s) => s.replace("timeout_s: 180 }", "timeout_s: 180, num_ctx: 100 }"),
+    "models[0].num_ctx: Too small: expected number to be >=1024",
+    18,
+  ],
+  [
+    "a fractional num_predict",
+    (s) => s.replace("timeout_s: 180 }", "timeout_s: 180, num_predict: 10.5 }"),
+    "models[0].num_predict",
+    18,
+  ],
+  [
+    "a num_predict that leaves no room for the prompt",
+    (s) => s.replace("timeout_s: 180 }", "timeout_s: 180, num_ctx: 4096, num_predict: 4096 }"),
+    "models[0].num_predict: must be less than num_ctx",
+    18,
+  ],
 ];
 
 describe("the spec", () => {
