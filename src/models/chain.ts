@@ -1,6 +1,8 @@
 import type { ModelLink, OllamaLinkSpec, OpenAiLinkSpec } from "../spec/schema.ts";
+import type { Span } from "../trace/tracer.ts";
 import { costOf, recordFreeCall, shadowPrices } from "./calls.ts";
-import { type Draft, validateDraft } from "./draft.ts";
+import { ollamaSizing } from "./context.ts";
+import { type Draft, type DraftRepair, type DraftVerdict, traceRepairs, validateDraft } from "./draft.ts";
 import { extractiveDraft } from "./extractive.ts";
 import { countsForBreaker, disablesTier, type Failure } from "./failure.ts";
 import { draftLimits } from "./limits.ts";
@@ -17,7 +19,16 @@ export type LinkRunner<L extends ModelLink = ModelLink> = (
   ctx: ChainContext,
 ) => Promise<LinkOutcome>;
 
-/** Ollama link: a bounded retry for transient failures, then the verdict of the draft validator. */
+/** A draft that passed validation, with what was repaired in it. */
+export interface Repaired {
+  draft: Draft;
+  repairs: DraftRepair[];
+}
+
+/**
+ * Ollama link: a request sized for its prompt (`num_ctx`, `num_predict`), a bounded retry for
+ * transient failures, then the verdict of the draft validator (which repairs what it can).
+ */
 export const runOllamaLink = async (
   link: OllamaLinkSpec,
   req: SynthesisRequest,
@@ -28,9 +39,30 @@ export const runOllamaLink = async (
   const host = ollamaHost(ctx.deps.env);
   const prices = shadowPrices(spec);
   const promptEstimate = estimateTokens(messages.map((m) => m.content).join(""));
+  const limits = draftLimits(spec);
+  const sizing = ollamaSizing(link, messages, req.candidates, limits);
+  if (!sizing.fits)
+    ctx.span.event("model.context_short", {
+      link: link.id,
+      model: link.model,
+      num_ctx: sizing.numCtx,
+      num_predict: sizing.numPredict,
+      prompt_bound: sizing.promptBound,
+      prompt_estimate: promptEstimate,
+      reason:
+        "the spec's num_ctx is below the prompt's token bound plus num_predict: the server may drop the prompt's front (the system prompt) or shift the context mid-reply",
+    });
 
-  const once = async (attempt: number): Promise<AttemptResult<Draft>> => {
-    const span = ctx.span.child("model.call", { link: link.id, kind: "ollama", model: link.model, attempt });
+  const once = async (attempt: number): Promise<AttemptResult<Repaired>> => {
+    const span = ctx.span.child("model.call", {
+      link: link.id,
+      kind: "ollama",
+      model: link.model,
+      attempt,
+      num_ctx: sizing.numCtx,
+      num_predict: sizing.numPredict,
+      prompt_bound: sizing.promptBound,
+    });
     const startedAt = ctx.deps.clock.now().toISOString();
     const record = (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: number) => {
       recordFreeCall(ctx.db, {
@@ -50,26 +82,25 @@ export const runOllamaLink = async (
       span.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
     };
     try {
-      const reply = await ollamaChat(link, messages, { host, fetch: ctx.deps.fetch, signal: ctx.signal });
+      const reply = await ollamaChat(link, messages, {
+        host,
+        fetch: ctx.deps.fetch,
+        signal: ctx.signal,
+        sizing,
+      });
       // Unknown counts stay NULL in the ledger; the shadow cost falls back to an estimate and says so.
       const shadow = costOf(
         prices,
         reply.tokensIn ?? promptEstimate,
         reply.tokensOut ?? estimateTokens(reply.content),
       );
-      const verdict = validateDraft(reply.content, req.candidates, draftLimits(spec));
+      const verdict = validateDraft(reply.content, req.candidates, limits);
       record(verdict.ok ? "ok" : "invalid_draft", reply.tokensIn, reply.tokensOut, shadow);
       span.set({
         done_reason: reply.doneReason,
         shadow_estimated: reply.tokensIn === null || reply.tokensOut === null,
       });
-      if (verdict.ok) {
-        span.end("ok");
-        return { ok: true, value: verdict.draft };
-      }
-      span.event("draft.rejected", { link: link.id, reason: verdict.reason });
-      span.end("error", new Error(`draft rejected: ${verdict.reason}`));
-      return { ok: false, failure: { code: "invalid_draft", reason: verdict.reason } };
+      return judged(span, link.id, verdict);
     } catch (err) {
       const f = classifyOllamaError(err, ctx.signal);
       record(f.code, null, null, 0);
@@ -79,8 +110,26 @@ export const runOllamaLink = async (
   };
 
   const r = await withRetries(ctx, link, once);
-  return r.ok ? { ok: true, draft: r.value } : { ok: false, code: r.failure.code, reason: r.failure.reason };
+  return r.ok
+    ? { ok: true, draft: r.value.draft, repairs: r.value.repairs }
+    : { ok: false, code: r.failure.code, reason: r.failure.reason };
 };
+
+/**
+ * Ends a model call's span with the validator's verdict: each repair a `draft.repair` event,
+ * a rejection a `draft.rejected` event and an `invalid_draft` failure (not retried).
+ */
+export function judged(span: Span, linkId: string, verdict: DraftVerdict): AttemptResult<Repaired> {
+  traceRepairs(span, linkId, verdict.repairs);
+  span.set({ repairs: verdict.repairs.length });
+  if (verdict.ok) {
+    span.end("ok");
+    return { ok: true, value: { draft: verdict.draft, repairs: verdict.repairs } };
+  }
+  span.event("draft.rejected", { link: linkId, reason: verdict.reason });
+  span.end("error", new Error(`draft rejected: ${verdict.reason}`));
+  return { ok: false, failure: { code: "invalid_draft", reason: verdict.reason } };
+}
 
 /** The extractive link: no model and no network, so the chain always ends with a draft. */
 export const runExtractiveLink = async (
@@ -105,7 +154,7 @@ export const runExtractiveLink = async (
     endedAt: ctx.deps.clock.now().toISOString(),
   });
   ctx.span.event("model.extractive", { link: link.id, entries: draft.entries.length });
-  return { ok: true, draft };
+  return { ok: true, draft, repairs: [] };
 };
 
 export interface ChainRunners {
@@ -140,7 +189,7 @@ export async function synthesize(
       link.kind === "extractive"
         ? await runLink(link, req, c, runners)
         : await guarded(link, req, c, runners);
-    if (outcome.ok) return { draft: outcome.draft, link, fallbacks };
+    if (outcome.ok) return { draft: outcome.draft, link, fallbacks, repairs: outcome.repairs };
     const nextLink = links[i + 1];
     const next = nextLink?.id ?? "extractive (built-in)";
     const reason = `${outcome.code}: ${outcome.reason}`;
@@ -157,7 +206,7 @@ export async function synthesize(
   const builtin: ModelLink = { id: "extractive-builtin", kind: "extractive" };
   const outcome = await runExtractiveLink(builtin, req, c);
   if (!outcome.ok) throw new Error("extractive link cannot fail");
-  return { draft: outcome.draft, link: builtin, fallbacks };
+  return { draft: outcome.draft, link: builtin, fallbacks, repairs: [] };
 }
 
 type ModelLinkSpec = OllamaLinkSpec | OpenAiLinkSpec;

@@ -3,7 +3,7 @@ import { describeError } from "../core/errors.ts";
 import type { OpenAiLinkSpec } from "../spec/schema.ts";
 import { classifyStatus, classifyTransport, type Failure } from "./failure.ts";
 import { fetchWithDeadline } from "./ollama.ts";
-import type { ChatMessage } from "./prompt.ts";
+import type { ProviderError } from "./openai-shape.ts";
 
 const Envelope = z.object({
   choices: z
@@ -23,7 +23,12 @@ const Envelope = z.object({
 });
 
 const ErrorBody = z.object({
-  error: z.object({ message: z.string().optional(), code: z.string().nullish(), type: z.string().nullish() }),
+  error: z.object({
+    message: z.string().optional(),
+    code: z.string().nullish(),
+    type: z.string().nullish(),
+    param: z.string().nullish(),
+  }),
 });
 
 /** What one paid request came to; the caller decides what it costs. */
@@ -35,8 +40,8 @@ export type PaidResult =
       usage: { tokensIn: number; tokensOut: number } | null;
       finishReason: string | null;
     }
-  /** The provider answered with an HTTP error. */
-  | { kind: "http_error"; status: number; failure: Failure }
+  /** The provider answered with an HTTP error; `error` is its body's error object, when it had one. */
+  | { kind: "http_error"; status: number; failure: Failure; error: ProviderError | null }
   /** No readable answer. `sent` is false only when the connection was refused (nothing left). */
   | { kind: "no_reply"; sent: boolean; failure: Failure };
 
@@ -60,28 +65,13 @@ export function retryAfterMs(headers: Headers, now: Date): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
-/** The request body: no streaming (usage comes whole), `max_tokens` bounds the bill, JSON out. */
-export function paidRequestBody(
-  link: OpenAiLinkSpec,
-  messages: readonly ChatMessage[],
-): Record<string, unknown> {
-  return {
-    model: link.model,
-    messages,
-    max_tokens: link.max_output_tokens,
-    temperature: 0.2,
-    response_format: { type: "json_object" },
-    stream: false,
-  };
-}
-
 /**
  * One request to `<base_url>/chat/completions` with plain fetch: no SDK, so no hidden
  * retries; every attempt is afk's own and accounted by the caller.
  */
 export async function openAiChat(
   link: OpenAiLinkSpec,
-  messages: readonly ChatMessage[],
+  body: Record<string, unknown>,
   opts: { fetch: typeof fetch; apiKey: string; signal: AbortSignal; now: () => Date },
 ): Promise<PaidResult> {
   const url = `${link.base_url.replace(/\/+$/, "")}/chat/completions`;
@@ -92,7 +82,7 @@ export async function openAiChat(
     res = await f(url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${opts.apiKey}` },
-      body: JSON.stringify(paidRequestBody(link, messages)),
+      body: JSON.stringify(body),
     });
   } catch (err) {
     const failure = classifyTransport(err, opts.signal, clean(describeError(err)));
@@ -112,7 +102,10 @@ export async function openAiChat(
     const message = clean(e.success ? (e.data.error.message ?? res.statusText) : text || res.statusText);
     const providerCode = e.success ? (e.data.error.code ?? e.data.error.type ?? null) : null;
     const failure = classifyStatus(res.status, message, providerCode, retryAfterMs(res.headers, opts.now()));
-    return { kind: "http_error", status: res.status, failure };
+    const error = e.success
+      ? { message, param: e.data.error.param ?? null, code: e.data.error.code ?? null }
+      : null;
+    return { kind: "http_error", status: res.status, failure, error };
   }
   const env = Envelope.safeParse(parseJson(text));
   if (!env.success) {

@@ -1,5 +1,6 @@
 import { formatUsd, tokenCost } from "../core/money.ts";
 import type { OpenAiLinkSpec } from "../spec/schema.ts";
+import type { Span } from "../trace/tracer.ts";
 import {
   inputTokenBound,
   type Prices,
@@ -10,10 +11,21 @@ import {
   setCallOutcome,
   settle,
 } from "./budget.ts";
-import { type Draft, validateDraft } from "./draft.ts";
+import { judged, type LinkRunner, type Repaired } from "./chain.ts";
+import { validateDraft } from "./draft.ts";
 import type { Failure } from "./failure.ts";
 import { draftLimits } from "./limits.ts";
 import { openAiChat, type PaidResult } from "./openai-http.ts";
+import {
+  formatTokenBound,
+  paidRequestBody,
+  partValue,
+  refusedPart,
+  type ShapeMemory,
+  type ShapePart,
+  stepDown,
+  type WireShape,
+} from "./openai-shape.ts";
 import { buildMessages, type ChatMessage } from "./prompt.ts";
 import { type AttemptResult, withRetries } from "./retry.ts";
 import type { ChainContext, LinkOutcome, SynthesisRequest } from "./types.ts";
@@ -22,26 +34,29 @@ import type { ChainContext, LinkOutcome, SynthesisRequest } from "./types.ts";
  * The paid OpenAI-compatible link. Refused before any request when the spec gives no price
  * (no worst case can be reserved: fail closed) or the key's variable is unset. Each attempt
  * reserves its worst case against the day's cap first; one that does not fit is never sent.
+ * The request's shape (`max_completion_tokens` or `max_tokens`, strict `json_schema` or
+ * `json_object`) starts at today's API and steps down when the server refuses a part of it;
+ * `memory` keeps what was learned for the process's life.
  */
-export async function runOpenAiLink(
-  link: OpenAiLinkSpec,
-  req: SynthesisRequest,
-  ctx: ChainContext,
-): Promise<LinkOutcome> {
-  const prices = pricesOf(link);
-  if (!prices)
-    return refuse(ctx, link, {
-      code: "no_price",
-      reason: "the spec gives no price for this model; a paid call with no price is never made",
-    });
-  const apiKey = ctx.deps.env[link.api_key_env];
-  if (!apiKey) return refuse(ctx, link, { code: "no_key", reason: `${link.api_key_env} is not set` });
-  const spec = ctx.loaded.spec;
-  const messages = buildMessages(spec.name, req.candidates, spec.digest.summary_max_chars);
-  const r = await withRetries(ctx, link, (attempt) =>
-    paidAttempt({ link, req, ctx, prices, apiKey, messages }, attempt),
-  );
-  return r.ok ? { ok: true, draft: r.value } : { ok: false, code: r.failure.code, reason: r.failure.reason };
+export function openAiRunner(memory: ShapeMemory): LinkRunner<OpenAiLinkSpec> {
+  return async (link, req, ctx) => {
+    const prices = pricesOf(link);
+    if (!prices)
+      return refuse(ctx, link, {
+        code: "no_price",
+        reason: "the spec gives no price for this model; a paid call with no price is never made",
+      });
+    const apiKey = ctx.deps.env[link.api_key_env];
+    if (!apiKey) return refuse(ctx, link, { code: "no_key", reason: `${link.api_key_env} is not set` });
+    const spec = ctx.loaded.spec;
+    const messages = buildMessages(spec.name, req.candidates, spec.digest.summary_max_chars);
+    const r = await withRetries(ctx, link, (attempt) =>
+      paidAttempt({ link, req, ctx, prices, apiKey, messages, memory }, attempt),
+    );
+    return r.ok
+      ? { ok: true, draft: r.value.draft, repairs: r.value.repairs }
+      : { ok: false, code: r.failure.code, reason: r.failure.reason };
+  };
 }
 
 function refuse(ctx: ChainContext, link: OpenAiLinkSpec, f: Failure): LinkOutcome {
@@ -56,11 +71,77 @@ interface Paid {
   prices: Prices;
   apiKey: string;
   messages: ChatMessage[];
+  memory: ShapeMemory;
 }
 
-async function paidAttempt(p: Paid, attempt: number): Promise<AttemptResult<Draft>> {
+/**
+ * One attempt: a request in the learned shape; a refusal of one of its parts (a 400 naming it)
+ * steps that part down, remembers it and sends again at once, each part at most once. Every
+ * request is its own reserved and settled call.
+ */
+async function paidAttempt(p: Paid, attempt: number): Promise<AttemptResult<Repaired>> {
+  const { link, ctx } = p;
+  const stepped = new Set<ShapePart>();
+  for (;;) {
+    const shape = p.memory.get(link);
+    const sent = await sendOnce(p, attempt, shape);
+    if (!sent.ok) return sent;
+    const { result, span, callId } = sent;
+    if (result.kind === "http_error" && result.error) {
+      const part = refusedPart(result.status, result.error, shape);
+      const next = part && !stepped.has(part) ? stepDown(shape, part) : null;
+      if (part && next) {
+        stepped.add(part);
+        p.memory.set(link, next);
+        setCallOutcome(ctx.db, callId, "param_refused");
+        span.set({ outcome: "param_refused" });
+        span.end("error", new Error(`${result.status}: ${result.failure.reason}`));
+        ctx.span.event("model.param_fallback", {
+          link: link.id,
+          model: link.model,
+          part,
+          from: partValue(shape, part),
+          to: partValue(next, part),
+          status: result.status,
+          reason: result.failure.reason,
+        });
+        continue;
+      }
+    }
+    if (result.kind !== "reply") {
+      span.set({ outcome: result.failure.code });
+      span.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
+      return { ok: false, failure: result.failure };
+    }
+    const out = result.usage?.tokensOut ?? 0;
+    if (out > link.max_output_tokens && shape.tokens === "max_completion_tokens") {
+      // The server ignored the bound it did not know: the next request uses the older name.
+      p.memory.set(link, { ...shape, tokens: "max_tokens" });
+      ctx.span.event("model.param_ignored", {
+        link: link.id,
+        model: link.model,
+        part: "tokens",
+        from: "max_completion_tokens",
+        to: "max_tokens",
+        completion_tokens: out,
+        max_output_tokens: link.max_output_tokens,
+      });
+    }
+    const verdict = validateDraft(result.content, p.req.candidates, draftLimits(ctx.loaded.spec));
+    const outcome = verdict.ok ? "ok" : "invalid_draft";
+    setCallOutcome(ctx.db, callId, outcome);
+    span.set({ outcome, finish_reason: result.finishReason });
+    return judged(span, link.id, verdict);
+  }
+}
+
+type Sent = { ok: true; result: PaidResult; span: Span; callId: number } | { ok: false; failure: Failure };
+
+/** Reserves the worst case of one request in `shape`, sends it, and settles what it cost. */
+async function sendOnce(p: Paid, attempt: number, shape: WireShape): Promise<Sent> {
   const { link, ctx, prices } = p;
-  const reservedMicros = reservationMicros(prices, inputTokenBound(p.messages), link.max_output_tokens);
+  const inputBound = inputTokenBound(p.messages) + formatTokenBound(shape.format);
+  const reservedMicros = reservationMicros(prices, inputBound, link.max_output_tokens);
   const startedAt = ctx.deps.clock.now().toISOString();
   const booked = reserve(ctx.db, {
     tickId: ctx.tickId,
@@ -91,8 +172,10 @@ async function paidAttempt(p: Paid, attempt: number): Promise<AttemptResult<Draf
     model: link.model,
     attempt,
     reserved_micros: reservedMicros,
+    tokens_param: shape.tokens,
+    response_format: shape.format,
   });
-  const result = await openAiChat(link, p.messages, {
+  const result = await openAiChat(link, paidRequestBody(link, p.messages, shape), {
     fetch: ctx.deps.fetch,
     apiKey: p.apiKey,
     signal: ctx.signal,
@@ -102,22 +185,7 @@ async function paidAttempt(p: Paid, attempt: number): Promise<AttemptResult<Draf
   const bill = billOf(result, prices, ctx.deps.clock.now().toISOString());
   const cost = settle(ctx.db, booked.callId, bill);
   span.set({ state: bill.state, cost_micros: cost, tokens_in: bill.tokensIn, tokens_out: bill.tokensOut });
-  if (result.kind !== "reply") {
-    span.set({ outcome: result.failure.code });
-    span.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
-    return { ok: false, failure: result.failure };
-  }
-  const verdict = validateDraft(result.content, p.req.candidates, draftLimits(ctx.loaded.spec));
-  const outcome = verdict.ok ? "ok" : "invalid_draft";
-  setCallOutcome(ctx.db, booked.callId, outcome);
-  span.set({ outcome, finish_reason: result.finishReason });
-  if (verdict.ok) {
-    span.end("ok");
-    return { ok: true, value: verdict.draft };
-  }
-  span.event("draft.rejected", { link: link.id, reason: verdict.reason });
-  span.end("error", new Error(`draft rejected: ${verdict.reason}`));
-  return { ok: false, failure: { code: "invalid_draft", reason: verdict.reason } };
+  return { ok: true, result, span, callId: booked.callId };
 }
 
 /**

@@ -44,18 +44,24 @@ async function synth(h: Home) {
 }
 
 describe("the paid link", () => {
-  test("sends one plain request: the key as a bearer, max_tokens from the spec, JSON out, no streaming", async () => {
+  test("sends one plain request: the key as a bearer, max_completion_tokens from the spec, a strict JSON schema, no streaming", async () => {
     const h = setUp(PRICED);
     const { result, sent, calls, records } = await synth(h);
     expect(result.link.id).toBe("paid");
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ method: "POST", path: "/v1/chat/completions", auth: "valid" });
+    expect(sent[0]).toMatchObject({
+      method: "POST",
+      path: "/v1/chat/completions",
+      auth: "valid",
+      status: 200,
+    });
     expect(sent[0]?.body).toMatchObject({
       model: "gpt-4o-mini",
-      max_tokens: 800,
+      max_completion_tokens: 800,
       stream: false,
-      response_format: { type: "json_object" },
+      response_format: { type: "json_schema", json_schema: { name: "digest_draft", strict: true } },
     });
+    expect(sent[0]?.body).not.toHaveProperty("max_tokens");
     const [call] = calls;
     expect(call).toMatchObject({ state: "settled", outcome: "ok", attempt: 1 });
     expect(call?.cost_micros).toBe(

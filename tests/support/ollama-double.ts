@@ -22,6 +22,12 @@
  * - Tokens are ceil(chars / 4): prompt = every message's content, eval = the reply text.
  *   `options.num_predict` (OpenAI: `max_tokens`) caps eval tokens: the text is cut to fit and
  *   `done_reason` is `"length"`. Metrics that come out zero are omitted, as the server does.
+ * - The context window (Ollama's own API): a request runs in `options.num_ctx`, else the server's
+ *   default (`defaultNumCtx`, 2,048 as on older servers). A prompt longer than that is cut from the
+ *   FRONT, silently, as the real runner does: the system prompt goes first, then the start of the
+ *   user message. The model (the content function) sees only what is left, `prompt_eval_count`
+ *   counts only that, and the request's `context` records the window, what was cut, whether
+ *   the system prompt survived, and whether the reply overflowed it (a context shift).
  * - Timers live only in the double: `cold_load` holds the reply (no headers) for `ms`, `hang`
  *   never answers. Both end early when the client aborts or `stop()` is called; the request is
  *   then recorded with `aborted: true`.
@@ -46,6 +52,29 @@ export interface RecordedRequest {
   status?: number;
   /** The client went away (or the double stopped) before the double answered. */
   aborted?: boolean;
+  /** Ollama chat requests: the context window the prompt ran in. */
+  context?: ContextWindow;
+}
+
+/** The context an Ollama chat request ran in, and what the server cut to fit it. */
+export interface ContextWindow {
+  /** `options.num_ctx`, else the server's default. */
+  numCtx: number;
+  /** Whether the request set `options.num_ctx`. */
+  requested: boolean;
+  /** `options.num_predict`, when set. */
+  numPredict: number | undefined;
+  /** Prompt tokens before any cut (chars / 4). */
+  promptTokens: number;
+  /** Tokens cut from the front of the prompt to fit (0: it fit). */
+  droppedTokens: number;
+  /** Whether every system message reached the model whole. */
+  systemKept: boolean;
+  /**
+   * Whether the prompt plus the reply outgrew the window, so the server shifted the context
+   * mid-reply (dropping the front again). Set once the reply is made.
+   */
+  shifted?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,6 +527,8 @@ export interface OllamaDoubleOptions {
   content?: Content;
   version?: string;
   now?: () => Date;
+  /** The context a request gets when it sets no `options.num_ctx`. Default 2048 (older servers; 4096 on current ones). */
+  defaultNumCtx?: number;
 }
 
 export interface OllamaDouble {
@@ -558,6 +589,7 @@ interface Env {
   content: Content;
   version: string;
   now: () => Date;
+  defaultNumCtx: number;
 }
 
 /** Starts an Ollama double on 127.0.0.1 (a free port). */
@@ -570,6 +602,7 @@ export async function startOllamaDouble(opts: OllamaDoubleOptions = {}): Promise
     log: createRequestLog(),
     content: opts.content ?? defaultContent,
     version: opts.version ?? "0.12.6",
+    defaultNumCtx: opts.defaultNumCtx ?? 2048,
     now,
   };
   const pull = (m: string | OllamaModel) => {
@@ -651,6 +684,8 @@ interface Wire {
   error(status: number, message: string): Response;
   streams(body: JsonObject): boolean;
   maxTokens(body: JsonObject): number | undefined;
+  /** Whether requests run in a context window that cuts the prompt's front (Ollama's own API). */
+  windowed: boolean;
   reply(env: Env, ctx: Ctx, text: string, cachedPrompt: boolean): Response;
   /** Output that starts and then breaks: with an error line (`message`) or cut. */
   broken(env: Env, ctx: Ctx, text: string, message: string | undefined): Response;
@@ -665,16 +700,57 @@ function chat(env: Env, wire: Wire, req: Request, rec: RecordedRequest): Promise
   if (!env.models.has(model) && !env.models.has(withTag(model))) {
     return wire.error(404, `model "${model}" not found, try pulling it first`);
   }
+  const fitted = wire.windowed ? fitContext(body, env.defaultNumCtx) : undefined;
+  if (fitted) rec.context = fitted.window;
   const ctx: Ctx = {
     req,
     rec,
-    body,
+    body: fitted?.body ?? body,
     model,
     stream: wire.streams(body),
     maxTokens: wire.maxTokens(body),
     loadMs: 0,
   };
   return perform(env, wire, ctx, env.behaviors.next(model) ?? { kind: "reply" });
+}
+
+const numberOption = (body: JsonObject, name: string) =>
+  isObject(body.options) && typeof body.options[name] === "number" ? body.options[name] : undefined;
+
+/**
+ * The body the model sees in its context window: when the prompt (chars / 4 tokens) is longer
+ * than the window, characters are cut from the front of the joined messages until it fits —
+ * whole messages first (the system prompt), then the start of the next one.
+ */
+export function fitContext(
+  body: JsonObject,
+  defaultNumCtx: number,
+): { body: JsonObject; window: ContextWindow } {
+  const requestedCtx = numberOption(body, "num_ctx");
+  const numCtx = requestedCtx !== undefined && requestedCtx > 0 ? requestedCtx : defaultNumCtx;
+  const messages = messagesOf(body);
+  const tokens = promptTokens(body);
+  let drop = Math.max(0, tokens - numCtx) * 4;
+  const kept: Message[] = [];
+  for (const m of messages) {
+    if (drop >= m.content.length) {
+      drop -= m.content.length;
+      continue;
+    }
+    kept.push({ role: m.role, content: m.content.slice(drop) });
+    drop = 0;
+  }
+  const systems = messages.filter((m) => m.role === "system");
+  const systemKept = systems.every((m) => kept.some((k) => k.role === "system" && k.content === m.content));
+  const window: ContextWindow = {
+    numCtx,
+    requested: requestedCtx !== undefined,
+    numPredict: numberOption(body, "num_predict"),
+    promptTokens: tokens,
+    droppedTokens: Math.max(0, tokens - numCtx),
+    systemKept,
+  };
+  return { body: tokens > numCtx ? { ...body, messages: kept } : body, window };
 }
 
 function parseChatBody(raw: string): { ok: true; value: JsonObject } | { ok: false; error: string } {
@@ -746,6 +822,7 @@ const ollamaWire: Wire = {
   badBody: (message) => jsonResponse(400, { error: message }),
   error: (status, message) => jsonResponse(status, { error: message }),
   streams: (body) => body.stream !== false,
+  windowed: true,
   maxTokens: (body) =>
     isObject(body.options) && typeof body.options.num_predict === "number"
       ? body.options.num_predict
@@ -761,6 +838,7 @@ const ollamaWire: Wire = {
       });
     }
     const { content, tokens, cut } = capTokens(text, ctx.maxTokens);
+    if (ctx.rec.context) ctx.rec.context.shifted = promptTokens(ctx.body) + tokens > ctx.rec.context.numCtx;
     const metrics = ollamaMetrics(cachedPrompt ? undefined : promptTokens(ctx.body), tokens, ctx.loadMs);
     const done = {
       ...head,
@@ -799,6 +877,7 @@ const compatWire: Wire = {
   // The real server passes its own errors through with type "api_error" and keeps the status.
   error: (status, message) => openAiError(status, message, "api_error", null),
   streams: (body) => body.stream === true,
+  windowed: false,
   maxTokens: (body) => {
     const max = body.max_completion_tokens ?? body.max_tokens;
     return typeof max === "number" ? max : undefined;

@@ -14,6 +14,17 @@
  *   `max_completion_tokens` / `max_tokens` caps completion tokens: the text is cut to fit and
  *   `finish_reason` is `"length"`. Reply text comes from content functions exactly as in
  *   ollama-double.ts (`defaultContent`, `echoDraftFromPrompt`).
+ * - Request shape, by dialect (`dialect` option, `setDialect`), each refusal a 400 in the real
+ *   error shape: `current` (gpt-4o-mini today) takes `max_tokens` or `max_completion_tokens` and
+ *   any response format; `new_model` (gpt-5, o-series) refuses `max_tokens` (`unsupported_parameter`)
+ *   and a `temperature` other than 1 (`unsupported_value`); `old_server` (an older
+ *   OpenAI-compatible server, Azure's older API versions) refuses `max_completion_tokens`
+ *   (`Unrecognized request argument supplied`, no param) and a `json_schema` response format
+ *   (`Invalid parameter: 'response_format' of type 'json_schema' …`, no param); `lenient` (a
+ *   server that ignores what it does not know) takes anything but caps output by `max_tokens`
+ *   only, so `max_completion_tokens` bounds nothing there. In every dialect a
+ *   strict `json_schema` must be in the strict subset (every object closed, every property
+ *   required, no string lengths) and `json_object` needs the word "json" in the messages.
  * - `stream: true` → server-sent events; with `stream_options.include_usage` every chunk has
  *   `usage: null` and one last chunk (`choices: []`) carries the usage, before `data: [DONE]`.
  */
@@ -66,6 +77,10 @@ export type OpenAiBehavior =
 
 export type AuthResult = "valid" | "invalid" | "missing";
 
+/** Which request shapes the server takes (see the contract above). */
+export const OPENAI_DIALECTS = ["current", "new_model", "old_server", "lenient"] as const;
+export type OpenAiDialect = (typeof OPENAI_DIALECTS)[number];
+
 export interface OpenAiRecordedRequest extends RecordedRequest {
   /** Whether the Authorization header held a valid key; the header itself is redacted. */
   auth: AuthResult;
@@ -82,6 +97,8 @@ export interface OpenAiDoubleOptions {
   /** The text of replies whose behavior names none. Default: `defaultContent`. */
   content?: Content;
   now?: () => Date;
+  /** Default `current`. */
+  dialect?: OpenAiDialect;
 }
 
 export interface OpenAiDouble {
@@ -93,6 +110,7 @@ export interface OpenAiDouble {
   /** Every request received, in order, keys redacted. */
   readonly requests: OpenAiRecordedRequest[];
   addKey(key: string): void;
+  setDialect(dialect: OpenAiDialect): void;
   revokeKey(key: string): void;
   setBehavior(model: string, behavior: OpenAiBehavior | undefined): void;
   queueBehaviors(model: string, ...behaviors: OpenAiBehavior[]): void;
@@ -113,6 +131,7 @@ interface Env {
   log: RequestLog<OpenAiRecordedRequest>;
   content: Content;
   now: () => Date;
+  dialect: OpenAiDialect;
 }
 
 /** Starts an OpenAI-compatible double on 127.0.0.1 (a free port). */
@@ -125,6 +144,7 @@ export async function startOpenAiDouble(opts: OpenAiDoubleOptions = {}): Promise
     log: createRequestLog<OpenAiRecordedRequest>(),
     content: opts.content ?? defaultContent,
     now: opts.now ?? (() => new Date()),
+    dialect: opts.dialect ?? "current",
   };
   const server = Bun.serve({
     port: 0,
@@ -140,6 +160,9 @@ export async function startOpenAiDouble(opts: OpenAiDoubleOptions = {}): Promise
     port,
     requests: env.log.entries,
     addKey: (key) => env.keys.add(key),
+    setDialect: (dialect) => {
+      env.dialect = dialect;
+    },
     revokeKey: (key) => env.keys.delete(key),
     setBehavior: (model, behavior) => env.behaviors.set(model, behavior),
     queueBehaviors: (model, ...behaviors) => env.behaviors.queue(model, ...behaviors),
@@ -212,7 +235,111 @@ async function dispatch(env: Env, req: Request, rec: OpenAiRecordedRequest): Pro
     const message = `The model \`${model}\` does not exist or you do not have access to it.`;
     return openAiError(404, message, "invalid_request_error", "model_not_found");
   }
+  const refused = refuseShape(env.dialect, body);
+  if (refused) return refused;
   return perform(env, { req, rec, body, model }, env.behaviors.next(model) ?? { kind: "reply" });
+}
+
+/** A 400 `invalid_request_error` naming (or not) the parameter, as OpenAI-style servers send it. */
+function badRequest(message: string, param: string | null, code: string | null): Response {
+  return jsonResponse(400, { error: { message, type: "invalid_request_error", param, code } });
+}
+
+/** The dialect's refusal of the request's shape, or null when it takes it. */
+function refuseShape(dialect: OpenAiDialect, body: JsonObject): Response | null {
+  const format = isObject(body.response_format) ? body.response_format : undefined;
+  if (dialect === "new_model") {
+    if (body.max_tokens !== undefined)
+      return badRequest(
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        "max_tokens",
+        "unsupported_parameter",
+      );
+    if (body.temperature !== undefined && body.temperature !== 1)
+      return badRequest(
+        `Unsupported value: 'temperature' does not support ${String(body.temperature)} with this model. Only the default (1) value is supported.`,
+        "temperature",
+        "unsupported_value",
+      );
+  }
+  if (dialect === "old_server") {
+    if (body.max_completion_tokens !== undefined)
+      return badRequest("Unrecognized request argument supplied: max_completion_tokens", null, null);
+    if (format?.type === "json_schema")
+      return badRequest(
+        "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model. Learn more about supported models at the Structured Outputs guide: https://platform.openai.com/docs/guides/structured-outputs",
+        null,
+        null,
+      );
+  }
+  if (
+    format?.type === "json_object" &&
+    !JSON.stringify(body.messages ?? "")
+      .toLowerCase()
+      .includes("json")
+  )
+    return badRequest(
+      "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+      "messages",
+      null,
+    );
+  if (format?.type === "json_schema" && dialect !== "lenient") {
+    const problem = strictSchemaProblem(format.json_schema);
+    if (problem) return badRequest(problem, "response_format", null);
+  }
+  return null;
+}
+
+const STRICT_KEYWORDS = new Set([
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "enum",
+  "const",
+  "anyOf",
+  "description",
+  "title",
+  "minItems",
+  "maxItems",
+  "pattern",
+  "format",
+  "minimum",
+  "maximum",
+  "$defs",
+  "$ref",
+]);
+
+/** Why a `json_schema` response format is refused, as OpenAI words it; null when it is fine. */
+export function strictSchemaProblem(spec: unknown): string | null {
+  if (!isObject(spec)) return "Missing required parameter: 'response_format.json_schema'.";
+  const name = typeof spec.name === "string" ? spec.name : "";
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name))
+    return `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`;
+  if (spec.strict !== true) return null;
+  const walk = (node: unknown, where: string[]): string | null => {
+    if (!isObject(node)) return null;
+    const context = `In context=(${where.map((w) => `'${w}'`).join(", ")})`;
+    for (const key of Object.keys(node))
+      if (!STRICT_KEYWORDS.has(key)) return `${context}, '${key}' is not permitted.`;
+    if (node.type === "object") {
+      if (node.additionalProperties !== false)
+        return `${context}, 'additionalProperties' is required to be supplied and to be false.`;
+      const props = isObject(node.properties) ? Object.keys(node.properties) : [];
+      const required = Array.isArray(node.required) ? node.required : [];
+      const missing = props.find((p) => !required.includes(p));
+      if (missing)
+        return `${context}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
+      for (const p of props) {
+        const problem = walk((node.properties as JsonObject)[p], [...where, "properties", p]);
+        if (problem) return problem;
+      }
+    }
+    return node.items === undefined ? null : walk(node.items, [...where, "items"]);
+  };
+  const problem = walk(spec.schema, []);
+  return problem ? `Invalid schema for response_format '${name}': ${problem}` : null;
 }
 
 interface Ctx {
@@ -269,8 +396,8 @@ function rateLimited(model: string, retryAfterSeconds: number | null): Response 
   return openAiError(429, message, "requests", "rate_limit_exceeded", headers);
 }
 
-function maxTokensOf(body: JsonObject): number | undefined {
-  const max = body.max_completion_tokens ?? body.max_tokens;
+function maxTokensOf(body: JsonObject, dialect: OpenAiDialect): number | undefined {
+  const max = dialect === "lenient" ? body.max_tokens : (body.max_completion_tokens ?? body.max_tokens);
   return typeof max === "number" ? max : undefined;
 }
 
@@ -285,7 +412,7 @@ interface UsagePlan {
 }
 
 function reply(env: Env, ctx: Ctx, text: string, plan: UsagePlan): Response {
-  const max = maxTokensOf(ctx.body);
+  const max = maxTokensOf(ctx.body, env.dialect);
   const capped = capTokens(text, max);
   const completion = Math.min(
     plan.completion ?? capped.tokens,
