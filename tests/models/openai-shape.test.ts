@@ -5,7 +5,12 @@
  * own. Real HTTP on loopback to the OpenAI-compatible double in each of its dialects.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { inputTokenBound, pricesOf, reservationMicros } from "../../src/models/budget.ts";
+import {
+  inputTokenBound,
+  pricesOf,
+  reservationMicros,
+  worstCaseInputTokens,
+} from "../../src/models/budget.ts";
 import { type ChainRunners, synthesize } from "../../src/models/chain.ts";
 import { draftJsonSchema } from "../../src/models/draft.ts";
 import {
@@ -289,6 +294,24 @@ describe("reading a refusal", () => {
     ],
   ])("%s", (_what, status, error, shape, part) => {
     expect(refusedPart(status, error, shape)).toBe(part as ReturnType<typeof refusedPart>);
+  });
+
+  test("a request with the largest response format still fits the tick's worst case the cap checks before a tick", () => {
+    const h = setUp();
+    const spec = h.loaded.spec;
+    const widest = Array.from({ length: spec.triage.max_items }, (_, i) => ({
+      identity: `w${i}`,
+      title: "€".repeat(400),
+      link: `https://example.test/${"p".repeat(270)}/${i}`,
+      published: null,
+      summary: "€".repeat(spec.digest.summary_max_chars + 100),
+      sourceId: "s",
+      sourceName: "€".repeat(200),
+    }));
+    const messages = buildMessages(spec.name, widest, spec.digest.summary_max_chars);
+    expect(inputTokenBound(messages) + formatTokenBound("json_schema")).toBeLessThanOrEqual(
+      worstCaseInputTokens(spec),
+    );
   });
 
   test("the strict schema is the draft's schema without what strict mode refuses", () => {
