@@ -263,6 +263,47 @@ describe("Ollama double", () => {
     expect(res.message.content).toHaveLength(20);
   });
 
+  test("a prompt past num_ctx (default 2048) loses its front: the system prompt first, and the model sees only the rest", async () => {
+    const system = { role: "system", content: "S".repeat(400) };
+    const user = { role: "user", content: "U".repeat(8192) };
+    const seen: unknown[] = [];
+    double.setBehavior("llama3.1:8b", {
+      kind: "reply",
+      content: (body) => {
+        seen.push(body.messages);
+        return "ok";
+      },
+    });
+    const res = await client.chat({ model: "llama3.1:8b", messages: [system, user] });
+    const rec = double.requests.at(-1);
+    expect(rec?.context).toEqual({
+      numCtx: 2048,
+      requested: false,
+      numPredict: undefined,
+      promptTokens: 2148,
+      droppedTokens: 100,
+      systemKept: false,
+      shifted: true,
+    });
+    expect(seen[0]).toEqual([{ role: "user", content: "U".repeat(8192) }]);
+    expect(res.prompt_eval_count).toBe(2048);
+
+    await client.chat({
+      model: "llama3.1:8b",
+      messages: [system, user],
+      options: { num_ctx: 4096, num_predict: 64 },
+    });
+    expect(double.requests.at(-1)?.context).toMatchObject({
+      numCtx: 4096,
+      requested: true,
+      numPredict: 64,
+      droppedTokens: 0,
+      systemKept: true,
+      shifted: false,
+    });
+    expect(seen[1]).toEqual([system, user]);
+  });
+
   test("a cached prompt leaves prompt_eval_count out", async () => {
     double.setBehavior("llama3.1:8b", { kind: "reply", cachedPrompt: true });
     const res = await client.chat({ model: "llama3.1:8b", messages: draftMessages });
@@ -526,6 +567,81 @@ describe("OpenAI-compatible double", () => {
     expect(body.usage.completion_tokens).toBe(cap);
     expect(body.choices[0].finish_reason).toBe("length");
     expect(body.choices[0].message.content).toHaveLength(cap * 4);
+  });
+
+  test.each([
+    [
+      "new_model",
+      { max_tokens: 10 },
+      {
+        message:
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        type: "invalid_request_error",
+        param: "max_tokens",
+        code: "unsupported_parameter",
+      },
+    ],
+    [
+      "new_model",
+      { max_completion_tokens: 10, temperature: 0.2 },
+      { param: "temperature", code: "unsupported_value" },
+    ],
+    [
+      "old_server",
+      { max_completion_tokens: 10 },
+      {
+        message: "Unrecognized request argument supplied: max_completion_tokens",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      },
+    ],
+    [
+      "old_server",
+      { max_tokens: 10, response_format: { type: "json_schema", json_schema: { name: "d", schema: {} } } },
+      {
+        message: expect.stringMatching(/^Invalid parameter: 'response_format' of type 'json_schema'/),
+        param: null,
+      },
+    ],
+    [
+      "current",
+      { response_format: { type: "json_object" }, messages: [{ role: "user", content: "hi" }] },
+      { message: expect.stringContaining("must contain the word 'json'"), param: "messages" },
+    ],
+    [
+      "current",
+      {
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "d",
+            strict: true,
+            schema: { type: "object", properties: { a: { type: "string" } } },
+          },
+        },
+      },
+      { message: expect.stringContaining("'additionalProperties' is required"), param: "response_format" },
+    ],
+  ] as const)("dialect %s refuses %j with a 400 in the real error shape", async (dialect, extra, error) => {
+    double.setDialect(dialect);
+    const res = await call({ ...ask, ...extra });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: expect.objectContaining(error) });
+  });
+
+  test("each dialect takes the shape it knows; lenient caps by max_tokens only", async () => {
+    double.setDialect("new_model");
+    expect((await call({ ...ask, max_completion_tokens: 5 })).status).toBe(200);
+    double.setDialect("old_server");
+    expect((await call({ ...ask, max_tokens: 5, response_format: { type: "json_object" } })).status).toBe(
+      200,
+    );
+    double.setDialect("lenient");
+    const ignored = await (await call({ ...ask, max_completion_tokens: 5 })).json();
+    expect(ignored.usage.completion_tokens).toBeGreaterThan(5);
+    const capped = await (await call({ ...ask, max_tokens: 5 })).json();
+    expect(capped.usage.completion_tokens).toBe(5);
   });
 
   test("forced token counts are still capped by max_tokens", async () => {
