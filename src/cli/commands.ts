@@ -17,6 +17,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: () => import("./commands/tick.ts").then((m) => m.tickCommand),
   },
   {
+    name: "deliver",
+    summary:
+      "send the digests still pending to the spec's sinks now, once (--retry-failed re-arms failed ones)",
+    load: () => import("./commands/deliver.ts").then((m) => m.deliverCommand),
+  },
+  {
     name: "kill",
     summary: "stop everything: create the kill flag and signal the running serve (afk arm re-arms)",
     load: () => import("./commands/kill.ts").then((m) => m.killCommand),

@@ -35,7 +35,10 @@ export function buildContext(args: Args, deps: Deps): AppContext {
   const host = hostOf(deps);
   const d: Deps = { ...deps, home: host.home };
   // A binary copied alone recreates its embedded spec's local feeds under AFK_HOME (factory).
-  const loaded = resolveSpec(flagString(args, "spec"), host.home, { materialise: true });
+  const loaded = resolveSpec(flagString(args, "spec"), host.home, {
+    materialise: true,
+    env: deps.env,
+  });
   const ledgerPath = join(host.home, "ledger.sqlite");
   let db: Database | null = null;
   return {

@@ -3,7 +3,8 @@ import { formatOffset, isRepeatedWallTime, utcOffsetMinutes, zonedParts } from "
 import type { Deps } from "../core/deps.ts";
 import { describeError } from "../core/errors.ts";
 import { usdToMicros } from "../core/money.ts";
-import type { ClosedStatus, Trigger } from "../core/status.ts";
+import { type ClosedStatus, isDelivered, type Trigger } from "../core/status.ts";
+import { enqueue } from "../deliver/outbox.ts";
 import { deliveredForSlot, deliveredIdentities, markDelivered } from "../ledger/ticks.ts";
 import { type ChainRunners, synthesize } from "../models/chain.ts";
 import { describeRepairs, traceRepairs, validateDraftValue } from "../models/draft.ts";
@@ -134,16 +135,34 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
       root.event("tick.error", {}, err);
     }
   } finally {
-    closeTickRow(ctx.db, open.id, {
-      status: outcome.status,
-      endedAt: ctx.deps.clock.now().toISOString(),
-      valueMicros: outcome.valueMicros ?? 0,
-      items: outcome.items ?? 0,
-      model: outcome.model ?? null,
-      outPath: outcome.outPath ?? null,
-      reason: outcome.reason,
-      detail: { fallbacks: outcome.fallbacks, failed_sources: outcome.failedSources },
-    });
+    const ended = ctx.deps.clock.now();
+    const close = () =>
+      closeTickRow(ctx.db, open.id, {
+        status: outcome.status,
+        endedAt: ended.toISOString(),
+        valueMicros: outcome.valueMicros ?? 0,
+        items: outcome.items ?? 0,
+        model: outcome.model ?? null,
+        outPath: outcome.outPath ?? null,
+        reason: outcome.reason,
+        detail: { fallbacks: outcome.fallbacks, failed_sources: outcome.failedSources },
+      });
+    const sinks = ctx.loaded.spec.deliver;
+    const outPath = outcome.outPath;
+    if (outPath && sinks.length > 0 && isDelivered(outcome.status)) {
+      // The outbox rows commit with the row that records the value: both or neither.
+      ctx.db
+        .transaction(() => {
+          close();
+          enqueue(
+            ctx.db,
+            { specName: ctx.loaded.spec.name, slot: open.slot, tickId: open.id, outPath },
+            sinks,
+            ended,
+          );
+        })
+        .immediate();
+    } else close();
     root.set({
       reason: outcome.reason,
       value_micros: outcome.valueMicros ?? 0,

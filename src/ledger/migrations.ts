@@ -1,5 +1,6 @@
 import type { Migration } from "./migrate.ts";
 import { coreMigrations } from "./schema/core.ts";
+import { deliverMigrations } from "./schema/deliver.ts";
 import { modelsMigrations } from "./schema/models.ts";
 import { runnerMigrations } from "./schema/runner.ts";
 import { sourcesMigrations } from "./schema/sources.ts";
@@ -12,4 +13,5 @@ export const allMigrations: readonly Migration[] = [
   ...sourcesMigrations,
   ...runnerMigrations,
   ...statusMigrations,
+  ...deliverMigrations,
 ];

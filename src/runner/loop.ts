@@ -14,6 +14,8 @@ export interface LoopEnv extends TickEnv {
   schedule: Schedule;
   /** After a stop, how long a tick in flight gets to close its own row before the runner closes it. */
   graceMs?: number;
+  /** Told after each tick's row (and its afterTick) is done: serve's delivery worker wakes on it. */
+  onTickDone?: (s: TickSummary) => void;
 }
 
 /** How a runner ended: the exit code `serve` returns and why. */
@@ -79,6 +81,7 @@ export function startRunner(env: LoopEnv): Runner {
           `tick ${s.tickId} [${trigger} ${slot.toISOString()}]: ${s.status}${s.reason ? ` — ${s.reason}` : ""}`,
         );
         onSummary(s);
+        env.onTickDone?.(s);
         return s;
       },
       (err: unknown) => {

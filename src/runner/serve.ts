@@ -2,6 +2,7 @@ import type { AppContext } from "../cli/context.ts";
 import { AfkError, describeError } from "../core/errors.ts";
 import { here, sessionIdentity } from "../core/identity.ts";
 import { formatUsd } from "../core/money.ts";
+import { startDeliveryWorker } from "../deliver/worker.ts";
 import type { StatusServer } from "../status/server.ts";
 import { statusBindAddress } from "../status/server.ts";
 import type { TickEnv } from "./guarded.ts";
@@ -65,8 +66,11 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     `afk serve: pid ${deps.pid} · ${schedule.label} · next run ${first?.toISOString() ?? "none"} · cap ${formatUsd(app.capMicros)}/day · kill flag ${app.host.killFlag} · home ${deps.home}`,
   );
 
+  // Between ticks: retries as their backoff runs out, and out/digests.atom kept current.
+  const worker = startDeliveryWorker(app, ports);
   const runner = startRunner({
     app,
+    onTickDone: () => worker.kick(),
     ports,
     session,
     schedule,
@@ -109,6 +113,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     cancelBeat();
     releaseServeLease(db, session);
     disposeSignals();
+    await worker.stop();
     await status?.stop().catch(() => {});
     closeSession(db, { session, at: deps.clock.now(), reason: outcome.reason, exitCode: outcome.exitCode });
     removePidfile(deps.home, deps.pid);

@@ -73,11 +73,11 @@ interface Row {
   out_path: string | null;
 }
 
-/** Files in out/ that are not whole digests (ALERT.txt is the watchdog's, not a digest). */
+/** Files in out/ that are not whole digests (ALERT.txt is the watchdog's and digests.atom the feed, not digests). */
 function outFiles(home: string): { names: string[]; partial: number } {
   const dir = join(home, "out");
   if (!existsSync(dir)) return { names: [], partial: 0 };
-  const names = readdirSync(dir).filter((n) => n !== "ALERT.txt");
+  const names = readdirSync(dir).filter((n) => n !== "ALERT.txt" && n !== "digests.atom");
   let partial = 0;
   for (const n of names) {
     const p = join(dir, n);

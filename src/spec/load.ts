@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { AfkError } from "../core/errors.ts";
+import { type SpecEnv, specEnvIssues } from "./env.ts";
 import { type Spec, SpecSchema } from "./schema.ts";
 
 /** A validated spec plus where it came from; `dir` anchors relative source paths. */
@@ -32,7 +33,13 @@ function specError(file: string, lines: string[]): AfkError {
  * Parses SPEC.md text: YAML front matter validated by SpecSchema, prose after it.
  * Every error names the field and its line in the file (front matter starts on line 2).
  */
-export function parseSpec(text: string, file: string, origin: string, dir: string): LoadedSpec {
+export function parseSpec(
+  text: string,
+  file: string,
+  origin: string,
+  dir: string,
+  opts: { env?: SpecEnv } = {},
+): LoadedSpec {
   const m = FRONT.exec(text);
   if (!m || m[1] === undefined) {
     throw specError(file, ["line 1: expected YAML front matter between '---' lines"]);
@@ -57,6 +64,15 @@ export function parseSpec(text: string, file: string, origin: string, dir: strin
     throw specError(
       file,
       result.error.issues.map((issue) => describeIssue(issue, doc, counter, lineOffset)),
+    );
+  }
+  const envIssues = opts.env ? specEnvIssues(result.data, opts.env) : [];
+  if (envIssues.length > 0) {
+    throw specError(
+      file,
+      envIssues.map(
+        (i) => `line ${lineOf(doc, counter, i.path, lineOffset, false)}: ${fieldName(i.path)}: ${i.message}`,
+      ),
     );
   }
   return {
@@ -123,8 +139,8 @@ function lineOf(
   return 1 + lineOffset;
 }
 
-/** Reads and validates a SPEC.md file. */
-export function loadSpecFile(path: string): LoadedSpec {
+/** Reads and validates a SPEC.md file; with `env`, the variables it names must be set too. */
+export function loadSpecFile(path: string, opts: { env?: SpecEnv } = {}): LoadedSpec {
   const abs = resolve(path);
   let text: string;
   try {
@@ -132,5 +148,5 @@ export function loadSpecFile(path: string): LoadedSpec {
   } catch (err) {
     throw new AfkError("spec_invalid", `spec: cannot read ${path}: ${(err as Error).message}`);
   }
-  return parseSpec(text, path, `file:${abs}`, dirname(abs));
+  return parseSpec(text, path, `file:${abs}`, dirname(abs), opts);
 }

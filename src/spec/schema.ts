@@ -5,6 +5,8 @@ import { isValidTimeZone } from "../core/clock.ts";
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "must be letters, digits, '-' or '_'");
 const positiveFinite = z.number().positive().finite();
 const seconds = z.number().positive().finite().max(86_400);
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
+const httpUrl = z.url({ protocol: /^https?$/ });
 
 export const SourceSchema = z.strictObject({
   id,
@@ -38,7 +40,7 @@ const OpenAiLink = z.strictObject({
   kind: z.literal("openai"),
   base_url: z.url({ protocol: /^https?$/ }),
   model: z.string().min(1),
-  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"),
+  api_key_env: envName,
   usd_per_mtok_in: z.number().nonnegative().finite().optional(),
   usd_per_mtok_out: z.number().nonnegative().finite().optional(),
   max_output_tokens: z.number().int().positive().default(1200),
@@ -50,6 +52,38 @@ const ExtractiveLink = z.strictObject({ id, kind: z.literal("extractive") });
 
 export const ModelLinkSchema = z.discriminatedUnion("kind", [OllamaLink, OpenAiLink, ExtractiveLink]);
 export const MODEL_KINDS = ["ollama", "openai", "extractive"] as const;
+
+/** After this many failed attempts a sink's row stops retrying and the watchdog names the sink. */
+const sinkCommon = {
+  id,
+  max_attempts: z.number().int().min(1).max(20).default(3),
+  timeout_s: seconds.default(30),
+};
+
+export const SINK_KINDS = ["email", "ntfy", "webhook"] as const;
+export const WEBHOOK_FORMATS = ["json", "slack", "discord"] as const;
+
+const EmailSink = z.strictObject({
+  ...sinkCommon,
+  kind: z.literal("email"),
+  to: z.array(z.email()).min(1, "must list at least one address"),
+  from: z.string().min(3),
+  smtp_url_env: envName,
+});
+const NtfySink = z.strictObject({
+  ...sinkCommon,
+  kind: z.literal("ntfy"),
+  url: httpUrl,
+  token_env: envName.optional(),
+});
+const WebhookSink = z.strictObject({
+  ...sinkCommon,
+  kind: z.literal("webhook"),
+  url: httpUrl,
+  format: z.enum(WEBHOOK_FORMATS).default("json"),
+  token_env: envName.optional(),
+});
+export const SinkSchema = z.discriminatedUnion("kind", [EmailSink, NtfySink, WebhookSink]);
 
 function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx): void {
   const seen = new Map<string, number>();
@@ -130,6 +164,10 @@ export const SpecSchema = z.strictObject({
       summary_max_chars: z.number().int().positive().default(400),
     })
     .default({ max_chars: 20_000, summary_max_chars: 400 }),
+  /** Where each digest goes after out/ (see src/deliver/): one outbox row per (slot, sink). */
+  deliver: z.array(SinkSchema).superRefine(uniqueIds).default([]),
+  /** The Atom feed of the digests (/digests.atom, out/digests.atom): how many entries. */
+  feed: z.strictObject({ entries: z.number().int().min(1).max(500).default(30) }).default({ entries: 30 }),
 });
 
 export type Spec = z.infer<typeof SpecSchema>;
@@ -137,3 +175,9 @@ export type SourceSpec = z.infer<typeof SourceSchema>;
 export type ModelLink = z.infer<typeof ModelLinkSchema>;
 export type OllamaLinkSpec = z.infer<typeof OllamaLink>;
 export type OpenAiLinkSpec = z.infer<typeof OpenAiLink>;
+export type SinkSpec = z.infer<typeof SinkSchema>;
+export type SinkKind = SinkSpec["kind"];
+export type EmailSinkSpec = z.infer<typeof EmailSink>;
+export type NtfySinkSpec = z.infer<typeof NtfySink>;
+export type WebhookSinkSpec = z.infer<typeof WebhookSink>;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];

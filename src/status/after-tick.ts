@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { AppContext } from "../cli/context.ts";
 import { describeError } from "../core/errors.ts";
 import { formatUsd } from "../core/money.ts";
+import { deliverNow } from "../deliver/now.ts";
 import type { TickSummary } from "../harness/tick-row.ts";
 import { getTick } from "../ledger/ticks.ts";
 import { fileSink, rootSpan, type Span } from "../trace/tracer.ts";
@@ -55,7 +56,7 @@ function notice(app: AppContext, action: WatchdogAction) {
 
 /**
  * Called by the runner once after every closed tick (refused, halted and skipped ones too):
- * the run log, the watchdog and the dead-man ping hang off it. Never throws: a failure here
+ * the run log, delivery to the spec's sinks, the watchdog and the dead-man ping hang off it. Never throws: a failure here
  * must not fail a tick that already closed; every failure is a trace event and a warning.
  */
 export async function afterTick(input: AfterTickInput): Promise<void> {
@@ -84,6 +85,10 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
       const written = catchUpRunLog(db, deps.home, { spec: loaded.spec, tickSeconds: host.tickSeconds }, now);
       if (written.length) s.event("run_log.days", { lines: written.length });
     });
+
+    // The digest that just landed (and any row due for a retry) goes to the spec's sinks.
+    if (loaded.spec.deliver.length > 0)
+      await guarded(app, s, "deliver", () => deliverNow(app, { span: s }).then(() => {}));
 
     await guarded(app, s, "watchdog", () => {
       const action = evaluateWatchdog(db, loaded, now);

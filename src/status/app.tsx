@@ -6,6 +6,7 @@ import { raw } from "hono/html";
 import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
+import { deliverRoutes } from "../deliver/routes.tsx";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { checkBearer } from "./auth.ts";
 import { addDays } from "./days.ts";
@@ -54,7 +55,8 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Frame-Options", "DENY");
-    c.header("Cache-Control", "no-store");
+    // A route that set its own caching (the Atom feed revalidates with its ETag) keeps it.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
 
   web.onError((err, c) => {
@@ -103,6 +105,8 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
   web.get("/metrics", (c) => {
     return c.body(metrics(), 200, { "Content-Type": METRICS_CONTENT_TYPE });
   });
+
+  web.route("/", deliverRoutes(app));
 
   web.post("/kill", (c) => {
     const auth = checkBearer(c.req.header("Authorization"), app.host.statusToken);

@@ -1,4 +1,5 @@
 import { formatUsd } from "../core/money.ts";
+import { formatSinks } from "../deliver/report.ts";
 import type { StatusSnapshot } from "./snapshot.ts";
 
 function counts(by: Record<string, number>): string {
@@ -52,6 +53,7 @@ export function formatStatus(s: StatusSnapshot): string[] {
       ? `clock: started ${s.clock.started_at} · ${s.clock.unattended_days} consecutive unattended day${s.clock.unattended_days === 1 ? "" : "s"}`
       : "clock: not started (afk clock start)",
   );
+  lines.push(...formatSinks(s.deliver.sinks));
   if (s.runner)
     lines.push(
       `runner: ${s.runner.alive ? "alive" : "stopped"} · last due slot ${s.runner.last_due_slot.ok ? "handled" : `NOT handled: ${s.runner.last_due_slot.reason}`}`,

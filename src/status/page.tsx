@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { raw } from "hono/html";
 import { formatUsd } from "../core/money.ts";
+import { DeliverySection } from "../deliver/section.tsx";
 import type { TickRow } from "../ledger/ticks.ts";
 import { SpendValueChart } from "./chart.tsx";
 import { formatDuration } from "./format.ts";
@@ -186,6 +187,8 @@ export function StatusPage({ data }: { data: PageData }) {
         <Ticks ticks={data.ticks} />
         <h2>Source health</h2>
         <Sources sources={data.sources} />
+        <h2>Delivery</h2>
+        <DeliverySection sinks={s.deliver.sinks} />
         <h2>Latest digest</h2>
         {data.digest ? (
           <>

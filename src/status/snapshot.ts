@@ -5,6 +5,7 @@ import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { microsToUsd } from "../core/money.ts";
 import type { TickStatus, Trigger } from "../core/status.ts";
+import { type SinkView, sinkViews } from "../deliver/views.ts";
 import { lastTick } from "../ledger/ticks.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { nextSlot } from "../runner/slots.ts";
@@ -64,6 +65,8 @@ export interface StatusSnapshot {
   };
   clock: { started_at: string; start_day: string; unattended_days: number } | null;
   runner: { alive: boolean; last_due_slot: { ok: boolean; reason: string | null } } | null;
+  /** Each sink of the spec's `deliver:` list: last delivery, pending and failed rows. */
+  deliver: { sinks: SinkView[] };
 }
 
 export interface SnapshotInput {
@@ -165,6 +168,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
           unattended_days: unattendedDays({ db, spec, tickSeconds: app.host.tickSeconds, clock }, day),
         }
       : null,
+    deliver: { sinks: sinkViews(db, spec.deliver) },
     runner:
       handle && due
         ? { alive: handle.alive(), last_due_slot: { ok: due.ok, reason: due.ok ? null : due.reason } }

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { deliverFamilies } from "../../deliver/metrics.ts";
 import { type LedgerStamp, ledgerStamp, sameStamp } from "../../ledger/stamp.ts";
 import type { StatusSnapshot } from "../snapshot.ts";
 import { renderFamilies } from "./expose.ts";
@@ -18,7 +19,7 @@ export const LEDGER_FAMILIES: readonly LedgerFamilies[] = [
   modelFamilies,
   sourceFamilies,
 ];
-export const SNAPSHOT_FAMILIES: readonly SnapshotFamilies[] = [snapshotFamilies];
+export const SNAPSHOT_FAMILIES: readonly SnapshotFamilies[] = [snapshotFamilies, deliverFamilies];
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

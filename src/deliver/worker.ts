@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import type { AppContext } from "../cli/context.ts";
+import { dayIn } from "../core/clock.ts";
+import { describeError } from "../core/errors.ts";
+import type { RunnerPorts } from "../runner/ports.ts";
+import { fileSink, rootSpan, tracePath } from "../trace/tracer.ts";
+import { feedKey, writeFeedFile } from "./feed-file.ts";
+import { deliverNow } from "./now.ts";
+import { dueRows, nextDue } from "./outbox.ts";
+
+export interface DeliveryWorker {
+  /** A tick closed: look at the feed and the outbox now. */
+  kick(): void;
+  /** Ends the loop after the pass in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * serve's delivery side, between ticks: keeps out/digests.atom current, and sends outbox rows as
+ * their backoff runs out (the tick's own after-tick pass sends new digests at once). It sleeps
+ * until the earliest retry falls due or a tick closes; every failure is a warning, and it goes
+ * on until stopped.
+ */
+export function startDeliveryWorker(
+  app: AppContext,
+  ports: Pick<RunnerPorts, "waitUntil" | "isAlive">,
+): DeliveryWorker {
+  const { deps, loaded } = app;
+  const stopper = new AbortController();
+  let wake: AbortController = new AbortController();
+  // An empty ledger has no feed to write: out/ stays as it is until a digest lands.
+  let lastFeed = "0/";
+
+  const pass = async () => {
+    const key = feedKey(app);
+    if (key !== lastFeed) {
+      writeFeedFile(app);
+      lastFeed = key;
+    }
+    const now = deps.clock.now();
+    if (loaded.spec.deliver.length === 0 || dueRows(app.db(), now).length === 0) return;
+    const day = dayIn(now, loaded.spec.timezone);
+    const span = rootSpan(
+      `deliver-${now.getTime()}`,
+      fileSink(join(deps.home, tracePath(day))),
+      deps.clock,
+      "deliver_retry",
+    );
+    const reports = await deliverNow(app, { span, isAlive: ports.isAlive });
+    span.set({ attempts: reports.length }).end("ok");
+  };
+
+  const loop = async () => {
+    while (!stopper.signal.aborted) {
+      const woken = wake.signal;
+      try {
+        await pass();
+      } catch (err) {
+        deps.warn(`deliver: ${describeError(err)}`);
+      }
+      if (stopper.signal.aborted) break;
+      const due = loaded.spec.deliver.length > 0 ? nextDue(app.db()) : null;
+      const either = AbortSignal.any([stopper.signal, woken]);
+      if (due) await ports.waitUntil(due, either);
+      else if (!either.aborted)
+        await new Promise<void>((resolve) =>
+          either.addEventListener("abort", () => resolve(), { once: true }),
+        );
+    }
+  };
+  const done = loop();
+
+  return {
+    kick() {
+      const w = wake;
+      wake = new AbortController();
+      w.abort();
+    },
+    async stop() {
+      stopper.abort();
+      await done;
+    },
+  };
+}
