@@ -1,5 +1,6 @@
 import type { Deps } from "../core/deps.ts";
 import { AfkError } from "../core/errors.ts";
+import { EXIT } from "../core/exit.ts";
 import { type Args, GLOBAL_FLAGS, parseStrict, splitCommand } from "./args.ts";
 import { type Command, type LazyCommand, loadCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
@@ -68,23 +69,23 @@ export async function run(
       );
       if (values.has("version") || command === "version") {
         deps.print(await versionLine(values.get("spec") as string | undefined, deps));
-        return 0;
+        return EXIT.ok;
       }
       for (const l of help(commands)) deps.print(l);
-      return command || values.has("help") ? 0 : 2;
+      return command || values.has("help") ? EXIT.ok : EXIT.usage;
     }
     const entry = commands.find((c) => c.name === command);
     if (!entry) throw new AfkError("usage", `unknown command '${command}' (afk help lists them)`);
     const cmd = await loadCommand(entry);
     if (global.some((g) => g === "--version" || g === "-v")) {
       deps.print(await versionLine(undefined, deps));
-      return 0;
+      return EXIT.ok;
     }
     const args = commandArgs(cmd, global, rest);
     if (args.flags.has("help")) {
       deps.print(`usage: ${cmd.usage}`);
       deps.print(cmd.summary);
-      return 0;
+      return EXIT.ok;
     }
     return await cmd.run(args, deps);
   } catch (err) {

@@ -1,13 +1,15 @@
+import { EXIT } from "./exit.ts";
+
 /** Failures that stop a command. Expected outcomes (a source down, a draft rejected) are trace events, not errors. */
 export const ERROR_CODES = {
-  spec_invalid: 2,
-  usage: 2,
-  cap_reached: 3,
-  lock_busy: 4,
-  io: 5,
-  build_failed: 6,
-  check_failed: 1,
-  internal: 1,
+  spec_invalid: EXIT.usage,
+  usage: EXIT.usage,
+  cap_reached: EXIT.cap,
+  lock_busy: EXIT.busy,
+  io: EXIT.io,
+  build_failed: EXIT.build,
+  check_failed: EXIT.failed,
+  internal: EXIT.failed,
 } as const;
 export type AfkErrorCode = keyof typeof ERROR_CODES;
 

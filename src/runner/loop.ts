@@ -1,4 +1,6 @@
 import { describeError } from "../core/errors.ts";
+import { EXIT } from "../core/exit.ts";
+import { untilAborted } from "../core/wait.ts";
 import { newTickId } from "../harness/ids.ts";
 import { closeTickRow, type TickSummary } from "../harness/tick-row.ts";
 import { deliveredForSlot } from "../ledger/ticks.ts";
@@ -29,17 +31,8 @@ export interface Runner extends RunnerHandle {
   readonly done: Promise<LoopOutcome>;
 }
 
-const EXIT_STOPPED = 0;
 /** After a stop, the tick in flight (and its afterTick) gets this long; with serve's exit grace it stays under 5 s. */
 const GRACE_MS = 2500;
-const EXIT_CAP = 3;
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
 
 /**
  * The scheduler loop of `afk serve`. At start: the guard, then at most one catch-up tick.
@@ -64,10 +57,10 @@ export function startRunner(env: LoopEnv): Runner {
   };
 
   const onSummary = (s: TickSummary) => {
-    if (s.status === "refused_kill") end({ exitCode: EXIT_STOPPED, reason: "kill flag present" });
-    else if (s.status === "halted_cap") end({ exitCode: EXIT_CAP, reason: "spend cap reached" });
+    if (s.status === "refused_kill") end({ exitCode: EXIT.ok, reason: "kill flag present" });
+    else if (s.status === "halted_cap") end({ exitCode: EXIT.cap, reason: "spend cap reached" });
     else if (s.status === "killed" && (env.flagPresent ?? flagPresent)(app.host.killFlag))
-      end({ exitCode: EXIT_STOPPED, reason: "kill flag appeared mid-tick" });
+      end({ exitCode: EXIT.ok, reason: "kill flag appeared mid-tick" });
   };
 
   const launch = (trigger: "schedule" | "catchup", slot: Date, catchup?: CatchUpPlan) => {
@@ -87,7 +80,7 @@ export function startRunner(env: LoopEnv): Runner {
       (err: unknown) => {
         // The harness closes its own row; an error here is the runner's (ledger I/O): stop, loudly.
         app.deps.warn(`tick ${tickId}: runner error: ${describeError(err)}`);
-        end({ exitCode: 1, reason: `runner error in tick ${tickId}: ${describeError(err)}` });
+        end({ exitCode: EXIT.failed, reason: `runner error in tick ${tickId}: ${describeError(err)}` });
         throw err;
       },
     );
@@ -152,7 +145,7 @@ export function startRunner(env: LoopEnv): Runner {
         const from = clock.now().getTime() > last.getTime() ? clock.now() : last;
         next = schedule.next(from);
         if (!next) {
-          end({ exitCode: EXIT_STOPPED, reason: "the cadence has no next slot" });
+          end({ exitCode: EXIT.ok, reason: "the cadence has no next slot" });
           break;
         }
         app.deps.print(`next run ${next.toISOString()}`);
@@ -162,14 +155,14 @@ export function startRunner(env: LoopEnv): Runner {
         launch("schedule", next);
       }
     } catch (err) {
-      end({ exitCode: 1, reason: `runner error: ${String(err)}` });
+      end({ exitCode: EXIT.failed, reason: `runner error: ${String(err)}` });
       throw err;
     } finally {
       next = null;
       await settleInflight();
       alive = false;
     }
-    return outcome ?? { exitCode: EXIT_STOPPED, reason: "stopped" };
+    return outcome ?? { exitCode: EXIT.ok, reason: "stopped" };
   };
 
   const done = loop();
@@ -194,7 +187,7 @@ export function startRunner(env: LoopEnv): Runner {
         : { ok: false, reason: `slot ${due.toISOString()} was due and has no ledger row` };
     },
     requestStop(reason: string) {
-      end({ exitCode: EXIT_STOPPED, reason });
+      end({ exitCode: EXIT.ok, reason });
     },
   };
 }

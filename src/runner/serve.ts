@@ -1,5 +1,6 @@
 import type { AppContext } from "../cli/context.ts";
 import { AfkError, describeError } from "../core/errors.ts";
+import { EXIT } from "../core/exit.ts";
 import { here, sessionIdentity } from "../core/identity.ts";
 import { formatUsd } from "../core/money.ts";
 import { startDeliveryWorker } from "../deliver/worker.ts";
@@ -105,7 +106,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   };
   beat();
 
-  let outcome: LoopOutcome = { exitCode: 1, reason: "runner error" };
+  let outcome: LoopOutcome = { exitCode: EXIT.failed, reason: "runner error" };
   try {
     outcome = await runner.done;
     return outcome;

@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.ts";
 import { removeFlag } from "../../runner/flag.ts";
 import type { Command } from "../command.ts";
 import { hostOf } from "../context.ts";
@@ -15,6 +16,6 @@ export const armCommand: Command = {
         ? `kill flag removed: ${host.killFlag} (armed)`
         : `no kill flag at ${host.killFlag} (already armed)`,
     );
-    return 0;
+    return EXIT.ok;
   },
 };

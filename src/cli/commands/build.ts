@@ -1,5 +1,6 @@
 import { relative } from "node:path";
-import { AfkError, ERROR_CODES } from "../../core/errors.ts";
+import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { buildBinary, SOURCE_ROOT } from "../../factory/build.ts";
 import { describeGate, GATE_ENV, seamGate } from "../../factory/gate.ts";
 import { bunSpawn, type Spawn } from "../../factory/spawn.ts";
@@ -60,14 +61,14 @@ export function makeBuildCommand(opts: BuildCommandOptions = {}): Command {
         deps.warn(`build refused: seam tests failed (${describeGate(result.gate)})`);
         for (const line of result.gate.tail.slice(-15)) deps.warn(`  ${line}`);
         deps.warn(`record: ${result.record}`);
-        return ERROR_CODES.build_failed;
+        return EXIT.build;
       }
       deps.print(`seam tests: ${describeGate(result.gate)}`);
       deps.print(
         `built ${result.binary.path} (${result.binary.bytes} bytes, sha256 ${result.binary.sha256.slice(0, 16)}…, spec ${result.loaded.hash})`,
       );
       deps.print(`record: ${result.record}`);
-      return 0;
+      return EXIT.ok;
     },
   };
 }

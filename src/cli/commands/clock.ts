@@ -1,5 +1,6 @@
 import { dayIn } from "../../core/clock.ts";
 import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { readClock } from "../../status/clock-state.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { RUN_LOG, startClock } from "../../status/run-log.ts";
@@ -29,14 +30,14 @@ export const clockCommand: Command = {
             ? `clock started: Day 0 is ${clock.start_day} (${spec.timezone}); written to ${RUN_LOG}`
             : `clock already running since ${clock.started_at} (Day 0 = ${clock.start_day}); not restarted`,
         );
-        return 0;
+        return EXIT.ok;
       }
       const ledger = ledgerForReading(app);
       try {
         const clock = readClock(ledger.db);
         if (!clock) {
           app.deps.print("clock: not started (afk clock start)");
-          return 1;
+          return EXIT.failed;
         }
         const n = unattendedDays(
           { db: ledger.db, spec, tickSeconds: app.host.tickSeconds, clock },
@@ -45,7 +46,7 @@ export const clockCommand: Command = {
         app.deps.print(
           `${n} consecutive unattended day${n === 1 ? "" : "s"} (clock started ${clock.started_at}, Day 0 = ${clock.start_day})`,
         );
-        return 0;
+        return EXIT.ok;
       } finally {
         ledger.close();
       }

@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { ERROR_CODES } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { renderChecks } from "../../factory/doctor/check.ts";
 import { runDoctor } from "../../factory/doctor/doctor.ts";
 import { hostProbe } from "../../factory/doctor/probe.ts";
@@ -29,7 +29,7 @@ export function makeDoctorCommand(opts: { probe?: ScheduleProbe; ollamaTimeoutMs
       });
       deps.print(`afk doctor · afk ${VERSION} · AFK_HOME ${host.home}`);
       for (const line of renderChecks(results)) deps.print(line);
-      return results.some((r) => r.state === "fail") ? ERROR_CODES.check_failed : 0;
+      return results.some((r) => r.state === "fail") ? EXIT.failed : EXIT.ok;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { formatIncidents, incidents } from "../../status/reports.ts";
 import { readTickTrace } from "../../trace/read.ts";
@@ -18,7 +19,7 @@ export const incidentsCommand: Command = {
     try {
       const list = incidents(ledger.db, since, (row) => readTickTrace(app.deps.home, row.id, row.trace_path));
       for (const line of formatIncidents(list)) app.deps.print(line);
-      return 0;
+      return EXIT.ok;
     } finally {
       ledger.close();
     }

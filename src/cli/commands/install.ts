@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { applySchedule, checkLayout } from "../../factory/install.ts";
 import { type Layout, renderSchedule, SCHEDULE_KINDS, type ScheduleKind } from "../../factory/schedule.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
@@ -59,10 +60,10 @@ export const installCommand: Command = {
         .trimEnd()
         .split("\n"))
         deps.print(line);
-      return 0;
+      return EXIT.ok;
     }
     await applySchedule(kind, layout, { spawn: bunSpawn, env: deps.env, userHome, print: deps.print });
     deps.print(`installed (${kind}); check the host with: ${layout.command} doctor`);
-    return 0;
+    return EXIT.ok;
   },
 };

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { EXIT } from "../../core/exit.ts";
 import {
   flagScenario,
   passed,
@@ -54,7 +55,7 @@ export function createKillTestCommand(launcher: () => ServeLauncher = defaultLau
         }
         for (const [path] of files) deps.print(`evidence: ${path}`);
         deps.print("re-armed: the test's kill flag was removed; your own flag was never touched");
-        return passed([...one, ...two]) ? 0 : 1;
+        return passed([...one, ...two]) ? EXIT.ok : EXIT.failed;
       } finally {
         feed.stop();
         if (!flagBool(args, "keep")) rmSync(tmp, { recursive: true, force: true });

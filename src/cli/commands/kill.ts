@@ -1,4 +1,5 @@
 import type { Deps } from "../../core/deps.ts";
+import { EXIT } from "../../core/exit.ts";
 import { createFlag } from "../../runner/flag.ts";
 import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
@@ -39,7 +40,7 @@ export function createKillCommand(
       const record = readPidRecord(host.home);
       if (record === null || record.pid === deps.pid) {
         deps.print(`no afk serve running in ${host.home}`);
-        return 0;
+        return EXIT.ok;
       }
       const pid = record.pid;
       const why = prove(record);
@@ -56,7 +57,7 @@ export function createKillCommand(
       const ms = deps.clock.now().getTime() - started;
       if (gone) deps.print(`afk serve pid ${pid}: SIGTERM sent, exited after ${ms} ms`);
       else deps.warn(`afk serve pid ${pid}: SIGTERM sent, still running after ${ms} ms`);
-      return gone ? 0 : 1;
+      return gone ? EXIT.ok : EXIT.failed;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { formatLedgerReport, ledgerReport } from "../../status/reports.ts";
 import { flagBool, flagString, SPEC_FLAG } from "../args.ts";
@@ -26,7 +27,7 @@ export const ledgerCommand: Command = {
       const report = ledgerReport(ledger.db, since);
       if (flagBool(args, "json")) app.deps.print(JSON.stringify(report, null, 2));
       else for (const line of formatLedgerReport(report)) app.deps.print(line);
-      return 0;
+      return EXIT.ok;
     } finally {
       ledger.close();
     }

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { readBuildRecords } from "../../evidence/builds.ts";
 import { incidentGroups } from "../../evidence/incidents.ts";
 import { retroFigures } from "../../evidence/retro-figures.ts";
@@ -43,7 +44,7 @@ export const retroCommand: Command = {
         ...renderIncidents(incidentGroups(ledger.db, since, readBuildRecords(app.deps.home))),
       ];
       for (const l of lines) app.deps.print(l);
-      return 0;
+      return EXIT.ok;
     } finally {
       ledger.close();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from "../../core/exit.ts";
 import { formatStatus } from "../../status/format.ts";
 import { ledgerForReading } from "../../status/open.ts";
 import { statusSnapshot } from "../../status/snapshot.ts";
@@ -17,7 +18,7 @@ export const statusCommand: Command = {
       const snapshot = statusSnapshot({ app, db: ledger.db, handle: null });
       if (flagBool(args, "json")) app.deps.print(JSON.stringify(snapshot, null, 2));
       else for (const line of formatStatus(snapshot)) app.deps.print(line);
-      return 0;
+      return EXIT.ok;
     } finally {
       ledger.close();
     }

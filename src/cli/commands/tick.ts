@@ -1,7 +1,7 @@
 import type { Deps } from "../../core/deps.ts";
+import { tickExitCode } from "../../core/exit.ts";
 import { newSession } from "../../core/identity.ts";
 import { formatUsd } from "../../core/money.ts";
-import type { ClosedStatus } from "../../core/status.ts";
 import type { TickSummary } from "../../harness/tick-row.ts";
 import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
@@ -19,29 +19,6 @@ export function describeTick(s: TickSummary): string[] {
     lines.push(`  source ${f.id}${f.optional ? " (optional)" : ""} failed: ${f.code}: ${f.error}`);
   lines.push(`  trace:  ${s.tracePath} (afk trace ${s.tickId})`);
   return lines;
-}
-
-/** Exit code of a one-shot tick: 3 for the cap (a supervisor keeps it down), 1 when no value could land. */
-export function tickExitCode(status: ClosedStatus): number {
-  switch (status) {
-    case "halted_cap":
-      return 3;
-    case "failed":
-    case "timeout":
-    case "crashed":
-      return 1;
-    case "ok":
-    case "degraded":
-    case "refused_kill":
-    case "killed":
-    case "skipped_overlap":
-    case "skipped_done":
-      return 0;
-    default: {
-      const never: never = status;
-      return never;
-    }
-  }
 }
 
 export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Command {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { openDatabase } from "../../ledger/db.ts";
 import { getTick, lastTick } from "../../ledger/ticks.ts";
 import { readTickTrace, renderTraceTree } from "../../trace/read.ts";
@@ -29,7 +30,7 @@ export const traceCommand: Command = {
       );
       if (records.length === 0) deps.print("  (no trace records found)");
       for (const line of renderTraceTree(records)) deps.print(`  ${line}`);
-      return 0;
+      return EXIT.ok;
     } finally {
       db.close();
     }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ERROR_CODES } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import type { Check } from "../../evidence/home-checks.ts";
 import { matrixPath, type TestMode, verifyHome, verifyMatrix } from "../../evidence/verify.ts";
 import { SOURCE_ROOT } from "../../factory/build.ts";
@@ -39,7 +39,7 @@ async function matrix(
     print(
       "matrix: skipped — this is a built binary with no source tree; run `bun run afk verify --matrix` in the repo",
     );
-    return 0;
+    return EXIT.ok;
   }
   const resolveOnly = flagBool(args, "resolve-only");
   const report = await verifyMatrix({
@@ -63,7 +63,7 @@ async function matrix(
   print(
     `matrix: ${report.verdicts.length} rows, ${report.verdicts.length - report.verdicts.filter((v) => v.problems.length).length} hold${resolveOnly ? " (resolution only; tests not run)" : ""}, ${broken} problem${broken === 1 ? "" : "s"} (${file})`,
   );
-  return broken === 0 ? 0 : ERROR_CODES.check_failed;
+  return broken === 0 ? EXIT.ok : EXIT.failed;
 }
 
 /** `afk verify`; tests inject a small test command so the suite is not run inside itself. */
@@ -117,7 +117,7 @@ export function makeVerifyCommand(opts: VerifyCommandOptions = {}): Command {
             ? `verify: ${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join(", ")}`
             : `verify: all ${checks.length} checks hold`,
         );
-        return failed.length ? ERROR_CODES.check_failed : 0;
+        return failed.length ? EXIT.failed : EXIT.ok;
       } finally {
         ledger?.close();
         app.close();
