@@ -1,23 +1,10 @@
+import { sleep } from "../core/wait.ts";
 import { type Failure, isTransient } from "./failure.ts";
 import type { ChainContext } from "./types.ts";
 
 /** Backoff before retry `attempt` (1-based): 0.5 s, 1 s, 2 s… capped at 5 s. */
 export function backoffMs(attempt: number): number {
   return Math.min(500 * 2 ** (attempt - 1), 5000);
-}
-
-/** Waits `ms`, or less if the tick is stopped first. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: Failure };
@@ -56,7 +43,7 @@ export async function withRetries<T>(
       wait_ms: wait,
       retry_after: r.failure.retryAfterMs !== undefined,
     });
-    await pause(wait, ctx.signal);
+    await sleep(wait, ctx.signal);
     if (ctx.signal.aborted) return r;
   }
 }

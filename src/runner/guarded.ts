@@ -2,6 +2,7 @@ import type { AppContext } from "../cli/context.ts";
 import { realDelayMs } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
+import { untilAborted } from "../core/wait.ts";
 import { TickStop } from "../harness/abort.ts";
 import { newTickId } from "../harness/ids.ts";
 import { type HarnessContext, runTick } from "../harness/tick.ts";
@@ -47,13 +48,6 @@ export interface GuardedRequest {
    * its loop at once instead of after the row's afterTick.
    */
   onGuardStop?: (s: TickSummary) => void;
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
 }
 
 function flagCheck(env: TickEnv): (path: string) => boolean {
@@ -178,7 +172,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
   const flag = flagCheck(env);
   try {
     // The start ping is bounded by its own timeout; a stop does not wait for it.
-    await Promise.race([beforeTick(app), aborted(controller.signal)]);
+    await Promise.race([beforeTick(app), untilAborted(controller.signal)]);
     if (req.catchup)
       recordCatchUp(
         db,

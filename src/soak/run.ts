@@ -5,6 +5,8 @@ import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../../tests
 import { type OpenAiDouble, startOpenAiDouble } from "../../tests/support/openai-double.ts";
 import { realDelayMs, ScaledClock } from "../core/clock.ts";
 import { microsToUsd } from "../core/money.ts";
+import { DELIVERED_SQL } from "../core/status.ts";
+import { sleep } from "../core/wait.ts";
 import { worstCaseTickMicros } from "../models/budget.ts";
 import { latestSlot, nextSlot } from "../runner/slots.ts";
 import { loadSpecFile } from "../spec/load.ts";
@@ -83,17 +85,7 @@ interface World {
  * the schedule being driven).
  */
 function until(w: World, at: Date): Promise<void> {
-  const signal = w.stop.signal;
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const t = setTimeout(done, realDelayMs(w.clock, at));
-    signal.addEventListener("abort", done, { once: true });
-  });
+  return sleep(realDelayMs(w.clock, at), w.stop.signal);
 }
 
 function hoursAfter(at: Date, h: number): Date {
@@ -218,7 +210,7 @@ async function passive(w: World, f: Fault, rec: FaultRecord): Promise<() => bool
       w.feeds.served("gamma") > before &&
       count(
         w,
-        "SELECT count(*) AS n FROM ticks WHERE started_at > ? AND status IN ('ok','degraded')",
+        `SELECT count(*) AS n FROM ticks WHERE started_at > ? AND status IN ${DELIVERED_SQL}`,
         rec.at,
       ) > 0;
   }

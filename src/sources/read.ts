@@ -1,10 +1,11 @@
 import { realpathSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
+import { sleep } from "../core/wait.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type BudgetLease, overBudget } from "./budget.ts";
 import { type HttpResult, httpGet, toFeedError, type Validators } from "./http.ts";
 import type { Location } from "./location.ts";
-import { abortableDelay, isTransient, retryDelay, retryFits } from "./retry.ts";
+import { isTransient, retryDelay, retryFits } from "./retry.ts";
 import { FeedError } from "./types.ts";
 
 /** Everything a read needs besides the location. */
@@ -85,7 +86,8 @@ async function readHttp(url: string, opts: ReadOptions): Promise<HttpResult> {
     if (!isTransient(fe) || !retryFits(delay, opts.deadline - performance.now(), opts.budgetMs)) throw fe;
     opts.span.event("source_retry", { code: fe.code, status: fe.status, delay_ms: Math.round(delay) }, fe);
     try {
-      await abortableDelay(delay, opts.signal);
+      await sleep(delay, opts.signal);
+      if (opts.signal.aborted) throw opts.signal.reason;
       return await get();
     } catch (retryErr) {
       throw toFeedError(retryErr, opts.signal);

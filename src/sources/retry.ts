@@ -19,19 +19,3 @@ export function retryDelay(err: FeedError, fallbackMs = 200): number {
 export function retryFits(delayMs: number, remainingMs: number, budgetMs: number): boolean {
   return remainingMs - delayMs >= budgetMs / 3;
 }
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
