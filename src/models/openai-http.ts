@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describeError } from "../core/errors.ts";
+import { parseRetryAfter } from "../core/retry-after.ts";
 import type { OpenAiLinkSpec } from "../spec/schema.ts";
 import { classifyStatus, classifyTransport, type Failure } from "./failure.ts";
 import { fetchWithDeadline } from "./ollama.ts";
@@ -57,12 +58,7 @@ export function redactSecrets(text: string, key: string): string {
 export function retryAfterMs(headers: Headers, now: Date): number | undefined {
   const ms = Number(headers.get("retry-after-ms"));
   if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
-  const raw = headers.get("retry-after");
-  if (raw === null || raw.trim() === "") return undefined;
-  const secs = Number(raw);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+  return parseRetryAfter(headers.get("retry-after"), now.getTime()) ?? undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from "../core/retry-after.ts";
 import { type BudgetLease, overBudget } from "./budget.ts";
 import { FeedError } from "./types.ts";
 
@@ -55,14 +56,6 @@ export function toFeedError(err: unknown, signal: AbortSignal): FeedError {
   if (err instanceof FeedError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new FeedError("network", message.split("\n")[0] ?? "network error");
-}
-
-function retryAfter(header: string | null, nowMs: number): number | null {
-  if (header === null) return null;
-  const secs = Number(header);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 /**
@@ -158,7 +151,7 @@ export async function httpGet(url: string, opts: HttpOptions): Promise<HttpResul
         await res.body?.cancel().catch(() => {});
         throw new HttpStatusError(
           res.status,
-          retryAfter(res.headers.get("retry-after"), opts.now().getTime()),
+          parseRetryAfter(res.headers.get("retry-after"), opts.now().getTime()),
         );
       }
       const declared = Number(res.headers.get("content-length"));
