@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, normalize } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, join, normalize } from "node:path";
 import { z } from "zod";
+import { writeFileAtomic } from "../core/write-atomic.ts";
 
 /** Replaced by `afk build` (bun build --define) with the JSON text of the spec's local files. */
 declare const AFK_EMBEDDED_FILES: string | undefined;
@@ -44,10 +44,7 @@ export function materialiseEmbeddedFiles(home: string, files = embeddedFiles()):
       continue;
     }
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.tmp-${randomUUID()}`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, path);
+      writeFileAtomic(path, text);
       out.written.push(path);
     } catch (err) {
       out.failed.push({ path, error: (err as Error).message });

@@ -289,7 +289,7 @@ async function pipeline(
 
   const outPath = await step("deliver", async (span) => {
     const name = digestFileName(ctx.loaded, req.slot);
-    const path = deliverAtomically(ctx.deps.home, name, text.md, t.tickId);
+    const path = deliverAtomically(ctx.deps.home, name, text.md);
     const byLink = new Map(triaged.candidates.map((c) => [c.link, c.identity]));
     markDelivered(
       ctx.db,

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { microsToUsd } from "../core/money.ts";
 import { isDelivered, type TickStatus } from "../core/status.ts";
+import { isAtomicTemp } from "../core/write-atomic.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import { slotsBetween } from "../runner/slots.ts";
 import type { Spec } from "../spec/schema.ts";
@@ -74,10 +75,12 @@ interface Row {
 }
 
 /** Files in out/ that are not whole digests (ALERT.txt is the watchdog's and digests.atom the feed, not digests). */
-function outFiles(home: string): { names: string[]; partial: number } {
+function outFiles(home: string): { names: string[]; partial: number; temps: number } {
   const dir = join(home, "out");
-  if (!existsSync(dir)) return { names: [], partial: 0 };
-  const names = readdirSync(dir).filter((n) => n !== "ALERT.txt" && n !== "digests.atom");
+  if (!existsSync(dir)) return { names: [], partial: 0, temps: 0 };
+  const all = readdirSync(dir);
+  const temps = all.filter(isAtomicTemp).length;
+  const names = all.filter((n) => n !== "ALERT.txt" && n !== "digests.atom" && !isAtomicTemp(n));
   let partial = 0;
   for (const n of names) {
     const p = join(dir, n);
@@ -89,7 +92,7 @@ function outFiles(home: string): { names: string[]; partial: number } {
       /· \d+ items · written by /.test(text);
     if (!whole) partial++;
   }
-  return { names, partial };
+  return { names, partial, temps };
 }
 
 function median(xs: readonly number[]): number {
@@ -176,7 +179,6 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
   for (const r of rows) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const first = i.samples[1] ?? i.samples[0];
   const last = i.samples.at(-1);
-  const tmpDir = join(i.home, "runs", "tmp");
   return {
     slots: slots.length,
     slots_accounted: accounted,
@@ -197,7 +199,7 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     fd_growth_in_process: growth(i.samples, (s) => s.fds),
     statuses,
     catchups: db.query<{ n: number }, []>("SELECT count(*) AS n FROM runner_catchups").get()?.n ?? 0,
-    tmp_leftovers: existsSync(tmpDir) ? readdirSync(tmpDir).length : 0,
+    tmp_leftovers: out.temps,
   };
 }
 

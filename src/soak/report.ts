@@ -77,7 +77,7 @@ export function soakMarkdown(r: SoakResult, startedAt: Date): string {
     `Tick statuses: ${Object.entries(i.statuses)
       .sort()
       .map(([s, n]) => `${s} ${n}`)
-      .join(", ")}. Temp files left in runs/tmp: ${i.tmp_leftovers}.`,
+      .join(", ")}. Temp files left in out/: ${i.tmp_leftovers}.`,
     "",
     r.broken.length ? "## Broken" : "## Verdict",
     "",

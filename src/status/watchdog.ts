@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { isDelivered } from "../core/status.ts";
+import { DELIVERED_SQL, isDelivered } from "../core/status.ts";
+import { writeFileAtomic } from "../core/write-atomic.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import { tickDetail } from "./queries.ts";
@@ -35,7 +36,7 @@ export function openAlert(db: Database): OpenAlert | null {
 export function emptyStreak(db: Database): { empty: TickRow[]; lastValue: TickRow | null } {
   const lastValue = db
     .query<TickRow, []>(
-      `SELECT * FROM ticks WHERE status NOT IN ${NEUTRAL} AND (value_micros > 0 OR status IN ('ok','degraded'))
+      `SELECT * FROM ticks WHERE status NOT IN ${NEUTRAL} AND (value_micros > 0 OR status IN ${DELIVERED_SQL})
        ORDER BY started_at DESC, rowid DESC LIMIT 1`,
     )
     .get();
@@ -109,14 +110,9 @@ export function evaluateWatchdog(db: Database, loaded: LoadedSpec, now: Date): W
   return { kind: "none" };
 }
 
-/** out/ALERT.txt, written via a temp file under runs/tmp and renamed: never half a file. */
+/** out/ALERT.txt, written atomically: never half a file. */
 export function writeAlertFile(home: string, text: string): string {
-  const tmpDir = join(home, "runs", "tmp");
-  mkdirSync(tmpDir, { recursive: true });
-  mkdirSync(join(home, "out"), { recursive: true });
-  const tmp = join(tmpDir, `ALERT-${process.pid}.txt`);
-  writeFileSync(tmp, text, { flush: true });
-  renameSync(tmp, join(home, ALERT_FILE));
+  writeFileAtomic(join(home, ALERT_FILE), text);
   return ALERT_FILE;
 }
 
