@@ -22,6 +22,9 @@ export function isDelivered(status: TickStatus): boolean {
   return (DELIVERED_STATUSES as readonly TickStatus[]).includes(status);
 }
 
+/** The same list for SQL: `status IN ${DELIVERED_SQL}`. */
+export const DELIVERED_SQL = `(${sqlIn(DELIVERED_STATUSES)})`;
+
 /** Why a tick ran. */
 export const TRIGGERS = ["schedule", "catchup", "manual"] as const;
 export type Trigger = (typeof TRIGGERS)[number];

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Micros } from "../core/money.ts";
-import type { TickStatus } from "../core/status.ts";
+import { DELIVERED_SQL, type TickStatus } from "../core/status.ts";
 import { daysBetween, isoWeek } from "../status/days.ts";
 
 /** Which synthesis path the window's calls took, read from `calls.state`. */
@@ -44,8 +44,6 @@ export interface RetroFigures {
   weeks: WeekFigures[];
 }
 
-const SPEND = "CASE WHEN c.state = 'reserved' THEN c.reserved_micros ELSE c.cost_micros END";
-
 interface DayRow {
   day: string;
   ticks: number;
@@ -62,7 +60,7 @@ export function retroFigures(db: Database, since: string): RetroFigures {
       `SELECT t.day AS day, count(*) AS ticks,
               sum(CASE WHEN t.value_micros > 0 THEN 1 ELSE 0 END) AS units,
               coalesce(sum(t.value_micros), 0) AS value,
-              coalesce(sum((SELECT coalesce(sum(${SPEND}), 0) FROM calls c WHERE c.tick_id = t.id)), 0) AS spend,
+              coalesce(sum((SELECT coalesce(sum(c.spend_micros), 0) FROM call_spend c WHERE c.tick_id = t.id)), 0) AS spend,
               coalesce(sum((SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id)), 0) AS shadow
          FROM ticks t WHERE t.started_at >= ? GROUP BY t.day ORDER BY t.day`,
     )
@@ -87,7 +85,7 @@ export function retroFigures(db: Database, since: string): RetroFigures {
     db
       .query<{ model: string; n: number }, [string]>(
         `SELECT coalesce(model, '(none)') AS model, count(*) AS n FROM ticks
-          WHERE started_at >= ? AND status IN ('ok','degraded') GROUP BY model ORDER BY n DESC, model`,
+          WHERE started_at >= ? AND status IN ${DELIVERED_SQL} GROUP BY model ORDER BY n DESC, model`,
       )
       .all(since)
       .map((r) => [r.model, r.n]),

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { TickStatus, Trigger } from "../core/status.ts";
+import { DELIVERED_SQL, type TickStatus, type Trigger } from "../core/status.ts";
 
 export interface TickRow {
   id: string;
@@ -34,7 +34,7 @@ export function lastTick(db: Database): TickRow | null {
 export function deliveredForSlot(db: Database, slot: string): TickRow | null {
   return db
     .query<TickRow, [string]>(
-      "SELECT * FROM ticks WHERE slot = ? AND status IN ('ok','degraded') ORDER BY started_at DESC LIMIT 1",
+      `SELECT * FROM ticks WHERE slot = ? AND status IN ${DELIVERED_SQL} ORDER BY started_at DESC LIMIT 1`,
     )
     .get(slot);
 }
@@ -43,8 +43,7 @@ export function deliveredForSlot(db: Database, slot: string): TickRow | null {
 export function spendOnDay(db: Database, day: string): number {
   const row = db
     .query<{ s: number }, [string]>(
-      `SELECT coalesce(sum(CASE WHEN state = 'reserved' THEN reserved_micros ELSE cost_micros END), 0) AS s
-       FROM calls WHERE day = ?`,
+      "SELECT coalesce(sum(spend_micros), 0) AS s FROM call_spend WHERE day = ?",
     )
     .get(day);
   return row?.s ?? 0;

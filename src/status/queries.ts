@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { TickStatus } from "../core/status.ts";
+import { DELIVERED_SQL, type TickStatus } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 
 /** Read-only queries the operator surface runs against the ledger (WAL: never blocks serve). */
@@ -12,8 +12,6 @@ export interface DayTotals {
   valueMicros: number;
   shadowMicros: number;
 }
-
-const SPEND = "CASE WHEN state = 'reserved' THEN reserved_micros ELSE cost_micros END";
 
 /** Ticks, spend (settled + open reservations), value and shadow cost per day, for each day asked. */
 export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
@@ -42,8 +40,8 @@ export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
   }
   const calls = db
     .query<{ day: string; spend: number; shadow: number }, [string, string]>(
-      `SELECT day, coalesce(sum(${SPEND}), 0) AS spend, coalesce(sum(shadow_micros), 0) AS shadow
-       FROM calls WHERE day BETWEEN ? AND ? GROUP BY day`,
+      `SELECT day, coalesce(sum(spend_micros), 0) AS spend, coalesce(sum(shadow_micros), 0) AS shadow
+       FROM call_spend WHERE day BETWEEN ? AND ? GROUP BY day`,
     )
     .all(first, last);
   for (const r of calls) {
@@ -61,30 +59,14 @@ export function recentTicks(db: Database, limit: number): TickRow[] {
     .all(limit);
 }
 
-/** Ticks started at or after `since` (UTC ISO or a YYYY-MM-DD day), oldest first. */
-export function ticksSince(db: Database, since: string): TickRow[] {
-  return db
-    .query<TickRow, [string]>("SELECT * FROM ticks WHERE started_at >= ? ORDER BY started_at, rowid")
-    .all(since);
-}
-
 /** The newest tick that delivered a digest (its file is the latest digest). */
 export function lastDelivered(db: Database): TickRow | null {
   return db
     .query<TickRow, []>(
-      `SELECT * FROM ticks WHERE status IN ('ok','degraded') AND out_path IS NOT NULL
+      `SELECT * FROM ticks WHERE status IN ${DELIVERED_SQL} AND out_path IS NOT NULL
        ORDER BY started_at DESC, rowid DESC LIMIT 1`,
     )
     .get();
-}
-
-/** Spend of one tick: settled costs plus open reservations. */
-export function tickSpend(db: Database, tickId: string): number {
-  return (
-    db
-      .query<{ s: number }, [string]>(`SELECT coalesce(sum(${SPEND}), 0) AS s FROM calls WHERE tick_id = ?`)
-      .get(tickId)?.s ?? 0
-  );
 }
 
 export interface SourceHealthView {

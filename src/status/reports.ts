@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { formatUsd } from "../core/money.ts";
-import type { TickStatus } from "../core/status.ts";
+import { isDelivered, type TickStatus } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import type { TraceRecord } from "../trace/tracer.ts";
 import { isoWeek } from "./days.ts";
@@ -25,14 +25,12 @@ export interface LedgerReport {
   weeks: WeekRow[];
 }
 
-const SPEND = "CASE WHEN c.state = 'reserved' THEN c.reserved_micros ELSE c.cost_micros END";
-
 /** Ticks, dollars in, value out and the paid model's shadow cost, per ISO week of the spec's days. */
 export function ledgerReport(db: Database, since: string | null): LedgerReport {
   const rows = db
     .query<{ day: string; status: TickStatus; value: number; spend: number; shadow: number }, [string]>(
       `SELECT t.day, t.status, t.value_micros AS value,
-              (SELECT coalesce(sum(${SPEND}), 0) FROM calls c WHERE c.tick_id = t.id) AS spend,
+              (SELECT coalesce(sum(c.spend_micros), 0) FROM call_spend c WHERE c.tick_id = t.id) AS spend,
               (SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id) AS shadow
        FROM ticks t WHERE t.day >= ? ORDER BY t.day`,
     )
@@ -58,7 +56,7 @@ export function ledgerReport(db: Database, since: string | null): LedgerReport {
       shadowMicros: 0,
     };
     w.ticks++;
-    if (r.status === "ok" || r.status === "degraded") w.delivered++;
+    if (isDelivered(r.status)) w.delivered++;
     w.spendMicros += r.spend;
     w.valueMicros += r.value;
     w.shadowMicros += r.shadow;

@@ -40,4 +40,34 @@ describe("the ledger view", () => {
       db.close();
     }
   });
+
+  test("spend is written once (call_spend): settled calls at their cost, open reservations in full", () => {
+    const db = openDatabase(join(home.dir, "spend.sqlite"));
+    try {
+      db.run("INSERT INTO ledger (tick_id, ts, usd_in) VALUES ('t1', '2026-11-24T06:00:00.000Z', 0)");
+      const call = db.query(
+        `INSERT INTO calls (tick_id, day, link_id, kind, state, reserved_micros, cost_micros, started_at)
+         VALUES ('t1', '2026-11-24', 'paid', 'openai', ?, ?, ?, '2026-11-24T06:00:00.000Z')`,
+      );
+      call.run("reserved", 900, 0);
+      call.run("settled", 900, 120);
+      call.run("charged_full", 500, 500);
+      call.run("free", 0, 0);
+      expect(spendOnDay(db, "2026-11-24")).toBe(1520);
+      const byState = db
+        .query<{ state: string; spend_micros: number }, []>(
+          "SELECT state, spend_micros FROM call_spend ORDER BY id",
+        )
+        .all();
+      expect(byState).toEqual([
+        { state: "reserved", spend_micros: 900 },
+        { state: "settled", spend_micros: 120 },
+        { state: "charged_full", spend_micros: 500 },
+        { state: "free", spend_micros: 0 },
+      ]);
+      expect(db.query("SELECT usd_in FROM ledger WHERE tick_id = 't1'").get()).toEqual({ usd_in: 0.00152 });
+    } finally {
+      db.close();
+    }
+  });
 });

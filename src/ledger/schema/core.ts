@@ -2,6 +2,30 @@ import { sqlIn, TICK_STATUSES, TRIGGERS } from "../../core/status.ts";
 import type { Migration } from "../migrate.ts";
 import { TOTALS_SQL } from "./totals.ts";
 
+/** The lab's "insert spend by hand": one closed tick row and one settled call (core-002, core-004). */
+const LEDGER_INSERT_TRIGGER = `
+CREATE TRIGGER ledger_insert INSTEAD OF INSERT ON ledger
+BEGIN
+  INSERT INTO ticks (id, slot, trigger, status, day, started_at, ended_at, pid, version, spec_hash, spec_origin,
+                     value_micros, reason)
+  VALUES (
+    coalesce(NEW.tick_id, 'manual-' || lower(hex(randomblob(6)))),
+    coalesce(NEW.slot, NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    coalesce(NEW.trigger, 'manual'),
+    coalesce(NEW.status, 'failed'),
+    coalesce(NEW.day, substr(coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), 1, 10)),
+    coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    0, coalesce(NEW.version, 'manual'), coalesce(NEW.spec_hash, 'manual'), 'manual',
+    CAST(round(coalesce(NEW.value_usd, 0) * 1000000) AS INTEGER),
+    coalesce(NEW.reason, 'inserted by hand into the ledger view'));
+  INSERT INTO calls (tick_id, day, link_id, kind, model, state, cost_micros, started_at, ended_at, outcome)
+  SELECT t.id, t.day, 'manual', 'manual', NULL, 'settled', CAST(round(NEW.usd_in * 1000000) AS INTEGER),
+         t.started_at, t.started_at, 'inserted by hand'
+    FROM ticks t WHERE t.rowid = last_insert_rowid() AND coalesce(NEW.usd_in, 0) > 0;
+END;
+`;
+
 /** Ticks, model calls (spend lives here) and delivered item identities. */
 export const coreMigrations: Migration[] = [
   {
@@ -76,28 +100,7 @@ SELECT t.id AS tick_id, t.started_at AS ts, t.day, t.slot, t.trigger, t.status,
     id: "core-002",
     // The lab seeds spend by hand ("the ledger reports 999 spent"): an insert into the view
     // becomes one closed tick row and one settled call carrying that cost, so the cap sees it.
-    sql: `
-CREATE TRIGGER ledger_insert INSTEAD OF INSERT ON ledger
-BEGIN
-  INSERT INTO ticks (id, slot, trigger, status, day, started_at, ended_at, pid, version, spec_hash, spec_origin,
-                     value_micros, reason)
-  VALUES (
-    coalesce(NEW.tick_id, 'manual-' || lower(hex(randomblob(6)))),
-    coalesce(NEW.slot, NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    coalesce(NEW.trigger, 'manual'),
-    coalesce(NEW.status, 'failed'),
-    coalesce(NEW.day, substr(coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), 1, 10)),
-    coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    0, coalesce(NEW.version, 'manual'), coalesce(NEW.spec_hash, 'manual'), 'manual',
-    CAST(round(coalesce(NEW.value_usd, 0) * 1000000) AS INTEGER),
-    coalesce(NEW.reason, 'inserted by hand into the ledger view'));
-  INSERT INTO calls (tick_id, day, link_id, kind, model, state, cost_micros, started_at, ended_at, outcome)
-  SELECT t.id, t.day, 'manual', 'manual', NULL, 'settled', CAST(round(NEW.usd_in * 1000000) AS INTEGER),
-         t.started_at, t.started_at, 'inserted by hand'
-    FROM ticks t WHERE t.rowid = last_insert_rowid() AND coalesce(NEW.usd_in, 0) > 0;
-END;
-`,
+    sql: LEDGER_INSERT_TRIGGER,
   },
   {
     id: "core-003",
@@ -108,6 +111,27 @@ CREATE INDEX ticks_started_at ON ticks(started_at);
 CREATE INDEX ticks_day_status_value ON ticks(day, status, value_micros);
 CREATE INDEX calls_day_spend ON calls(day, state, reserved_micros, cost_micros, shadow_micros);
 `,
+  },
+  {
+    id: "core-004",
+    // The spend formula, once: a call costs what it settled at, or its whole reservation while
+    // open (a crash between request and settlement never hides spend). Every spend query reads
+    // this view; the lab's ledger view is rebuilt over it (its insert trigger goes with it).
+    sql: `
+CREATE VIEW call_spend AS
+SELECT id, tick_id, day, state, shadow_micros,
+       CASE WHEN state = 'reserved' THEN reserved_micros ELSE cost_micros END AS spend_micros
+  FROM calls;
+
+DROP VIEW ledger;
+CREATE VIEW ledger AS
+SELECT t.id AS tick_id, t.started_at AS ts, t.day, t.slot, t.trigger, t.status,
+       (SELECT coalesce(sum(c.spend_micros), 0) FROM call_spend c WHERE c.tick_id = t.id) / 1000000.0 AS usd_in,
+       t.value_micros / 1000000.0 AS value_usd,
+       (SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id) / 1000000.0 AS shadow_usd,
+       t.items, t.model, t.reason, t.out_path, t.trace_path, t.version, t.spec_hash, t.spec_origin
+  FROM ticks t;
+${LEDGER_INSERT_TRIGGER}`,
   },
   {
     id: "core-005",

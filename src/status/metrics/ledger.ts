@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { microsToUsd } from "../../core/money.ts";
-import { type ClosedStatus, TICK_STATUSES } from "../../core/status.ts";
+import { type ClosedStatus, DELIVERED_STATUSES, TICK_STATUSES } from "../../core/status.ts";
 import {
   callTotals,
   fallbackTotals,
@@ -20,7 +20,7 @@ const CLOSED = TICK_STATUSES.filter((s): s is ClosedStatus => s !== "running");
 export const tickFamilies: LedgerFamilies = (db) => {
   const totals = new Map(tickTotals(db).map((t) => [t.status, t]));
   const buckets = tickSecondsBuckets(db);
-  const lastSuccess = [totals.get("ok")?.last_ended_at, totals.get("degraded")?.last_ended_at]
+  const lastSuccess = DELIVERED_STATUSES.map((s) => totals.get(s)?.last_ended_at)
     .filter((t): t is string => !!t)
     .sort()
     .at(-1);
