@@ -156,8 +156,14 @@ describe("the tick lock", () => {
 
 describe("pidAlive", () => {
   test("a zombie (exited, never reaped) answers signal 0 but is not alive", async () => {
-    // The inner sh exits at once; its parent becomes `sleep`, which never reaps it.
-    const parent = Bun.spawn(["sh", "-c", 'sh -c "exit 0" & echo $!; exec sleep 30'], { stdout: "pipe" });
+    // The forked child exits at once; its parent sleeps and never reaps it. (A shell could reap
+    // it before `exec sleep`, under load, and the pid would be gone instead of a zombie.)
+    const parent = Bun.spawn(
+      ["perl", "-e", '$| = 1; my $p = fork; exit 0 unless $p; print "$p\\n"; sleep 30'],
+      {
+        stdout: "pipe",
+      },
+    );
     cleanups.push(() => parent.kill("SIGKILL"));
     const { value } = await parent.stdout.getReader().read();
     const zombie = Number(new TextDecoder().decode(value).trim());
