@@ -1,3 +1,4 @@
+import { untilAborted } from "../core/wait.ts";
 /** A loopback RSS feed for kill-test: answers at once, or holds answers until released. */
 export interface KillTestFeed {
   url: string;
@@ -32,7 +33,7 @@ export function startKillTestFeed(): KillTestFeed {
       for (const w of waiters.filter((x) => count >= x.n)) w.resolve();
       waiters = waiters.filter((x) => count < x.n);
       if (gate) {
-        const gone = new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve()));
+        const gone = untilAborted(req.signal);
         await Promise.race([gate.promise, gone]);
       }
       return new Response(rss(), { headers: { "content-type": "application/rss+xml" } });
