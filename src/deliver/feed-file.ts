@@ -13,7 +13,7 @@ export function writeFeedFile(app: AppContext): string {
     version: app.version,
     entries: app.loaded.spec.feed.entries,
   });
-  deliverAtomically(app.deps.home, FEED_FILE, text, `feed-${app.deps.pid}`);
+  deliverAtomically(app.deps.home, FEED_FILE, text);
   return text;
 }
 
