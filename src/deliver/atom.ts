@@ -3,8 +3,16 @@ import { createHash } from "node:crypto";
 import { digestTicks } from "./archive-query.ts";
 import { digestMessage } from "./digest.tsx";
 
+const XML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
 function xml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
 /** An entry's id: the spec and the slot only, so a regenerated digest (`--force`) updates the same entry. */

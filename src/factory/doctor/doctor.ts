@@ -5,6 +5,7 @@ import type { HostConfig } from "../../core/host.ts";
 import type { LoadedSpec } from "../../spec/load.ts";
 import { resolveSpec } from "../../spec/resolve.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
+import { checkSinks } from "./deliver-checks.ts";
 import { checkClock, checkHome, checkKillFlag, checkLedger, checkStatusAddr } from "./host-checks.ts";
 import { checkKeys, checkOllama } from "./model-checks.ts";
 import { checkSchedule, type ScheduleProbe } from "./schedule-check.ts";
@@ -58,6 +59,7 @@ export async function runDoctor(
   if (loaded) {
     results.push(...(await checkOllama(loaded.spec, host.ollamaHost, deps.fetch, input.ollamaTimeoutMs)));
     results.push(...checkKeys(loaded.spec, deps.env, envFile));
+    results.push(...(await checkSinks(loaded.spec, deps.env, envFile)));
   }
   results.push(await checkSchedule(input.probe));
   return { ...(loaded ? { loaded } : {}), results };
