@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchColdStart } from "./cold-start.ts";
 import { compileAll } from "./compiled.ts";
+import { benchDeliver } from "./deliver.ts";
 import { type Figure, met, renderTable } from "./figure.ts";
 import { benchMetrics } from "./metrics.ts";
 import { benchIdleRss, benchRssGrowth } from "./serve-rss.ts";
@@ -64,6 +65,9 @@ try {
 
   log("a tick over 100 sources");
   figures.push(await benchTickSources(dir("sources")));
+
+  log("a tick delivering to three sinks on loopback vs none");
+  figures.push(await benchDeliver(dir("deliver")));
 
   log("spend query over 1,000,000 rows");
   const spendDb = openFilledLedger(dir("spend"), 1_000_000, today);
