@@ -32,6 +32,42 @@ function holdingReceiver() {
 }
 
 describe("each slot reaches each sink exactly once on success", () => {
+  test("afk tick (a real process) delivers; afk tick --force for the same slot writes a new digest and sends nothing", async () => {
+    const rx = startReceiver();
+    const h = deliverHome([`{ id: chat, kind: webhook, url: "${rx.url}/afk", token_env: HOOK_TOKEN }`]);
+    cleanups.push(rx.stop, h.cleanup);
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: h.home,
+      AFK_HOME: h.home,
+      AFK_KILL_FLAG: join(h.home, "afk.kill"),
+      HOOK_TOKEN: "tk_cli_98765",
+    };
+    const tick = async (...flags: string[]) => {
+      const p = Bun.spawn(["bun", join(REPO, "src/main.ts"), "tick", "--spec", h.spec, ...flags], {
+        env,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [code, out, err] = await Promise.all([
+        p.exited,
+        new Response(p.stdout).text(),
+        new Response(p.stderr).text(),
+      ]);
+      return { code, text: out + err };
+    };
+    const first = await tick();
+    expect(first.code).toBe(0);
+    expect(rx.received).toHaveLength(1);
+    expect(rx.received[0]?.headers.authorization).toBe("Bearer tk_cli_98765");
+    writeFeed(h.specDir, [{ id: "c1", title: "Another one" }]);
+    const forced = await tick("--force");
+    expect(forced.code).toBe(0);
+    expect(forced.text).toMatch(/digest: out\/test-digest-\d{4}-\d{2}-\d{2}-\d{4}\.md/);
+    expect(rx.received).toHaveLength(1);
+    expect(first.text + forced.text).not.toContain("tk_cli_98765");
+  });
+
   test("a --force re-run writes a new digest for the slot but sends nothing again to a sink that has it", async () => {
     const rx = startReceiver();
     const h = deliverHome([`{ id: chat, kind: webhook, url: "${rx.url}/afk" }`]);
