@@ -1,6 +1,42 @@
 import { describeError } from "../core/errors.ts";
 import { retryAfterMs } from "../models/openai-http.ts";
+import type { DigestMessage } from "./digest.tsx";
+import { redactor } from "./redact.ts";
 import { classifyHttp, type SendOutcome } from "./retry.ts";
+import type { SendContext, Sink } from "./sink.ts";
+
+/**
+ * An HTTP sink (ntfy, webhook): `build` makes the request for a digest; every request also
+ * carries the Idempotency-Key and, when the spec names token_env, `Authorization: Bearer`.
+ */
+export function httpSink(
+  spec: {
+    id: string;
+    kind: "ntfy" | "webhook";
+    url: string;
+    token_env?: string | undefined;
+    timeout_s: number;
+  },
+  env: Readonly<Record<string, string | undefined>>,
+  fetchFn: typeof fetch,
+  build: (msg: DigestMessage, ctx: SendContext) => { headers: Record<string, string>; body: string },
+): Sink {
+  const token = spec.token_env ? env[spec.token_env]?.trim() : undefined;
+  const redact = redactor([spec.url, token]);
+  const timeoutMs = spec.timeout_s * 1000;
+  return {
+    id: spec.id,
+    kind: spec.kind,
+    timeoutMs,
+    redact,
+    send(msg, ctx) {
+      const req = build(msg, ctx);
+      const headers: Record<string, string> = { ...req.headers, "Idempotency-Key": ctx.deliveryId };
+      if (token) headers.Authorization = `Bearer ${token}`;
+      return postOnce(fetchFn, spec.url, { headers, body: req.body }, timeoutMs, redact, ctx.now);
+    },
+  };
+}
 
 /**
  * One POST to a reader's HTTP endpoint, cut at `timeoutMs`. A network error or a timeout is
