@@ -31,12 +31,16 @@ export function startDeliveryWorker(
   // An empty ledger has no feed to write: out/ stays as it is until a digest lands.
   let lastFeed = "0/";
 
-  const pass = async () => {
+  const refreshFeed = () => {
     const key = feedKey(app);
     if (key !== lastFeed) {
       writeFeedFile(app);
       lastFeed = key;
     }
+  };
+
+  const pass = async () => {
+    refreshFeed();
     const now = deps.clock.now();
     if (loaded.spec.deliver.length === 0 || dueRows(app.db(), now).length === 0) return;
     const day = dayIn(now, loaded.spec.timezone);
@@ -66,6 +70,12 @@ export function startDeliveryWorker(
         await new Promise<void>((resolve) =>
           either.addEventListener("abort", () => resolve(), { once: true }),
         );
+    }
+    // A tick that closed while serve was stopping still reaches the feed file.
+    try {
+      refreshFeed();
+    } catch (err) {
+      deps.warn(`deliver: ${describeError(err)}`);
     }
   };
   const done = loop();
