@@ -1,7 +1,9 @@
 #!/usr/bin/env bun
 import { run } from "./cli/run.ts";
+import type { Clock } from "./core/clock.ts";
 import { clockFromEnv } from "./core/clock-env.ts";
 import type { Deps } from "./core/deps.ts";
+import { AfkError } from "./core/errors.ts";
 
 /**
  * A line writer that outlives its reader: when stdout is a pipe that closed (`afk status | head`)
@@ -23,9 +25,20 @@ function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
   };
 }
 
+/** The process clock; a bad AFK_CLOCK_START/AFK_CLOCK_SCALE is one line and exit 2, before anything runs. */
+function processClock(): Clock {
+  try {
+    return clockFromEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof AfkError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+}
+
 /** The only place that touches the process: argv, env, stdout/stderr, exit. */
 const deps: Deps = {
-  clock: clockFromEnv(process.env),
+  clock: processClock(),
   fetch: globalThis.fetch,
   env: { ...process.env },
   home: process.cwd(),

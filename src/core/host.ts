@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { AfkError } from "./errors.ts";
 
-const optionalNumber = (check: z.ZodNumber) =>
+/** A number variable: `what` says, in words, what it must be ("a positive amount in US dollars"). */
+const optionalNumber = (what: string, ok: (n: number) => boolean) =>
   z
     .string()
     .trim()
@@ -11,19 +12,25 @@ const optionalNumber = (check: z.ZodNumber) =>
     .transform((s, ctx) => {
       if (s === undefined || s === "") return undefined;
       const n = Number(s);
-      const r = check.safeParse(n);
-      if (!r.success) {
-        ctx.addIssue({ code: "custom", message: `'${s}' is not ${r.error.issues[0]?.message ?? "valid"}` });
+      if (!Number.isFinite(n) || !ok(n)) {
+        ctx.addIssue({ code: "custom", message: `'${s}' is not ${what}` });
         return z.NEVER;
       }
       return n;
     });
 
+/** Loop mode's bounds: at most one tick a second (a source is not hammered), at least one a day. */
+export const TICK_SECONDS_MIN = 1;
+export const TICK_SECONDS_MAX = 86_400;
+
 /** Host configuration (twelve-factor): where and how much, never what. Read once in main. */
 const HostSchema = z.object({
-  SPEND_CAP_USD: optionalNumber(z.number().positive("a positive number").finite()),
+  SPEND_CAP_USD: optionalNumber("a positive amount in US dollars (e.g. 5 or 0.50)", (n) => n > 0),
   AFK_KILL_FLAG: z.string().optional(),
-  TICK_SECONDS: optionalNumber(z.number().positive("a positive number").finite()),
+  TICK_SECONDS: optionalNumber(
+    `a number of seconds from ${TICK_SECONDS_MIN} to ${TICK_SECONDS_MAX}`,
+    (n) => n >= TICK_SECONDS_MIN && n <= TICK_SECONDS_MAX,
+  ),
   AFK_HOME: z.string().optional(),
   OLLAMA_HOST: z.string().optional(),
   AFK_STATUS_ADDR: z.string().optional(),

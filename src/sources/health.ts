@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Validators } from "./http.ts";
 import type { FeedErrorCode } from "./types.ts";
+import { withoutPassword } from "./url-secret.ts";
 
 /** One row of `source_health`, as the status page shows it. */
 export interface SourceHealth {
@@ -36,13 +37,13 @@ export function readSourceHealth(db: Database): SourceHealth[] {
   return db.query<SourceHealth, []>("SELECT * FROM source_health ORDER BY source_id").all();
 }
 
-/** Validators stored for `sourceId`, only if they were issued for this same URL. */
+/** Validators stored for `sourceId`, only if they were issued for this same URL (kept without its password). */
 export function readValidators(db: Database, sourceId: string, url: string): Validators | null {
   const row = db
     .query<{ etag: string | null; last_modified: string | null }, [string, string]>(
       "SELECT etag, last_modified FROM source_health WHERE source_id = ? AND validators_url = ?",
     )
-    .get(sourceId, url);
+    .get(sourceId, withoutPassword(url));
   if (!row || (row.etag === null && row.last_modified === null)) return null;
   return { etag: row.etag, lastModified: row.last_modified };
 }
@@ -69,7 +70,7 @@ export function recordHealth(db: Database, sourceId: string, at: Date, update: H
     db.run("UPDATE source_health SET etag = ?, last_modified = ?, validators_url = ? WHERE source_id = ?", [
       update.validators.etag,
       update.validators.lastModified,
-      update.validators.url,
+      withoutPassword(update.validators.url),
       sourceId,
     ]);
   }

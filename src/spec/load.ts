@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { AfkError } from "../core/errors.ts";
+import { locate } from "../sources/location.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
 import { type Spec, SpecSchema } from "./schema.ts";
 
@@ -57,7 +58,15 @@ export function parseSpec(
       }),
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb (a few lines that expand to billions of nodes) stops here, before it is built.
+    throw specError(file, [
+      `line ${1 + lineOffset}: YAML: ${err instanceof Error ? err.message : String(err)} (aliases expand past the limit of 100)`,
+    ]);
+  }
   // Parsed once per process: zod's compiled fast path would cost more to build than it saves.
   const result = SpecSchema.safeParse(raw, { jitless: true });
   if (!result.success) {
@@ -66,6 +75,14 @@ export function parseSpec(
       result.error.issues.map((issue) => describeIssue(issue, doc, counter, lineOffset)),
     );
   }
+  const places = sourcePlaceProblems(result.data, dir);
+  if (places.length > 0)
+    throw specError(
+      file,
+      places.map(
+        (p) => `line ${lineOf(doc, counter, p.path, lineOffset, false)}: ${fieldName(p.path)}: ${p.message}`,
+      ),
+    );
   const envIssues = opts.env ? specEnvIssues(result.data, opts.env) : [];
   if (envIssues.length > 0) {
     throw specError(
@@ -83,6 +100,26 @@ export function parseSpec(
     text,
     prose: text.slice(m[0].length).trim(),
   };
+}
+
+/**
+ * Every source url and backup must be http(s) or a file under the spec's folder: `file:///etc/passwd`,
+ * `/etc/passwd`, `../../x` and `gopher://…` are refused here, at load, not at every tick.
+ */
+function sourcePlaceProblems(spec: Spec, dir: string): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  spec.sources.forEach((s, i) => {
+    for (const key of ["url", "backup"] as const) {
+      const raw = s[key];
+      if (raw === undefined) continue;
+      try {
+        locate(raw, dir);
+      } catch (err) {
+        out.push({ path: ["sources", i, key], message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  });
+  return out;
 }
 
 function describeIssue(

@@ -1,6 +1,6 @@
-import { Cron } from "croner";
 import { z } from "zod";
 import { isValidTimeZone } from "../core/clock.ts";
+import { cadenceProblem, DEFAULT_MIN_INTERVAL_SECONDS, describeCadenceProblem } from "./cadence.ts";
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "must be letters, digits, '-' or '_'");
 const positiveFinite = z.number().positive().finite();
@@ -100,75 +100,79 @@ function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx): void {
 }
 
 /** The version-1 front matter of spec/SPEC.md. Unknown keys are errors, never ignored. */
-export const SpecSchema = z.strictObject({
-  name: id,
-  cadence: z.string().refine((p) => {
-    try {
-      new Cron(p, { paused: true });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be a valid cron pattern (croner)"),
-  timezone: z
-    .string()
-    .default("UTC")
-    .refine(isValidTimeZone, "must be an IANA time zone name, e.g. Europe/Paris"),
-  budget: z.strictObject({
-    daily_cap_usd: positiveFinite,
-  }),
-  value: z.strictObject({
-    unit: z.string().min(1),
-    usd_per_unit: z.number().nonnegative().finite(),
-    min_items: z.number().int().min(1).default(3),
-  }),
-  sources: z.array(SourceSchema).min(1, "must list at least one source").superRefine(uniqueIds),
-  triage: z
-    .strictObject({
-      max_items: z.number().int().min(1).max(200).default(12),
-      keywords: z.record(z.string(), z.number().finite()).default({}),
-      max_age_hours: z.number().positive().finite().optional(),
-    })
-    .default({ max_items: 12, keywords: {} }),
-  models: z.array(ModelLinkSchema).min(1, "must list at least one model link").superRefine(uniqueIds),
-  watchdog: z
-    .strictObject({ no_value_ticks: z.number().int().min(1).default(3) })
-    .default({ no_value_ticks: 3 }),
-  limits: z
-    .strictObject({
-      max_tick_seconds: seconds.default(600),
-      catch_up_hours: z.number().nonnegative().finite().default(12),
-      circuit_breaker_ticks: z.number().int().min(1).default(3),
-      circuit_cooldown_minutes: z.number().positive().finite().default(60),
-      /** Bytes all sources in flight may buffer together (each is also capped by its own max_bytes). */
-      fetch_buffer_bytes: z.number().int().positive().default(64_000_000),
-    })
-    .default({
-      max_tick_seconds: 600,
-      catch_up_hours: 12,
-      circuit_breaker_ticks: 3,
-      circuit_cooldown_minutes: 60,
-      fetch_buffer_bytes: 64_000_000,
+export const SpecSchema = z
+  .strictObject({
+    name: id,
+    /** Checked against limits.min_interval_seconds below: parses, fires, not too often. */
+    cadence: z.string(),
+    timezone: z
+      .string()
+      .default("UTC")
+      .refine(isValidTimeZone, "must be an IANA time zone name, e.g. Europe/Paris"),
+    budget: z.strictObject({
+      daily_cap_usd: positiveFinite,
     }),
-  /** Prices for the shadow cost when the chain has no priced paid link: what a paid model would have cost. */
-  shadow: z
-    .strictObject({
-      model: z.string().min(1),
-      usd_per_mtok_in: z.number().nonnegative().finite(),
-      usd_per_mtok_out: z.number().nonnegative().finite(),
-    })
-    .optional(),
-  digest: z
-    .strictObject({
-      max_chars: z.number().int().positive().default(20_000),
-      summary_max_chars: z.number().int().positive().default(400),
-    })
-    .default({ max_chars: 20_000, summary_max_chars: 400 }),
-  /** Where each digest goes after out/ (see src/deliver/): one outbox row per (slot, sink). */
-  deliver: z.array(SinkSchema).superRefine(uniqueIds).default([]),
-  /** The Atom feed of the digests (/digests.atom, out/digests.atom): how many entries. */
-  feed: z.strictObject({ entries: z.number().int().min(1).max(500).default(30) }).default({ entries: 30 }),
-});
+    value: z.strictObject({
+      unit: z.string().min(1),
+      usd_per_unit: z.number().nonnegative().finite(),
+      min_items: z.number().int().min(1).default(3),
+    }),
+    sources: z.array(SourceSchema).min(1, "must list at least one source").superRefine(uniqueIds),
+    triage: z
+      .strictObject({
+        max_items: z.number().int().min(1).max(200).default(12),
+        keywords: z.record(z.string(), z.number().finite()).default({}),
+        max_age_hours: z.number().positive().finite().optional(),
+      })
+      .default({ max_items: 12, keywords: {} }),
+    models: z.array(ModelLinkSchema).min(1, "must list at least one model link").superRefine(uniqueIds),
+    watchdog: z
+      .strictObject({ no_value_ticks: z.number().int().min(1).default(3) })
+      .default({ no_value_ticks: 3 }),
+    limits: z
+      .strictObject({
+        max_tick_seconds: seconds.default(600),
+        catch_up_hours: z.number().nonnegative().finite().default(12),
+        circuit_breaker_ticks: z.number().int().min(1).default(3),
+        circuit_cooldown_minutes: z.number().positive().finite().default(60),
+        /** Bytes all sources in flight may buffer together (each is also capped by its own max_bytes). */
+        fetch_buffer_bytes: z.number().int().positive().default(64_000_000),
+        /** The shortest interval the cadence may have between two slots (a runaway cadence is refused). */
+        min_interval_seconds: z.number().positive().finite().default(DEFAULT_MIN_INTERVAL_SECONDS),
+      })
+      .default({
+        min_interval_seconds: DEFAULT_MIN_INTERVAL_SECONDS,
+        max_tick_seconds: 600,
+        catch_up_hours: 12,
+        circuit_breaker_ticks: 3,
+        circuit_cooldown_minutes: 60,
+        fetch_buffer_bytes: 64_000_000,
+      }),
+    /** Prices for the shadow cost when the chain has no priced paid link: what a paid model would have cost. */
+    shadow: z
+      .strictObject({
+        model: z.string().min(1),
+        usd_per_mtok_in: z.number().nonnegative().finite(),
+        usd_per_mtok_out: z.number().nonnegative().finite(),
+      })
+      .optional(),
+    digest: z
+      .strictObject({
+        max_chars: z.number().int().positive().default(20_000),
+        summary_max_chars: z.number().int().positive().default(400),
+      })
+      .default({ max_chars: 20_000, summary_max_chars: 400 }),
+    /** Where each digest goes after out/ (see src/deliver/): one outbox row per (slot, sink). */
+    deliver: z.array(SinkSchema).superRefine(uniqueIds).default([]),
+    /** The Atom feed of the digests (/digests.atom, out/digests.atom): how many entries. */
+    feed: z.strictObject({ entries: z.number().int().min(1).max(500).default(30) }).default({ entries: 30 }),
+  })
+  .superRefine((spec, ctx) => {
+    const min = spec.limits.min_interval_seconds;
+    const problem = cadenceProblem(spec.cadence, min);
+    if (problem)
+      ctx.addIssue({ code: "custom", path: ["cadence"], message: describeCadenceProblem(problem, min) });
+  });
 
 export type Spec = z.infer<typeof SpecSchema>;
 export type SourceSpec = z.infer<typeof SourceSchema>;

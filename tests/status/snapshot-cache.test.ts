@@ -152,14 +152,14 @@ describe("GET /status.json serves the last snapshot until something it reads cha
     expect(await nextRun()).toEqual({ at: "2026-11-25T07:00:00.000Z", from: "cadence" });
   });
 
-  test("in loop mode (TICK_SECONDS=0.25), next_run moves on every quarter second", async () => {
-    const { h, app } = setup({ env: { TICK_SECONDS: "0.25" }, now: "2026-11-24T07:00:00.100Z" });
+  test("in loop mode (TICK_SECONDS=1.25), next_run moves on every slot, a quarter second apart in the second", async () => {
+    const { h, app } = setup({ env: { TICK_SECONDS: "1.25" }, now: "2026-11-24T07:00:00.100Z" });
     const web = createStatusApp({ app, handle: null });
     const nextRun = async () =>
       ((await (await web.request("/status.json")).json()) as StatusSnapshot).next_run;
-    expect(await nextRun()).toEqual({ at: "2026-11-24T07:00:00.250Z", from: "tick_seconds" });
-    h.clock.set("2026-11-24T07:00:00.250Z");
-    expect(await nextRun()).toEqual({ at: "2026-11-24T07:00:00.500Z", from: "tick_seconds" });
+    expect(await nextRun()).toEqual({ at: "2026-11-24T07:00:01.250Z", from: "tick_seconds" });
+    h.clock.set("2026-11-24T07:00:01.250Z");
+    expect(await nextRun()).toEqual({ at: "2026-11-24T07:00:02.500Z", from: "tick_seconds" });
   });
 });
 
