@@ -62,6 +62,17 @@ export function retryAfterMs(headers: Headers, now: Date): number | undefined {
 }
 
 /**
+ * `<base_url>/<path>` with base_url's query kept after the path: an Azure-style
+ * `https://x/openai/deployments/d?api-version=2024-06-01` becomes
+ * `https://x/openai/deployments/d/chat/completions?api-version=2024-06-01`, not a path glued after the query.
+ */
+export function endpointUrl(base: string, path: string): string {
+  const u = new URL(base);
+  u.pathname = `${u.pathname.replace(/\/+$/, "")}/${path}`;
+  return u.href;
+}
+
+/**
  * One request to `<base_url>/chat/completions` with plain fetch: no SDK, so no hidden
  * retries; every attempt is afk's own and accounted by the caller.
  */
@@ -70,7 +81,7 @@ export async function openAiChat(
   body: Record<string, unknown>,
   opts: { fetch: typeof fetch; apiKey: string; signal: AbortSignal; now: () => Date },
 ): Promise<PaidResult> {
-  const url = `${link.base_url.replace(/\/+$/, "")}/chat/completions`;
+  const url = endpointUrl(link.base_url, "chat/completions");
   const f = fetchWithDeadline(opts.fetch, link.timeout_s * 1000, opts.signal);
   const clean = (s: string) => redactSecrets(s, opts.apiKey).slice(0, 300);
   let res: Response;
