@@ -1,4 +1,4 @@
-import { NAMED_ENTITIES } from "./entities.ts";
+import { decodeHTMLStrict } from "entities";
 
 /*
  * Turns feed-supplied HTML or text into plain text that is safe to show anywhere: no tags,
@@ -6,22 +6,13 @@ import { NAMED_ENTITIES } from "./entities.ts";
  * Plain text is the only output, so nothing here has to decide which markup is "safe".
  */
 
-const REFERENCE = /&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{1,31});/g;
-
-function decodeReference(whole: string, ref: string): string {
-  if (ref.startsWith("#")) {
-    const hex = ref[1] === "x" || ref[1] === "X";
-    const code = Number.parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
-    const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
-    return valid ? String.fromCodePoint(code) : "\uFFFD";
-  }
-  const named = NAMED_ENTITIES[ref];
-  return named === undefined ? whole : String.fromCodePoint(named);
-}
-
-/** Decodes numeric and HTML 4 named character references; unknown names are left as written. */
+/**
+ * Decodes numeric and named character references the way a browser does (the `entities` package,
+ * HTML5's table): `&#146;` is Windows-1252's right quote, as every browser reads it, not dropped.
+ * Strict: a reference needs its `;`, so text like `&amp c` stays as written.
+ */
 export function decodeEntities(text: string): string {
-  return text.includes("&") ? text.replace(REFERENCE, decodeReference) : text;
+  return text.includes("&") ? decodeHTMLStrict(text) : text;
 }
 
 /**

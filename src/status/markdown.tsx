@@ -18,6 +18,24 @@ function findUnescaped(s: string, ch: string, from: number): number {
   return -1;
 }
 
+/**
+ * Finds the `)` that closes a link target opened just before `from`, counting balanced parentheses
+ * inside it as CommonMark does: `(https://en.wikipedia.org/wiki/Unix_(disambiguation))` keeps its `)`.
+ */
+function findLinkEnd(s: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\") i++;
+    else if (c === "(") depth++;
+    else if (c === ")") {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === " ") return -1;
+  }
+  return -1;
+}
+
 export function inline(s: string): Child[] {
   const out: Child[] = [];
   let text = "";
@@ -33,7 +51,7 @@ export function inline(s: string): Child[] {
     }
     if (c === "[") {
       const close = findUnescaped(s, "]", i + 1);
-      const end = close >= 0 && s[close + 1] === "(" ? findUnescaped(s, ")", close + 2) : -1;
+      const end = close >= 0 && s[close + 1] === "(" ? findLinkEnd(s, close + 2) : -1;
       if (end > 0) {
         const url = s.slice(close + 2, end);
         flush();

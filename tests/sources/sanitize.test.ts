@@ -20,6 +20,10 @@ describe("htmlToText", () => {
     ["1 < 2 and 3 > 2", "1 < 2 and 3 > 2"],
     ["&unknown; stays", "&unknown; stays"],
     ["&#0; &#xD800; bad refs", "\uFFFD \uFFFD bad refs"],
+    // Windows-1252 numeric references, as every browser reads them (HTML5's table), not dropped.
+    ["it&#146;s a &#147;test&#148; &#150; ok", "it\u2019s a \u201Ctest\u201D \u2013 ok"],
+    ["&#128;5 &#x99; &#133;", "\u20AC5 \u2122 \u2026"],
+    ["HTML5 names: &hellip; &NotEqualTilde; &rarr;", "HTML5 names: \u2026 \u2242\u0338 \u2192"],
   ])("%p → %p", (input, want) => {
     expect(htmlToText(input)).toBe(want);
   });

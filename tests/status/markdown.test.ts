@@ -10,7 +10,15 @@ describe("safe Markdown subset", () => {
       "## [\\<b\\>hi\\</b\\>](https://e.x/a)",
       '<h4><a href="https://e.x/a" rel="nofollow noopener noreferrer">&lt;b&gt;hi&lt;/b&gt;</a></h4>',
     ],
-    ["[click](javascript:alert(1))", "<p><span>click</span>)</p>"], // not a link: text only
+    ["[click](javascript:alert(1))", "<p><span>click</span></p>"], // not a link: text only
+    [
+      "## [Unix](https://en.wikipedia.org/wiki/Unix_(disambiguation))",
+      '<h4><a href="https://en.wikipedia.org/wiki/Unix_(disambiguation)" rel="nofollow noopener noreferrer">Unix</a></h4>',
+    ],
+    [
+      "[a](https://e.x/f(1)(2)) after",
+      '<p><a href="https://e.x/f(1)(2)" rel="nofollow noopener noreferrer">a</a> after</p>',
+    ],
     [
       '[q](https://e.x/"onmouseover="x)',
       '<p><a href="https://e.x/&quot;onmouseover=&quot;x" rel="nofollow noopener noreferrer">q</a></p>',
