@@ -1,5 +1,6 @@
 import { parseRetryAfter } from "../core/retry-after.ts";
 import { type BudgetLease, overBudget } from "./budget.ts";
+import { dnsResolve, privateAddressesOf, type Resolve } from "./private-net.ts";
 import { FeedError } from "./types.ts";
 
 /** Validators from the last successful fetch of the same URL, for a conditional GET. */
@@ -20,6 +21,8 @@ export interface HttpOptions {
   maxRedirects: number;
   /** Wall clock, for Retry-After given as a date. */
   now: () => Date;
+  /** Name resolution for the redirect check; default the system resolver. */
+  resolve?: Resolve;
 }
 
 export interface HttpResult {
@@ -111,6 +114,21 @@ function requestHeaders(opts: HttpOptions): Record<string, string> {
 }
 
 /**
+ * A redirect into a loopback, private or link-local address (169.254.169.254 is the cloud's metadata
+ * service) is refused, unless the source itself was configured in such a range (a feed on the LAN).
+ */
+async function refusePrivateRedirect(configured: string, next: URL, resolve: Resolve, status: number) {
+  const target = await privateAddressesOf(next, resolve);
+  if (target.length === 0) return;
+  if ((await privateAddressesOf(new URL(configured), resolve)).length > 0) return;
+  throw new FeedError(
+    "redirects",
+    `redirect to ${next.host} (${target[0]}, a private or loopback address) refused: the source is not configured in a private range`,
+    status,
+  );
+}
+
+/**
  * One GET with redirects followed by hand (at most `maxRedirects`, http(s) targets only),
  * a conditional request when validators are given, and the body read under the byte cap.
  * Throws FeedError for every failure; network errors come back as `network`.
@@ -138,6 +156,7 @@ export async function httpGet(url: string, opts: HttpOptions): Promise<HttpResul
             res.status,
           );
         }
+        await refusePrivateRedirect(url, next, opts.resolve ?? dnsResolve, res.status);
         current = next.href;
         continue;
       }
