@@ -4,8 +4,10 @@ import type { Deps } from "../core/deps.ts";
 import { type HostConfig, readHostConfig } from "../core/host.ts";
 import { usdToMicros } from "../core/money.ts";
 import { pidAlive } from "../core/pid.ts";
+import { makeRedactor, secretEnvNames } from "../core/redact.ts";
 import { recoverCrashed } from "../harness/tick-row.ts";
 import { openDatabase } from "../ledger/db.ts";
+import { installLedgerRedaction } from "../ledger/redact.ts";
 import { tickRowGone } from "../runner/liveness.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import { resolveSpec } from "../spec/resolve.ts";
@@ -33,12 +35,21 @@ export function hostOf(deps: Deps): HostConfig {
 /** Validates the spec and the host before anything is opened or written. */
 export function buildContext(args: Args, deps: Deps): AppContext {
   const host = hostOf(deps);
-  const d: Deps = { ...deps, home: host.home };
   // A binary copied alone recreates its embedded spec's local feeds under AFK_HOME (factory).
   const loaded = resolveSpec(flagString(args, "spec"), host.home, {
     materialise: true,
     env: deps.env,
   });
+  // One redactor from the secret values in the environment the spec names, at every sink.
+  const secrets = [...secretEnvNames(loaded.spec).map((n) => deps.env[n]), host.statusToken];
+  const redact = makeRedactor(secrets);
+  const d: Deps = {
+    ...deps,
+    home: host.home,
+    redact,
+    print: (l) => deps.print(redact(l)),
+    warn: (l) => deps.warn(redact(l)),
+  };
   const ledgerPath = join(host.home, "ledger.sqlite");
   let db: Database | null = null;
   return {
@@ -51,6 +62,7 @@ export function buildContext(args: Args, deps: Deps): AppContext {
     db() {
       if (!db) {
         db = openDatabase(ledgerPath);
+        installLedgerRedaction(db, secrets);
         const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, tickRowGone(db));
         for (const r of crashed)
           d.warn(`ledger: tick ${r.id} (pid ${r.pid}) was left running; closed as crashed`);

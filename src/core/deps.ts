@@ -14,4 +14,9 @@ export interface Deps {
   warn: (line: string) => void;
   /** This process's id, recorded on ticks so a dead holder can be told from a live one. */
   pid: number;
+  /**
+   * Redacts secret values (core/redact.ts) at a sink's write: trace files and notices use it; print,
+   * warn and the ledger are already redacting once a command has built its context. Default: none.
+   */
+  redact?: (text: string) => string;
 }

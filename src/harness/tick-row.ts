@@ -88,8 +88,8 @@ export function openTickOf(s: TickStart): OpenTick {
 }
 
 /** Where a tick's trace goes: the given sink (tests), else runs/<day>/trace.jsonl under home. */
-export function tickSink(deps: Pick<Deps, "home">, open: OpenTick, sink?: TraceSink): TraceSink {
-  return sink ?? fileSink(join(deps.home, open.tracePath));
+export function tickSink(deps: Pick<Deps, "home" | "redact">, open: OpenTick, sink?: TraceSink): TraceSink {
+  return sink ?? fileSink(join(deps.home, open.tracePath), deps.redact);
 }
 
 /** The tick's root span, carrying the same facts as its row. */

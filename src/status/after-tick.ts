@@ -36,6 +36,12 @@ function reportSend(app: AppContext, span: Span, what: string, r: SendResult): v
 }
 
 function notice(app: AppContext, action: WatchdogAction) {
+  const n = noticeText(app, action);
+  const redact = app.deps.redact ?? ((t: string) => t);
+  return n && { ...n, title: redact(n.title), body: redact(n.body) };
+}
+
+function noticeText(app: AppContext, action: WatchdogAction) {
   const name = app.loaded.spec.name;
   if (action.kind === "raise")
     return {
@@ -67,7 +73,7 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
     const { deps, loaded, host } = app;
     span = rootSpan(
       summary.tickId,
-      fileSink(join(deps.home, summary.tracePath)),
+      fileSink(join(deps.home, summary.tracePath), deps.redact),
       deps.clock,
       "after_tick",
     ).set({ status: summary.status });

@@ -6,6 +6,7 @@ import { raw } from "hono/html";
 import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
+import { noRedaction } from "../core/redact.ts";
 import { deliverRoutes } from "../deliver/routes.tsx";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { checkBearer } from "./auth.ts";
@@ -58,6 +59,19 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     // A route that set its own caching (the Atom feed revalidates with its ETag) keeps it.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
+
+  // Secrets by value never reach a page or a JSON answer, whatever text they came in with.
+  const redact = app.deps.redact ?? noRedaction;
+  if (redact !== noRedaction)
+    web.use(async (c, next) => {
+      await next();
+      const type = c.res.headers.get("content-type") ?? "";
+      if (!/^(text\/|application\/(json|atom\+xml))/.test(type)) return;
+      const text = await c.res.text();
+      const headers = new Headers(c.res.headers);
+      headers.delete("content-length");
+      c.res = new Response(redact(text), { status: c.res.status, headers });
+    });
 
   web.onError((err, c) => {
     app.deps.warn(`status page: ${c.req.method} ${c.req.path}: ${describeError(err)}`);

@@ -21,10 +21,13 @@ export interface TraceRecord {
 
 export type TraceSink = (record: TraceRecord) => void;
 
-/** Appends each record as one JSON line the moment it ends, so a crash keeps what happened before it. */
-export function fileSink(path: string): TraceSink {
+/**
+ * Appends each record as one JSON line the moment it ends, so a crash keeps what happened before it.
+ * `redact` removes secret values from the line as it is written (core/redact.ts).
+ */
+export function fileSink(path: string, redact: (text: string) => string = (t) => t): TraceSink {
   mkdirSync(dirname(path), { recursive: true });
-  return (record) => appendFileSync(path, `${JSON.stringify(record)}\n`);
+  return (record) => appendFileSync(path, `${redact(JSON.stringify(record))}\n`);
 }
 
 /** Keys that must never reach a trace even if a caller passes them by mistake. */

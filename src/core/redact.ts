@@ -1,0 +1,88 @@
+/**
+ * Redaction of secrets by value. Every occurrence of a secret, and of any distinctive piece of it
+ * 8 characters or longer, becomes `[redacted]`: a provider that echoes the key without its `sk-`
+ * prefix, or half of it in a URL, is caught as surely as the whole key.
+ */
+
+export const REDACTED = "[redacted]";
+/** Pieces of a secret this long or longer are redacted wherever they appear. */
+export const MIN_PIECE = 8;
+/** A whole secret shorter than MIN_PIECE is still redacted when it is at least this long. */
+const MIN_WHOLE = 6;
+
+export type Redact = (text: string) => string;
+
+export const noRedaction: Redact = (text) => text;
+
+/** A window is distinctive when it is not a run of few characters (`00000000` is everywhere). */
+function distinctive(window: string): boolean {
+  return new Set(window).size >= 4;
+}
+
+/** The secret values worth redacting: long enough, deduplicated, longest first. */
+export function secretValues(values: Iterable<string | undefined>): string[] {
+  const out = new Set<string>();
+  for (const v of values) if (v !== undefined && v.trim().length >= MIN_WHOLE) out.add(v.trim());
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** Every distinctive MIN_PIECE-long window of the secrets: where a redacted stretch can start. */
+export function secretWindows(secrets: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of secrets)
+    for (let i = 0; i + MIN_PIECE <= s.length; i++) {
+      const w = s.slice(i, i + MIN_PIECE);
+      if (distinctive(w)) out.add(w);
+    }
+  return [...out];
+}
+
+/**
+ * The one redactor for a process: built from the secret values (those in the environment the spec
+ * names), applied at each sink's write — ledger, trace, log, page, notices.
+ */
+export function makeRedactor(values: Iterable<string | undefined>): Redact {
+  const secrets = secretValues(values);
+  if (secrets.length === 0) return noRedaction;
+  const windows = new Set(secretWindows(secrets));
+  const short = secrets.filter((s) => s.length < MIN_PIECE);
+  const inSecret = (piece: string) => secrets.some((s) => s.includes(piece));
+  return (text) => {
+    if (text.length < MIN_WHOLE) return text;
+    let out = "";
+    let i = 0;
+    while (i < text.length) {
+      if (windows.has(text.slice(i, i + MIN_PIECE))) {
+        let end = i + MIN_PIECE;
+        while (end < text.length && inSecret(text.slice(i, end + 1))) end++;
+        out += REDACTED;
+        i = end;
+        continue;
+      }
+      const whole = short.find((s) => text.startsWith(s, i));
+      if (whole) {
+        out += REDACTED;
+        i += whole.length;
+        continue;
+      }
+      out += text[i];
+      i++;
+    }
+    return out;
+  };
+}
+
+/** Names of the environment variables a spec names for secrets: every `…_env` key anywhere in it. */
+export function secretEnvNames(spec: unknown): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        if (/_env$/.test(k) && typeof x === "string") names.add(x);
+        else walk(x);
+      }
+  };
+  walk(spec);
+  return [...names];
+}
