@@ -216,11 +216,29 @@ async function scenario(
       ok: reached !== "timeout",
     });
     tree = processTree(child.pid);
-    const t0 = performance.now();
     stoppedAt = new Date();
-    if (p.stopper.kind === "flag")
+    if (p.stopper.kind === "flag") {
+      // The flag stops the ticks, not the process: serve stays up (page, POST /kill alive) so that
+      // `afk arm` alone resumes it under every supervisor; a signal then ends it, as systemctl stop would.
       createFlag(join(p.home, "afk.kill"), `afk kill-test at ${stoppedAt.toISOString()}`);
-    else process.kill(child.pid, p.stopper.signal);
+      const refused = await withTimeout(
+        child.waitForLine(/^KILL flag present — refusing to run\.$/),
+        STEP_TIMEOUT_MS,
+      );
+      const up = (await withTimeout(child.exited, 0)) === "timeout";
+      checks.push({
+        name: "the next tick refused and serve stayed up, stopped",
+        ok: refused !== "timeout" && up,
+      });
+      const armed = removeFlag(join(p.home, "afk.kill"));
+      const resumed = await withTimeout(child.waitForLine(/^resumed: ticks run again$/), STEP_TIMEOUT_MS);
+      checks.push({
+        name: "afk arm (flag removed) resumed it: the next slot ran",
+        ok: armed && resumed !== "timeout",
+      });
+    }
+    const t0 = performance.now();
+    process.kill(child.pid, p.stopper.kind === "flag" ? "SIGTERM" : p.stopper.signal);
     const code = await withTimeout(child.exited, STEP_TIMEOUT_MS);
     left = await waitTreeGone(tree, t0);
     msToExit = code === "timeout" ? null : Math.round(performance.now() - t0);
@@ -238,12 +256,11 @@ async function scenario(
   checks.push({ name: "no ledger row left running", ok: rows.every((r) => r.status !== "running") });
   if (p.stopper.kind === "flag") {
     checks.push({
-      name: "the next tick refused: `KILL flag present — refusing to run.` and a refused_kill row",
+      name: "the tick refused: `KILL flag present — refusing to run.` and a refused_kill row",
       ok:
         child.lines.includes("KILL flag present — refusing to run.") &&
-        rows.at(-1)?.status === "refused_kill",
+        rows.some((r) => r.status === "refused_kill"),
     });
-    checks.push({ name: "re-armed (flag removed)", ok: removeFlag(join(p.home, "afk.kill")) });
   }
   if (p.at === "tick")
     checks.push({ name: "the tick in flight closed killed", ok: rows.at(-1)?.status === "killed" });
@@ -252,7 +269,7 @@ async function scenario(
     title: p.title,
     stop:
       p.stopper.kind === "flag"
-        ? `kill flag ${join(p.home, "afk.kill")} created`
+        ? `kill flag ${join(p.home, "afk.kill")} created, removed (afk arm), then SIGTERM`
         : `${p.stopper.signal} to pid ${child.pid}`,
     command: `TICK_SECONDS=${p.tickSeconds} ${[...launcher.argv, "serve", "--spec", spec].join(" ")}  (cwd ${launcher.cwd})`,
     home: p.home,
@@ -269,7 +286,7 @@ async function scenario(
   };
 }
 
-/** Mechanism 1: the flag makes the next tick refuse and the process exit 0. */
+/** Mechanism 1: the flag makes the next tick refuse while serve stays up; removing it resumes. */
 export function flagScenario(launcher: ServeLauncher, feed: KillTestFeed, home: string) {
   return scenario(launcher, feed, {
     title: "mechanism 1 — the kill flag",

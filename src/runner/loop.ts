@@ -8,6 +8,7 @@ import { type CatchUpPlan, lastSeenSlot, planCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
 import { guardedTick, guardOnly, type TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
+import { capResumesAt } from "./hold.ts";
 import type { RunnerPorts } from "./ports.ts";
 import type { Schedule } from "./schedule.ts";
 
@@ -38,8 +39,8 @@ const GRACE_MS = 2500;
  * The scheduler loop of `afk serve`. At start: the guard, then at most one catch-up tick.
  * Then: sleep until the next slot (ports.waitUntil), start its tick without waiting for it
  * (a slot that comes due while one runs finds the lock held: `skipped_overlap`), repeat.
- * Stops on requestStop (signals, POST /kill), a refused or halted tick, or a tick killed by
- * the flag. What is due is decided from the injected clock; the ports only wake the loop.
+ * Stops only on requestStop (signals, POST /kill); a refused or halted tick holds the ticks,
+ * not the process. What is due is decided from the injected clock; the ports only wake the loop.
  */
 export function startRunner(env: LoopEnv): Runner {
   const { app, schedule, ports } = env;
@@ -56,11 +57,29 @@ export function startRunner(env: LoopEnv): Runner {
     if (!stop.signal.aborted) stop.abort(o.reason);
   };
 
+  // A refused or halted tick does not end serve: it stays up (page, /healthz, POST /kill alive),
+  // each slot recorded as refused, until the flag is removed (`afk arm`) or the cap's day rolls
+  // over. A supervisor then never has to start a new day (ops/README.md, the supervisor contract).
+  let held: "halted" | "stopped" | null = null;
   const onSummary = (s: TickSummary) => {
-    if (s.status === "refused_kill") end({ exitCode: EXIT.ok, reason: "kill flag present" });
-    else if (s.status === "halted_cap") end({ exitCode: EXIT.cap, reason: "spend cap reached" });
-    else if (s.status === "killed" && (env.flagPresent ?? flagPresent)(app.host.killFlag))
-      end({ exitCode: EXIT.ok, reason: "kill flag appeared mid-tick" });
+    const stopped =
+      s.status === "refused_kill" ||
+      (s.status === "killed" && (env.flagPresent ?? flagPresent)(app.host.killFlag));
+    const now: "halted" | "stopped" | null = stopped
+      ? "stopped"
+      : s.status === "halted_cap"
+        ? "halted"
+        : null;
+    if (now === held) return;
+    held = now;
+    if (now === "stopped")
+      app.deps.print(`stopped: kill flag ${app.host.killFlag} present; serve stays up, afk arm resumes`);
+    else if (now === "halted") {
+      const at = capResumesAt(schedule, clock.now(), app.loaded.spec.timezone);
+      app.deps.print(
+        `halted: spend cap reached; resumes by itself at ${at?.toISOString() ?? "(no next slot)"}`,
+      );
+    } else app.deps.print("resumed: ticks run again");
   };
 
   const launch = (trigger: "schedule" | "catchup", slot: Date, catchup?: CatchUpPlan) => {

@@ -38,7 +38,7 @@ function holderHost(session: string): string {
 
 /**
  * `afk serve` as a function: pidfile, status page, signal handlers, the scheduler loop, and
- * a clean stop. Returns the exit code (0 stopped, 3 cap reached).
+ * a clean stop. Returns the exit code (0 stopped); a cap halt or the kill flag hold ticks, not the process.
  */
 export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const { app, ports, session } = env;

@@ -5,7 +5,9 @@ import { formatUsd } from "../core/money.ts";
 import { deliverNow } from "../deliver/now.ts";
 import type { TickSummary } from "../harness/tick-row.ts";
 import { getTick } from "../ledger/ticks.ts";
+import { scheduleFor } from "../runner/schedule.ts";
 import { fileSink, rootSpan, type Span } from "../trace/tracer.ts";
+import { capHaltNotice } from "./hold-notice.ts";
 import { ALERT_TIMEOUT_MS, PING_TIMEOUT_MS, ping, postNotice, type SendResult } from "./notify.ts";
 import { catchUpRunLog, logIntervention } from "./run-log.ts";
 import { applyWatchdog, evaluateWatchdog, type WatchdogAction } from "./watchdog.ts";
@@ -105,6 +107,19 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
         });
       const n = notice(app, action);
       if (n && host.alertUrl) {
+        const url = host.alertUrl;
+        sends.push(
+          postNotice(deps.fetch, url, n, timeouts.alertMs).then((r) => reportSend(app, s, "alert", r)),
+        );
+      }
+    });
+
+    await guarded(app, s, "hold_notice", () => {
+      const n = capHaltNotice(db, summary, loaded.spec, scheduleFor(loaded.spec, host.tickSeconds), now);
+      if (!n) return;
+      s.event("hold.halted", { tick: summary.tickId });
+      deps.print(`notice: ${n.title}`);
+      if (host.alertUrl) {
         const url = host.alertUrl;
         sends.push(
           postNotice(deps.fetch, url, n, timeouts.alertMs).then((r) => reportSend(app, s, "alert", r)),

@@ -42,6 +42,11 @@ export function formatStatus(s: StatusSnapshot): string[] {
       ? `cap: REACHED — ${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)} (${s.cap.source}); paid calls stop until tomorrow`
       : `cap: ${formatUsd(s.cap.remaining_micros)} left of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`,
   );
+  if (s.hold.halted)
+    lines.push(
+      `HALTED at the spend cap since ${s.hold.since ?? "today"} — resumes by itself at ${s.hold.resumes_at ?? "(no next slot)"}; no person needed`,
+    );
+  else if (s.hold.stopped) lines.push("STOPPED by the kill flag — `afk arm` resumes at the next slot");
   lines.push(`next run: ${s.next_run.at ?? "none scheduled"} (${s.next_run.from}: ${s.spec.cadence})`);
   lines.push(
     s.alert.active

@@ -8,6 +8,8 @@ import type { TickStatus, Trigger } from "../core/status.ts";
 import { type SinkView, sinkViews } from "../deliver/views.ts";
 import { lastTick } from "../ledger/ticks.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
+import { currentHold, type Hold } from "../runner/hold.ts";
+import { scheduleFor } from "../runner/schedule.ts";
 import { nextSlot } from "../runner/slots.ts";
 import { readClock } from "./clock-state.ts";
 import { dayTotals, type TickDetail, tickDetail } from "./queries.ts";
@@ -55,6 +57,11 @@ export interface StatusSnapshot {
     reached: boolean;
   };
   next_run: { at: string | null; from: "runner" | "cadence" | "tick_seconds" };
+  /**
+   * Whether ticks are held while the process stays up: `halted` (cap; `resumes_at` is the first
+   * slot of the next day, reached with no person acting) or `stopped` (kill flag; `afk arm`).
+   */
+  hold: Hold & { halted: boolean; stopped: boolean };
   alert: {
     active: boolean;
     file: string | null;
@@ -101,6 +108,16 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
   const spent = today?.spendMicros ?? 0;
   const due = handle?.lastDueSlotHandled();
   const detail = t ? tickDetail(t) : null;
+  const killPresent = existsSync(app.host.killFlag);
+  const hold = currentHold({
+    db,
+    schedule: scheduleFor(spec, app.host.tickSeconds),
+    timeZone: spec.timezone,
+    now,
+    killFlag: app.host.killFlag,
+    flagPresent: killPresent,
+    capReached: spent >= app.capMicros,
+  });
   return {
     generated_at: now.toISOString(),
     version: app.version,
@@ -143,7 +160,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
             trace_path: t.trace_path,
           }
         : null,
-    kill: { flag: app.host.killFlag, present: existsSync(app.host.killFlag) },
+    kill: { flag: app.host.killFlag, present: killPresent },
     cap: {
       cap_micros: app.capMicros,
       cap_usd: microsToUsd(app.capMicros),
@@ -153,6 +170,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
       reached: spent >= app.capMicros,
     },
     next_run: nextRun(input, now),
+    hold: { ...hold, halted: hold.state === "halted", stopped: hold.state === "stopped" },
     alert: {
       active: alert !== null,
       file: existsSync(join(app.deps.home, ALERT_FILE)) ? ALERT_FILE : null,

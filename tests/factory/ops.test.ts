@@ -40,10 +40,10 @@ async function verify(unitText: string): Promise<{ code: number; complaints: str
 
 describe("systemd unit", () => {
   test.each([
-    ["restarts on failure", /^Restart=on-failure$/m],
+    ["restarts after any exit (back up stopped while the kill flag is there)", /^Restart=always$/m],
     [
-      "never restarts after the cap halt (exit 3)",
-      new RegExp(`^RestartPreventExitStatus=.*\\b${ERROR_CODES.cap_reached}\\b`, "m"),
+      "never restarts a bad spec or environment (exit 2), and nothing else is exempt",
+      new RegExp(`^RestartPreventExitStatus=${ERROR_CODES.usage}$`, "m"),
     ],
     ["bounds the stop", /^TimeoutStopSec=\d+s$/m],
     ["kills the whole control group", /^KillMode=control-group$/m],
@@ -139,6 +139,8 @@ describe("host configuration files", () => {
     const plist = renderSchedule("launchd", l);
     expect(plist).toContain(`<string>set -a; . ${l.envFile}; set +a; exec ${l.command} serve</string>`);
     expect(plist).toContain(`<key>WorkingDirectory</key>\n  <string>${l.home}</string>`);
+    // serve never exits at the cap or on the flag: any exit is restarted.
+    expect(plist).toContain("<key>KeepAlive</key>\n  <true/>");
     // XML comments may not hold a double hyphen (a `--flag` would make the plist unreadable).
     const comments = [...plist.matchAll(/<!--([\s\S]*?)-->/g)].map((m) => m[1] as string);
     expect(comments).toHaveLength(1);
@@ -149,12 +151,16 @@ describe("host configuration files", () => {
     const fly = Bun.TOML.parse(ops("fly/fly.toml")) as {
       env: Record<string, string>;
       mounts: { destination: string };
+      restart: { policy: string }[];
       http_service: { internal_port: number; auto_stop_machines: string; checks: { path: string }[] };
     };
     expect(fly.mounts.destination).toBe(fly.env.AFK_HOME as string);
     expect(fly.env.AFK_KILL_FLAG?.startsWith(`${fly.mounts.destination}/`)).toBe(true);
     expect(fly.http_service.auto_stop_machines).toBe("off");
     expect(fly.http_service.checks.map((c) => c.path)).toEqual(["/healthz"]);
+    // Fly's default for deployed machines (on-fail) stops the machine after 10 tries; serve must
+    // always come back, stopped while the flag is there, so `fly ssh console` can remove it.
+    expect(fly.restart.map((r) => r.policy)).toEqual(["always"]);
     expect(fly.env.AFK_STATUS_ADDR).toBe(`0.0.0.0:${fly.http_service.internal_port}`);
     const docker = ops("fly/Dockerfile");
     expect(docker).toMatch(/^COPY dist\/afk-linux-x64 \/usr\/local\/bin\/afk$/m);

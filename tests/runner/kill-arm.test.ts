@@ -80,5 +80,6 @@ describe("afk kill-test", () => {
     expect(two).toContain("SIGTERM mid-sleep");
     expect(two).toContain("| killed |");
     expect(two).toMatch(/time to exit \(whole tree gone\) \| \d+ ms/);
-  });
+    expect(one).toContain("- [x] afk arm (flag removed) resumed it: the next slot ran");
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
+import { recordClosedTick } from "../../src/ledger/ticks.ts";
 import type { TickEnv } from "../../src/runner/guarded.ts";
 import { type LoopOutcome, type Runner, startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
@@ -26,6 +27,8 @@ interface SetupOptions {
   models?: string[];
   harness?: TickEnv["harness"];
   graceMs?: number;
+  /** The clock's start (default 2026-11-24T07:00:00Z). */
+  now?: string;
 }
 
 function setup(o: SetupOptions = {}) {
@@ -36,7 +39,7 @@ function setup(o: SetupOptions = {}) {
     ...(o.maxTickSeconds ? { maxTickSeconds: o.maxTickSeconds } : {}),
     ...(o.models ? { models: o.models } : {}),
   });
-  const t = testDeps(h.dir, o.env ?? {}, "2026-11-24T07:00:00Z");
+  const t = testDeps(h.dir, o.env ?? {}, o.now ?? "2026-11-24T07:00:00Z");
   const start = (onWait: OnWait): { runner: Runner; waits: Date[]; done: Promise<LoopOutcome> } => {
     const app = buildContext(parseArgs(["serve", "--spec", spec]), t.deps);
     cleanups.push(() => app.close());
@@ -67,7 +70,18 @@ function setup(o: SetupOptions = {}) {
     });
     return { runner, waits, done: runner.done };
   };
-  return { dir: h.dir, feed, t, start };
+  return { dir: h.dir, feed, t, start, spec };
+}
+
+/** Resolves once the runner prints a line containing `part` (a tick's line comes after its row closed). */
+function printed(deps: { print: (l: string) => void }, part: string): Promise<void> {
+  const print = deps.print;
+  return new Promise((resolve) => {
+    deps.print = (l) => {
+      print(l);
+      if (l.includes(part)) resolve();
+    };
+  });
 }
 
 describe("the scheduler loop", () => {
@@ -155,29 +169,73 @@ describe("the scheduler loop", () => {
     expect(row?.reason).toContain("POST /kill");
   });
 
-  test("the kill flag appearing while it sleeps: the next tick refuses and the runner stops with 0", async () => {
+  test("the kill flag appearing while it sleeps: each slot is refused, serve stays up, afk arm resumes at the next slot", async () => {
     const s = setup();
-    const { done } = s.start(() => {
-      writeFileSync(join(s.dir, "afk.kill"), "");
+    const armed = printed(s.t.deps, "[schedule 2026-11-24T07:30:00.000Z]");
+    const { runner, done } = s.start(async (_at, n, r) => {
+      if (n === 1) writeFileSync(join(s.dir, "afk.kill"), "");
+      if (n === 3) rmSync(join(s.dir, "afk.kill"));
+      if (n === 4) {
+        await armed;
+        r.requestStop("test over");
+      }
     });
-    expect(await done).toEqual({ exitCode: 0, reason: "kill flag present" });
-    expect(ticksIn(s.dir).map((r) => r.status)).toEqual(["ok", "refused_kill"]);
+    expect(await done).toEqual({ exitCode: 0, reason: "test over" });
+    expect(runner.alive()).toBe(false);
+    const rows = ticksIn(s.dir).map((r) => `${r.slot.slice(11, 16)} ${r.status}`);
+    expect(rows.slice(0, 3)).toEqual(["07:00 ok", "07:10 refused_kill", "07:20 refused_kill"]);
+    // Armed again, the 07:30 tick ran its pipeline (the feed saw its fetch; its items were seen already).
+    expect(rows[3]).not.toBe("07:30 refused_kill");
+    expect(s.feed.received()).toBe(2);
+    expect(s.t.out).toContain("KILL flag present — refusing to run.");
+    expect(s.t.out.some((l) => l.startsWith("stopped: kill flag"))).toBe(true);
+    expect(s.t.out).toContain("resumed: ticks run again");
   });
 
-  test("spend over the cap at start: halted at once with exit 3, before any sleep", async () => {
-    const s = setup({
-      env: { SPEND_CAP_USD: "0.0001" },
-      models: [
-        '{ id: paid, kind: openai, base_url: "http://127.0.0.1:9/v1", model: "m", api_key_env: "K", usd_per_mtok_in: 1, usd_per_mtok_out: 1 }',
-        "{ id: extractive, kind: extractive }",
-      ],
+  test("spend at the cap: halted at once, serve stays up, and the first slot of the next day delivers with no person acting", async () => {
+    const s = setup({ env: { SPEND_CAP_USD: "1" }, now: "2026-11-24T23:35:00Z" });
+    // $2 already spent today (2026-11-24, UTC), as a settled paid call of an earlier tick.
+    const app = buildContext(parseArgs(["tick", "--spec", s.spec]), s.t.deps);
+    const earlier = {
+      id: "t-earlier",
+      slot: "2026-11-24T06:00:00.000Z",
+      trigger: "manual" as const,
+      day: "2026-11-24",
+      startedAt: "2026-11-24T06:00:00.000Z",
+      pid: 1,
+      version: "test",
+      specHash: "x",
+      specOrigin: "test",
+      tracePath: "runs/2026-11-24/trace.jsonl",
+    };
+    recordClosedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
+    app
+      .db()
+      .query(
+        "INSERT INTO calls (tick_id, day, link_id, kind, state, cost_micros, started_at) VALUES (?, '2026-11-24', 'paid', 'openai', 'settled', 2000000, ?)",
+      )
+      .run(earlier.id, earlier.startedAt);
+    app.close();
+    // The next day's first slot: stop once its tick line is printed (after its row closed).
+    const nextDay = printed(s.t.deps, "[schedule 2026-11-25T00:00:00.000Z]");
+    const { done } = s.start(async (at, _n, r) => {
+      if (at.toISOString() !== "2026-11-25T00:10:00.000Z") return;
+      await nextDay;
+      r.requestStop("test over");
     });
-    const { waits, done } = s.start(() => {});
-    expect(await done).toEqual({ exitCode: 3, reason: "spend cap reached" });
-    expect(waits).toEqual([]);
+    expect(await done).toEqual({ exitCode: 0, reason: "test over" });
+    const rows = ticksIn(s.dir).filter((r) => r.id !== "t-earlier");
+    expect(rows.map((r) => `${r.day} ${r.slot.slice(11, 16)} ${r.status}`)).toEqual([
+      "2026-11-24 23:30 halted_cap",
+      "2026-11-24 23:40 halted_cap",
+      "2026-11-24 23:50 halted_cap",
+      "2026-11-25 00:00 ok",
+    ]);
     expect(s.t.out).toContain("Spend cap reached — halting.");
-    expect(ticksIn(s.dir).map((r) => r.status)).toEqual(["halted_cap"]);
-    expect(s.feed.received()).toBe(0);
+    expect(s.t.out).toContain("halted: spend cap reached; resumes by itself at 2026-11-25T00:00:00.000Z");
+    expect(s.t.out).toContain("resumed: ticks run again");
+    // The notice goes out once per capped day, on its first refused slot.
+    expect(s.t.out.filter((l) => l.startsWith("notice: ")).length).toBe(1);
   });
 
   test("a tick that ignores its abort: after the grace the runner closes its row killed itself and stops", async () => {

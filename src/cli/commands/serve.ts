@@ -16,7 +16,7 @@ export function createServeCommand(portsFor: (deps: Deps) => RunnerPorts): Comma
     name: "serve",
     summary: "run always on: ticks on the cadence (or every TICK_SECONDS), guarded, until stopped",
     usage:
-      "afk serve [--spec PATH]   (exit 0 stopped/killed, 3 spend cap reached, 4 another serve runs here)",
+      "afk serve [--spec PATH]   (stays up while halted at the cap or stopped by the kill flag; exit 0 on a signal or POST /kill, 2 bad spec/env, 4 another serve runs here)",
     flags: { ...SPEC_FLAG },
     async run(args, deps) {
       const app = buildContext(args, deps);

@@ -19,6 +19,17 @@ export const snapshotFamilies: SnapshotFamilies = (snap) => [
     { value: snap.cap.reached ? 1 : 0 },
   ]),
   gauge("afk_kill_flag", "1 while the kill flag exists.", [{ value: snap.kill.present ? 1 : 0 }]),
+  gauge("afk_halted", "1 while ticks are held at the spend cap (ends when the cap's day rolls over).", [
+    { value: snap.hold.halted ? 1 : 0 },
+  ]),
+  gauge("afk_stopped", "1 while ticks are held by the kill flag (afk arm resumes).", [
+    { value: snap.hold.stopped ? 1 : 0 },
+  ]),
+  gauge(
+    "afk_resumes_at_timestamp_seconds",
+    "Unix time a cap halt ends by itself (the first slot of the next day); 0 when not halted.",
+    [{ value: snap.hold.resumes_at ? Math.floor(new Date(snap.hold.resumes_at).getTime() / 1000) : 0 }],
+  ),
   gauge("afk_alert_active", "1 while the watchdog alert is raised.", [{ value: snap.alert.active ? 1 : 0 }]),
   gauge("afk_runner_up", "1 while the runner's scheduler loop is alive.", [
     { value: snap.runner?.alive ? 1 : 0 },
