@@ -124,6 +124,20 @@ async function afk(
   return { code, out, err };
 }
 
+/** The first line of a child's output matching `re`, or null when the stream ends first. */
+async function firstLine(stream: ReadableStream<Uint8Array>, re: RegExp): Promise<string | null> {
+  const decoder = new TextDecoder();
+  let buf = "";
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return null;
+    buf += decoder.decode(value, { stream: true });
+    const hit = buf.split("\n").find((l) => re.test(l));
+    if (hit) return hit;
+  }
+}
+
 function needsSpec(args: string[]): boolean {
   return !["kill", "arm", "trace", "kill-test"].includes(args[0] ?? "");
 }
@@ -225,9 +239,25 @@ try {
     ollama.setBehavior("llama3.1:8b", undefined);
     const asked = ollama.requests.length + paid.requests.length;
     const files = outFiles().length;
-    const r = await afk(["serve"], { SPEND_CAP_USD: "0.0001", TICK_SECONDS: "2" });
+    const r = await afk(["tick"], { SPEND_CAP_USD: "0.0001" });
     if (r.code !== 3) return `expected exit 3, got ${r.code}`;
     if (!r.out.includes(CAP_LINE)) return `the line '${CAP_LINE}' was not printed`;
+    // serve does not exit at the cap: it stays up, halted, and resumes on the cap's next day by itself.
+    console.log("  $ SPEND_CAP_USD=0.0001 TICK_SECONDS=2 afk serve &");
+    const serve = Bun.spawn([process.execPath, MAIN, "serve", "--spec", specPath], {
+      cwd: home,
+      env: { ...baseEnv, SPEND_CAP_USD: "0.0001", TICK_SECONDS: "2" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const halted = await firstLine(serve.stdout, /^halted: spend cap reached; resumes by itself at \S+$/);
+    console.log(`    ${halted ?? "(serve ended without a halted line)"}`);
+    const st = await afk(["status"], { SPEND_CAP_USD: "0.0001" }, (l) => l.startsWith("HALTED"));
+    serve.kill("SIGTERM");
+    const code = await serve.exited;
+    console.log(`  (serve stayed up halted until SIGTERM; exit ${code})`);
+    if (!halted) return "serve printed no halted line";
+    if (!st.out.includes("resumes by itself at")) return "afk status does not say when the halt ends";
     if (ollama.requests.length + paid.requests.length !== asked) return "a model was called over the cap";
     if (outFiles().length !== files) return "a digest was written over the cap";
     if (lastRow().status !== "halted_cap")

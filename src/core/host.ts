@@ -35,6 +35,7 @@ const HostSchema = z.object({
   OLLAMA_HOST: z.string().optional(),
   AFK_STATUS_ADDR: z.string().optional(),
   AFK_STATUS_TOKEN: z.string().optional(),
+  AFK_STATUS_READ_TOKEN: z.string().optional(),
   AFK_ALERT_URL: z.string().optional(),
   AFK_PING_URL: z.string().optional(),
   HOME: z.string().optional(),
@@ -49,6 +50,8 @@ export interface HostConfig {
   ollamaHost: string;
   statusAddr: string;
   statusToken: string | undefined;
+  /** A token that may read the page (not kill) when bound beyond loopback; AFK_STATUS_TOKEN reads too. */
+  statusReadToken: string | undefined;
   alertUrl: string | undefined;
   pingUrl: string | undefined;
 }
@@ -69,6 +72,7 @@ export function readHostConfig(env: Readonly<Record<string, string | undefined>>
     ollamaHost: e.OLLAMA_HOST || "http://127.0.0.1:11434",
     statusAddr: e.AFK_STATUS_ADDR || "127.0.0.1:8787",
     statusToken: e.AFK_STATUS_TOKEN || undefined,
+    statusReadToken: e.AFK_STATUS_READ_TOKEN || undefined,
     alertUrl: e.AFK_ALERT_URL || undefined,
     pingUrl: e.AFK_PING_URL || undefined,
   };

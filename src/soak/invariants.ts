@@ -12,8 +12,8 @@ import type { Spec } from "../spec/schema.ts";
 export interface KillWindow {
   setAfterRowid: number;
   removedAfterRowid: number;
-  /** The serve process exited (0) after the flag appeared, as the runner must. */
-  exited: boolean;
+  /** The serve process stayed up (stopped) while the flag was there, so `afk arm` alone resumes it. */
+  stayedUp: boolean;
 }
 
 export interface Sample {
@@ -49,6 +49,10 @@ export interface InvariantReport {
   days_over_cap: number;
   max_day_spend_usd: number;
   kills_late: number;
+  /** Capped days after which the same serve process (no restart, no person) delivered again. */
+  cap_days_resumed: number;
+  /** Capped days with no later delivery by the process that halted. */
+  cap_days_stuck: string[];
   run_log_days_missing: number[];
   rss_start_mb: number;
   rss_end_mb: number;
@@ -167,8 +171,20 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     const ran = after.some(
       (r) => !["refused_kill", "killed", "skipped_overlap", "skipped_done"].includes(r.status),
     );
-    return ran || !k.exited;
+    return ran || !k.stayedUp;
   }).length;
+
+  const capped = db
+    .query<{ day: string; last: number; pid: number }, []>(
+      `SELECT t.day AS day, t.rowid AS last, t.pid AS pid FROM ticks t
+        WHERE t.rowid = (SELECT max(rowid) FROM ticks WHERE status = 'halted_cap' AND day = t.day)
+        ORDER BY t.day`,
+    )
+    .all();
+  const resumedBy = db.query<{ pid: number }, [number]>(
+    "SELECT pid FROM ticks WHERE rowid > ? AND status IN ('ok','degraded') ORDER BY rowid LIMIT 1",
+  );
+  const stuck = capped.filter((c) => resumedBy.get(c.last)?.pid !== c.pid).map((c) => c.day);
 
   const logPath = join(i.home, "runs", "run-log.md");
   const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
@@ -190,6 +206,8 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     days_over_cap: spends.filter((s) => s > i.capMicros).length,
     max_day_spend_usd: microsToUsd(Math.max(0, ...spends)),
     kills_late,
+    cap_days_resumed: capped.length - stuck.length,
+    cap_days_stuck: stuck,
     run_log_days_missing: missing,
     rss_start_mb: round1(first?.rssMb ?? 0),
     rss_end_mb: round1(last?.rssMb ?? 0),
@@ -216,6 +234,8 @@ export function brokenInvariants(r: InvariantReport): string[] {
   if (r.ledger_out_mismatch) broken.push(`ledger and out/ disagree on ${r.ledger_out_mismatch} files`);
   if (r.days_over_cap) broken.push(`${r.days_over_cap} days over the cap`);
   if (r.kills_late) broken.push(`${r.kills_late} kills not honoured before the next tick`);
+  if (r.cap_days_stuck.length)
+    broken.push(`capped days not resumed by the process that halted: ${r.cap_days_stuck.join(", ")}`);
   if (r.run_log_days_missing.length) broken.push(`run log lacks Day ${r.run_log_days_missing.join(", ")}`);
   if (r.rss_growth_in_process_mb > RSS_FLAT_MB)
     broken.push(`RSS grew ${r.rss_growth_in_process_mb} MB within one serve process (limit ${RSS_FLAT_MB})`);

@@ -12,6 +12,8 @@ export function soakJson(r: SoakResult): Record<string, unknown> {
     partial_files: i.partial_files,
     days_over_cap: i.days_over_cap,
     kills_late: i.kills_late,
+    supervisor: r.supervisor,
+    cap_days_resumed: i.cap_days_resumed,
     faults_injected: r.faults.filter((f) => f.injected).length,
     fault_kinds: new Set(r.faults.filter((f) => f.injected).map((f) => f.kind)).size,
     rss_start_mb: i.rss_start_mb,
@@ -44,7 +46,7 @@ export function soakMarkdown(r: SoakResult, startedAt: Date): string {
   const lines = [
     `# Soak ${startedAt.toISOString()} — ${r.ok ? "PASSED" : "FAILED"}`,
     "",
-    `${r.options.days} days of \`${r.options.cadence}\` (UTC) from ${r.options.day0.slice(0, 10)}, clock ×${r.options.scale}, seed ${r.options.seed}, in ${r.wallSeconds} s wall time. Real \`afk serve\` processes (${r.restarts} restarts), loopback feeds and model doubles. Home: \`${r.home}\`.`,
+    `${r.options.days} days of \`${r.options.cadence}\` (UTC) from ${r.options.day0.slice(0, 10)}, clock ×${r.options.scale}, seed ${r.options.seed}, in ${r.wallSeconds} s wall time. Real \`afk serve\` processes (${r.restarts} restarts), supervised only as ${r.supervisor} would; loopback feeds and model doubles. Capped days resumed by the process that halted, with no person acting: ${i.cap_days_resumed}. Home: \`${r.home}\`.`,
     "",
     "## Faults",
     "",

@@ -51,6 +51,8 @@ export interface SoakResult {
   faults: FaultRecord[];
   restarts: number;
   unexpectedExits: number;
+  /** The shipped ops file whose semantics the soak modelled. */
+  supervisor: string;
   wallSeconds: number;
   home: string;
   options: Omit<SoakOptions, "log" | "day0" | "home"> & { day0: string };
@@ -72,7 +74,7 @@ interface World {
   generation: number;
   restarts: number;
   unexpectedExits: number;
-  /** Exits the orchestrator caused or expects; anything else is unexpected and restarted (Restart=on-failure). */
+  /** Exits the orchestrator caused or expects; anything else is unexpected and restarted (Restart=always). */
   expectingExit: boolean;
   samples: Sample[];
   kills: KillWindow[];
@@ -120,7 +122,17 @@ function childEnv(w: World): Record<string, string> {
   return { ...w.env, AFK_CLOCK_START: w.clock.now().toISOString(), AFK_CLOCK_SCALE: String(w.o.scale) };
 }
 
-/** Starts `afk serve` with the clock where the soak's clock is now, as systemd would restart it. */
+/**
+ * The shipped supervisor the soak models, and only what it does: ops/systemd/afk.service restarts
+ * any exit after RestartSec, except exit 2 (bad spec or environment). Nothing else starts serve:
+ * no daily timer, no person. A cap halt and the kill flag are not exits.
+ */
+export const SUPERVISOR =
+  "ops/systemd/afk.service (Restart=always, RestartSec=30s, RestartPreventExitStatus=2)";
+const RESTART_SEC_MS = 30_000;
+const NO_RESTART_EXIT = 2;
+
+/** Starts `afk serve` with the clock where the soak's clock is now, as systemd would (re)start it. */
 function startServe(w: World): Child {
   const child = spawnAfk(["serve", "--spec", w.specPath], childEnv(w), w.logPath);
   const generation = ++w.generation;
@@ -129,22 +141,17 @@ function startServe(w: World): Child {
   child.exited.then((code) => {
     if (w.child !== child) return;
     w.child = null;
-    if (w.expectingExit || code === 0) return;
-    if (code === 3) {
-      // RestartPreventExitStatus=3 keeps a halted serve down; the operator's daily timer starts it after midnight.
-      const morning = new Date(
-        (Math.floor(w.clock.now().getTime() / (24 * HOUR)) + 1) * 24 * HOUR + 5 * 60_000,
-      );
-      w.o.log?.(`serve (generation ${generation}) halted at the cap; back at ${morning.toISOString()}`);
-      until(w, morning).then(() => {
-        if (!w.child && !w.stop.signal.aborted) startServe(w);
-      });
+    if (w.expectingExit) return;
+    // An exit the soak did not cause is a finding, counted; the unit's Restart= decides what follows.
+    w.unexpectedExits++;
+    if (code === NO_RESTART_EXIT) {
+      w.o.log?.(`serve (generation ${generation}) exited ${code}: RestartPreventExitStatus keeps it down`);
       return;
     }
-    // Restart=on-failure: a crash the soak did not cause is counted, then restarted.
-    w.unexpectedExits++;
-    w.o.log?.(`serve (generation ${generation}) exited ${code} unexpectedly; restarting`);
-    startServe(w);
+    w.o.log?.(`serve (generation ${generation}) exited ${code} unexpectedly; restarting after RestartSec`);
+    until(w, new Date(w.clock.now().getTime() + RESTART_SEC_MS)).then(() => {
+      if (!w.child && !w.stop.signal.aborted) startServe(w);
+    });
   });
   return child;
 }
@@ -155,16 +162,6 @@ async function stopServe(w: World, signal: "SIGTERM" | "SIGKILL"): Promise<numbe
   w.expectingExit = true;
   child.kill(signal);
   const code = await child.exited;
-  w.expectingExit = false;
-  return code;
-}
-
-/** Waits for the serve process to exit by itself, at most until `deadline` (virtual). */
-async function awaitExit(w: World, deadline: Date): Promise<number | null> {
-  const child = w.child;
-  if (!child) return null;
-  w.expectingExit = true;
-  const code = await Promise.race([child.exited, until(w, deadline).then(() => null)]);
   w.expectingExit = false;
   return code;
 }
@@ -267,8 +264,10 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
       }
       await stopServe(w, "SIGKILL");
       rec.injected = true;
-      startServe(w); // Restart=always: straight back up, the clock where it is now
-      rec.note = `serve (pid ${victim.pid}) SIGKILLed while its tick waited on the model; restarted at once`;
+      // Restart=always: back up after RestartSec, the clock where it is then.
+      await until(w, new Date(w.clock.now().getTime() + RESTART_SEC_MS));
+      startServe(w);
+      rec.note = `serve (pid ${victim.pid}) SIGKILLed while its tick waited on the model; restarted after RestartSec`;
       return () =>
         count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed' AND pid = ?", victim.pid) > 0;
     }
@@ -284,15 +283,15 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
     case "kill_flag": {
       writeFileSync(w.env.AFK_KILL_FLAG as string, "soak\n");
       const setAfterRowid = maxRowid(w);
+      const holder = w.child;
       rec.injected = true;
-      const code = await awaitExit(w, end);
       await until(w, end);
       const removedAfterRowid = maxRowid(w);
+      // The one documented action that resumes it under every supervisor: afk arm.
       await runAfk(["arm"], childEnv(w), w.logPath);
-      w.kills.push({ setAfterRowid, removedAfterRowid, exited: code === 0 });
-      if (w.child) await stopServe(w, "SIGTERM"); // it did not stop by itself: counted late
-      startServe(w);
-      rec.note = `kill flag for ${f.hours} h: serve exited ${code ?? "(did not)"}; afk arm, then restarted`;
+      const stayedUp = holder !== null && w.child === holder;
+      w.kills.push({ setAfterRowid, removedAfterRowid, stayedUp });
+      rec.note = `kill flag for ${f.hours} h: serve ${stayedUp ? "stayed up, stopped" : "did not stay up"}; afk arm resumed it (no restart)`;
       return () =>
         count(
           w,
@@ -306,20 +305,24 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
     case "cap_crossed": {
       w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
       rec.injected = true;
+      const holder = w.child;
       const dayEnd = new Date(Math.floor(f.at.getTime() / (24 * HOUR) + 1) * 24 * HOUR);
-      const code = await awaitExit(w, dayEnd);
+      await until(w, dayEnd);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
-      // RestartPreventExitStatus=3 keeps it down; the operator's daily timer starts it after midnight.
-      await until(w, new Date(dayEnd.getTime() + 5 * 60_000));
-      if (!w.child) startServe(w);
-      rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; the paid tier spent until the cap halted serve (exit ${code ?? "none"}); restarted after midnight`;
+      rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; the paid tier spent until the cap halted the ticks; serve stayed up and resumed the next day by itself`;
       const halted = rowsSince("status = 'halted_cap'");
-      return () => code === 3 && halted();
+      const resumed = rowsSince(`status IN ('ok','degraded') AND day > '${f.at.toISOString().slice(0, 10)}'`);
+      return () => halted() && resumed() && holder !== null;
     }
     default:
       rec.note = `${f.kind} is passive`;
       return () => false;
   }
+}
+
+/** Polls (bounded) until serve has written its pidfile: it is up and about to plan its catch-up. */
+async function pidfileWritten(w: World): Promise<void> {
+  for (let i = 0; i < 1500 && !existsSync(join(w.o.home, "afk.pid")); i++) await Bun.sleep(20);
 }
 
 /** Polls (bounded) until the ledger has a row for `slot` and the run log has its Day line. */
@@ -398,8 +401,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     // Start serve just after a slot, so its own start-up (virtual minutes at this scale) cannot pass the next one.
     const slot = nextSlot(spec, w.clock.now()) ?? w.clock.now();
     await until(w, new Date(slot.getTime() + 2 * 60_000));
-    firstSlot = slot;
     startServe(w);
+    // On a loaded machine start-up can take seconds, i.e. virtual hours: the run's slots begin at
+    // the one the first serve catches up when it is up (its pidfile written), not before it existed.
+    await pidfileWritten(w);
+    firstSlot =
+      latestSlot(spec, w.clock.now()).getTime() > slot.getTime() ? latestSlot(spec, w.clock.now()) : slot;
     stopSampler = startSampler(w);
     const pairs = plan.map((f, i) => ({ f, rec: records[i] as FaultRecord }));
     const judges: Promise<{ rec: FaultRecord; judge: Judge }>[] = pairs
@@ -450,6 +457,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     faults: records,
     restarts: w.restarts,
     unexpectedExits: w.unexpectedExits,
+    supervisor: SUPERVISOR,
     wallSeconds: Math.round((performance.now() - wallStart) / 100) / 10,
     home: o.home,
     options: {

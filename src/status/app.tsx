@@ -9,7 +9,7 @@ import { describeError } from "../core/errors.ts";
 import { noRedaction } from "../core/redact.ts";
 import { deliverRoutes } from "../deliver/routes.tsx";
 import type { RunnerHandle } from "../runner/handle.ts";
-import { checkBearer } from "./auth.ts";
+import { checkBearer, checkRead } from "./auth.ts";
 import { addDays } from "./days.ts";
 import { raiseKillFlag } from "./kill.ts";
 import { METRICS_CONTENT_TYPE, metricsSource } from "./metrics/index.ts";
@@ -72,6 +72,19 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
       headers.delete("content-length");
       c.res = new Response(redact(text), { status: c.res.status, headers });
     });
+
+  // Beyond loopback the page, /status.json and /metrics carry digest text, source URLs, errors and
+  // spend: they need a token too. /healthz stays open for the platform's health check.
+  web.use(async (c, next) => {
+    if (c.req.path === "/healthz" || c.req.method === "POST") return next();
+    const auth = checkRead(c.req.header("Authorization"), app.host);
+    if (auth.ok) return next();
+    return c.text(
+      "unauthorised: send Authorization: Bearer <AFK_STATUS_TOKEN or AFK_STATUS_READ_TOKEN> (a browser: any user name, the token as the password)",
+      401,
+      { "WWW-Authenticate": 'Basic realm="afk", charset="UTF-8"' },
+    );
+  });
 
   web.onError((err, c) => {
     app.deps.warn(`status page: ${c.req.method} ${c.req.path}: ${describeError(err)}`);

@@ -167,6 +167,70 @@ describe("POST /kill", () => {
   });
 });
 
+describe("reads beyond loopback", () => {
+  const beyond = {
+    AFK_STATUS_ADDR: "0.0.0.0:8787",
+    AFK_STATUS_TOKEN: "kill-token-1",
+    AFK_STATUS_READ_TOKEN: "read-token-1",
+  };
+  const basic = (password: string) => `Basic ${Buffer.from(`anyone:${password}`).toString("base64")}`;
+
+  test("every route but /healthz needs a token: 401 with a Basic challenge, no data in the body", async () => {
+    const { app, web } = setup(beyond);
+    await tickAndHook(app);
+    for (const path of ["/", "/status.json", "/metrics", "/digests.atom", "/nope"]) {
+      const attempts: Record<string, string>[] = [
+        {},
+        { Authorization: "Bearer wrong" },
+        { Authorization: basic("wrong") },
+      ];
+      for (const headers of attempts) {
+        const res = await web.request(path, { headers });
+        expect(res.status).toBe(401);
+        expect(res.headers.get("www-authenticate")).toContain('Basic realm="afk"');
+        const body = await res.text();
+        expect(body).not.toContain("sqlite-news");
+        expect(body).not.toContain("token-1");
+      }
+    }
+    expect((await web.request("/healthz")).status).toBe(200);
+  });
+
+  test("the kill token and the read token both read, as Bearer or as a browser's Basic password", async () => {
+    const { app, web } = setup(beyond);
+    await tickAndHook(app);
+    for (const auth of [
+      "Bearer kill-token-1",
+      "Bearer read-token-1",
+      basic("read-token-1"),
+      basic("kill-token-1"),
+    ]) {
+      const res = await web.request("/status.json", { headers: { Authorization: auth } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { spec: { name: string } }).spec.name).toBe(app.loaded.spec.name);
+    }
+    const metrics = await web.request("/metrics", { headers: { Authorization: "Bearer read-token-1" } });
+    expect(await metrics.text()).toContain("afk_halted 0");
+  });
+
+  test("the read token cannot kill", async () => {
+    const { app, web, runner } = setup(beyond);
+    const res = await web.request("/kill", {
+      method: "POST",
+      headers: { Authorization: "Bearer read-token-1" },
+    });
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 0)); // the app asks for a stop one macrotask after replying
+    expect(existsSync(app.host.killFlag)).toBe(false);
+    expect(runner.stops).toEqual([]);
+  });
+
+  test("on loopback reads stay open, as before", async () => {
+    const { web } = setup({ AFK_STATUS_ADDR: "127.0.0.1:8787" });
+    expect((await web.request("/status.json")).status).toBe(200);
+  });
+});
+
 describe("no secret on any page", () => {
   test("env values (token, alert and ping URLs, API keys) never appear in /, /status.json or /metrics", async () => {
     const secrets = {

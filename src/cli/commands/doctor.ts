@@ -5,7 +5,7 @@ import { runDoctor } from "../../factory/doctor/doctor.ts";
 import { hostProbe } from "../../factory/doctor/probe.ts";
 import type { ScheduleProbe } from "../../factory/doctor/schedule-check.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
-import { flagString, SPEC_FLAG } from "../args.ts";
+import { flagBool, flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { hostOf } from "../context.ts";
 import { VERSION } from "../version.ts";
@@ -15,8 +15,9 @@ export function makeDoctorCommand(opts: { probe?: ScheduleProbe; ollamaTimeoutMs
   return {
     name: "doctor",
     summary: "check this host can run afk unattended; each failure with the command that fixes it",
-    usage: "afk doctor [--spec PATH] [--env-file PATH]   (exit 0 all required checks pass, 1 otherwise)",
-    flags: { ...SPEC_FLAG, "env-file": { type: "string" } },
+    usage:
+      "afk doctor [--spec PATH] [--env-file PATH] [--preflight]   (exit 0 all required checks pass, 1 otherwise; --preflight: before a deploy's swap, the schedule is not checked)",
+    flags: { ...SPEC_FLAG, "env-file": { type: "string" }, preflight: { type: "boolean" } },
     async run(args, deps) {
       const host = hostOf(deps);
       const { results } = await runDoctor({
@@ -26,6 +27,7 @@ export function makeDoctorCommand(opts: { probe?: ScheduleProbe; ollamaTimeoutMs
         probe: opts.probe ?? hostProbe(deps.env.HOME || homedir(), bunSpawn, deps.env),
         envFile: flagString(args, "env-file"),
         ollamaTimeoutMs: opts.ollamaTimeoutMs,
+        preflight: flagBool(args, "preflight"),
       });
       deps.print(`afk doctor · afk ${VERSION} · AFK_HOME ${host.home}`);
       for (const line of renderChecks(results)) deps.print(line);

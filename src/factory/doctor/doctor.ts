@@ -2,12 +2,15 @@ import { join } from "node:path";
 import type { Deps } from "../../core/deps.ts";
 import { describeError } from "../../core/errors.ts";
 import type { HostConfig } from "../../core/host.ts";
+import { pidAlive } from "../../core/pid.ts";
+import { looksLikeServe, readPidfile } from "../../runner/pidfile.ts";
 import type { LoadedSpec } from "../../spec/load.ts";
 import { resolveSpec } from "../../spec/resolve.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
 import { checkSinks } from "./deliver-checks.ts";
 import { checkClock, checkHome, checkKillFlag, checkLedger, checkStatusAddr } from "./host-checks.ts";
-import { checkKeys, checkOllama } from "./model-checks.ts";
+import { checkKeys, checkOllama, deliversWithoutOllama } from "./model-checks.ts";
+import { findPortHolder } from "./port-holder.ts";
 import { checkSchedule, type ScheduleProbe } from "./schedule-check.ts";
 
 export interface DoctorInput {
@@ -18,6 +21,17 @@ export interface DoctorInput {
   /** Where the host's env file is expected, for the fixes that edit it. */
   envFile?: string;
   ollamaTimeoutMs?: number;
+  /**
+   * Before a deploy swaps binaries: the schedule is not checked (the deploy installs it next),
+   * and the status port may be held by this home's running serve.
+   */
+  preflight?: boolean;
+}
+
+/** This home's serve, when its pidfile names a live one: it may hold the status port itself. */
+function ownServe(home: string): number | null {
+  const pid = readPidfile(home);
+  return pid !== null && pidAlive(pid) && looksLikeServe(pid) ? pid : null;
 }
 
 /**
@@ -55,12 +69,18 @@ export async function runDoctor(
     const ledger = checkLedger(host.home);
     results.push(ledger.result, checkClock(deps.clock.now(), ledger.facts));
   } else results.push(checkClock(deps.clock.now(), undefined));
-  results.push(checkKillFlag(host.killFlag), checkStatusAddr(host, envFile));
+  results.push(
+    checkKillFlag(host.killFlag),
+    checkStatusAddr(host, envFile, { ownServe: ownServe(host.home), holder: findPortHolder }),
+  );
   if (loaded) {
-    results.push(...(await checkOllama(loaded.spec, host.ollamaHost, deps.fetch, input.ollamaTimeoutMs)));
+    const fallback = deliversWithoutOllama(loaded.spec, deps.env);
+    results.push(
+      ...(await checkOllama(loaded.spec, host.ollamaHost, deps.fetch, input.ollamaTimeoutMs, fallback)),
+    );
     results.push(...checkKeys(loaded.spec, deps.env, envFile));
     results.push(...(await checkSinks(loaded.spec, deps.env, envFile)));
   }
-  results.push(await checkSchedule(input.probe));
+  if (!input.preflight) results.push(await checkSchedule(input.probe));
   return { ...(loaded ? { loaded } : {}), results };
 }

@@ -6,6 +6,7 @@ import type { HostConfig } from "../../core/host.ts";
 import { openDatabase } from "../../ledger/db.ts";
 import { statusBindAddress } from "../../status/server.ts";
 import { type CheckResult, fail, ok, warn } from "./check.ts";
+import { findPortHolder, type PortHolder } from "./port-holder.ts";
 
 /** AFK_HOME exists and this user can create files in it (ledger, runs/, out/). */
 export function checkHome(home: string): CheckResult {
@@ -90,19 +91,52 @@ export function checkKillFlag(path: string): CheckResult {
   return ok("kill flag", `absent (raise it with: touch ${path})`);
 }
 
-/** `afk serve` will bind its status page: a valid AFK_STATUS_ADDR, and a token beyond loopback. */
+/** What the port check needs to know about this home's own serve (it may hold the port itself). */
+export interface PortFacts {
+  /** The pid in AFK_HOME's afk.pid when that process is alive, else null. */
+  ownServe: number | null;
+  holder: (port: number) => PortHolder | null;
+}
+
+/**
+ * `afk serve` will bind its status page: a valid AFK_STATUS_ADDR, a token beyond loopback, and the
+ * port really free — bound here for a moment — or held by this home's own serve (which a restart
+ * hands over). A port held by anything else is red, naming the holder.
+ */
 export function checkStatusAddr(
   host: Pick<HostConfig, "statusAddr" | "statusToken">,
   envFile: string,
+  facts: PortFacts = { ownServe: null, holder: findPortHolder },
 ): CheckResult {
+  let addr: { hostname: string; port: number };
   try {
-    const { hostname, port } = statusBindAddress(host);
-    return ok("status page", `serve binds ${hostname}:${port}${host.statusToken ? " (token set)" : ""}`);
+    addr = statusBindAddress(host);
   } catch (err) {
     return fail(
       "status page",
       err instanceof Error ? err.message : describeError(err),
       `add AFK_STATUS_TOKEN=$(openssl rand -hex 24) to ${envFile}, or set AFK_STATUS_ADDR=127.0.0.1:8787 there`,
+    );
+  }
+  const { hostname, port } = addr;
+  const token = host.statusToken ? " (token set)" : "";
+  if (port === 0) return ok("status page", `serve binds ${hostname} on a free port${token}`);
+  try {
+    const probe = Bun.serve({ hostname, port, fetch: () => new Response("") });
+    probe.stop(true);
+    return ok("status page", `serve binds ${hostname}:${port} (free: bound and released)${token}`);
+  } catch (err) {
+    const holder = facts.holder(port);
+    if (facts.ownServe !== null && (holder === null || holder.pid === facts.ownServe))
+      return ok(
+        "status page",
+        `${hostname}:${port} is held by this home's afk serve (pid ${facts.ownServe})${token}`,
+      );
+    const who = holder ? `pid ${holder.pid} (${holder.command})` : "another process (ss -ltnp shows which)";
+    return fail(
+      "status page",
+      `${hostname}:${port} cannot be bound: held by ${who}: ${describeError(err)}`,
+      `stop ${holder ? `pid ${holder.pid}` : "that process"}, or set AFK_STATUS_ADDR=${hostname}:<free port> in ${envFile}`,
     );
   }
 }
