@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { TickSummary } from "../harness/tick.ts";
+import type { TickSummary } from "../harness/tick-row.ts";
 import { capResumesAt } from "../runner/hold.ts";
 import type { Schedule } from "../runner/schedule.ts";
 

@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
-import { recordClosedTick } from "../../src/ledger/ticks.ts";
+import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import type { TickEnv } from "../../src/runner/guarded.ts";
 import { type LoopOutcome, type Runner, startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
@@ -208,7 +208,7 @@ describe("the scheduler loop", () => {
       specOrigin: "test",
       tracePath: "runs/2026-11-24/trace.jsonl",
     };
-    recordClosedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
+    recordEndedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
     app
       .db()
       .query(
