@@ -2,7 +2,8 @@
 # Installs what afk needs on a fresh machine: Bun (from the npm registry) and the locked packages.
 # With --test, also the Debian packages the tests drive: chromium (status page in a real browser),
 # prometheus (promtool checks /metrics), sqlite3 (the lab's query), qemu-user-static and
-# libc6-arm64-cross (arm64 binary), systemd (systemd-analyze verify), shellcheck (deploy.sh).
+# libc6-arm64-cross (arm64 binary), systemd (systemd-analyze verify), shellcheck (deploy.sh),
+# openssh-server + openssh-client (deploy.sh over a real sshd on loopback), cron (crontab).
 # Nothing is downloaded from anywhere but the npm and Debian registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ if [ "${1:-}" = "--test" ]; then
   # The arm64 bun runtime links glibc: qemu needs the arm64 loader and libc to run it.
   [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || need+=(libc6-arm64-cross)
   command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+  command -v crontab >/dev/null 2>&1 || need+=(cron)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "setup: apt-get install ${need[*]}"

@@ -2,6 +2,7 @@ import { dirname, relative } from "node:path";
 import cronLine from "../../ops/cron/afk.crontab" with { type: "text" };
 import plist from "../../ops/launchd/dev.afk.serve.plist" with { type: "text" };
 import unit from "../../ops/systemd/afk.service" with { type: "text" };
+import { cronWake } from "./cron-zone.ts";
 
 /** The ways afk can be scheduled on a host. */
 export const SCHEDULE_KINDS = ["cron", "systemd", "launchd"] as const;
@@ -18,6 +19,9 @@ export interface Layout {
   user: string;
   /** The spec's cron pattern, for cron mode. */
   cadence: string;
+  /** The spec's time zone (the cadence's), and the zone cron fires in on this host. */
+  timezone?: string;
+  hostTimezone?: string;
 }
 
 /** The layout the files in ops/ are written for. */
@@ -82,8 +86,16 @@ export function renderSchedule(kind: ScheduleKind, l: Layout): string {
         .replace(/^User=afk$/m, `User=${l.user}`)
         .replace(/^Group=afk$/m, `Group=${l.user}`)
         .replace(/^ProtectHome=yes$/m, protectHome(l));
-    case "cron":
-      return substitute(cronLine, l).replace(/^0 7 \* \* \* /m, `${l.cadence} `);
+    case "cron": {
+      const wake = cronWake(
+        l.cadence,
+        l.timezone ?? "UTC",
+        l.hostTimezone ?? l.timezone ?? "UTC",
+        new Date(),
+      );
+      const text = substitute(cronLine, l).replace(/^0 7 \* \* \* /m, `${wake.pattern} `);
+      return wake.due ? text.replace(" tick --cron ", " tick --cron --due ") : text;
+    }
     case "launchd":
       return substitute(plist, l);
     default: {

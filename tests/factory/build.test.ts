@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -12,12 +11,9 @@ import {
 import { join } from "node:path";
 import { VERSION } from "../../src/cli/version.ts";
 import { sha256File } from "../../src/factory/compile.ts";
-import { envFileText } from "../../src/factory/install.ts";
-import { TEMPLATE_LAYOUT } from "../../src/factory/schedule.ts";
 import { hostTarget } from "../../src/factory/targets.ts";
 import { specHash } from "../../src/spec/load.ts";
-import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
-import { build, closedPort, copyRepoSpec, gateFile, REPO, runBinary, tempDir, tickRows } from "./helpers.ts";
+import { build, closedPort, copyRepoSpec, gateFile, runBinary, tempDir, tickRows } from "./helpers.ts";
 
 /** Factory: one real `afk build` shared by this file's tests, then the binary on its own. */
 
@@ -161,91 +157,7 @@ describe("the binary, copied alone into an empty folder", () => {
   });
 });
 
-describe("scripts/deploy.sh against a stand-in host (ssh, scp and crontab replaced by local scripts)", () => {
-  let ollama: OllamaDouble;
-  let fakeHost: string;
-  let envFile: string;
-  let deployEnv: Record<string, string>;
-  beforeAll(async () => {
-    ollama = await startOllamaDouble();
-    fakeHost = join(tmp.dir, "fake-host");
-    const bin = join(tmp.dir, "fake-bin");
-    mkdirSync(fakeHost);
-    mkdirSync(bin);
-    const script = (name: string, body: string) => {
-      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
-      chmodSync(join(bin, name), 0o755);
-    };
-    // ssh runs its arguments, joined by spaces, with the login's shell in the login's home.
-    script("ssh", 'shift\ncd "$FAKE_HOST" && HOME="$FAKE_HOST" exec /bin/sh -c "$*"');
-    script("scp", ['[ "$1" = -q ] && shift', 'exec cp "$1" "$FAKE_HOST/$' + '{2#*:}"'].join("\n"));
-    script(
-      "crontab",
-      'case "$1" in\n  -l) [ -f "$FAKE_HOST/.crontab" ] && exec cat "$FAKE_HOST/.crontab"; echo "no crontab" >&2; exit 1 ;;\n  -) exec cat > "$FAKE_HOST/.crontab" ;;\nesac',
-    );
-    envFile = join(tmp.dir, "deploy.env");
-    writeFileSync(
-      envFile,
-      envFileText({ ...TEMPLATE_LAYOUT, killFlag: join(fakeHost, "afk", "afk.kill") }).replace(
-        /^OLLAMA_HOST=.*$/m,
-        `OLLAMA_HOST=${ollama.url}`,
-      ),
-    );
-    deployEnv = {
-      PATH: `${bin}:/usr/bin:/bin`,
-      FAKE_HOST: fakeHost,
-      AFK_ENV_FILE: envFile,
-      AFK_DEPLOY_SCHEDULE: "cron",
-    };
-  });
-  afterAll(() => ollama.stop());
-
-  test("copies the binary and env file, installs the cron entry once, and ends with a green doctor", async () => {
-    const binary = join(home, "dist", `afk-${target}`);
-    const first = await runBinary(
-      ["/bin/bash", join(REPO, "scripts/deploy.sh"), "ops@stand-in", binary],
-      REPO,
-      deployEnv,
-    );
-    expect(first.stderr).toBe("");
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain(
-      `deploy: afk ${VERSION} spec ${specHash(readFileSync(spec, "utf8"))} (embedded)`,
-    );
-    expect(first.stdout).toContain("doctor: all required checks passed");
-    expect(readdirSync(join(fakeHost, "afk")).sort()).toEqual(["afk", "afk.env", "ledger.sqlite"]); // --version and doctor write nothing else
-    expect(readFileSync(join(fakeHost, "afk", "afk.env"), "utf8")).toBe(readFileSync(envFile, "utf8"));
-    const entry = `cd ${fakeHost}/afk && set -a && . ${fakeHost}/afk/afk.env && set +a && ${fakeHost}/afk/afk tick --cron`;
-    expect(readFileSync(join(fakeHost, ".crontab"), "utf8")).toContain(entry);
-    // A second deploy replaces the binary, keeps the host's env file and does not add a second entry.
-    writeFileSync(
-      join(fakeHost, "afk", "afk.env"),
-      `${readFileSync(envFile, "utf8")}\n# edited on the host\n`,
-    );
-    const again = await runBinary(
-      ["/bin/bash", join(REPO, "scripts/deploy.sh"), "ops@stand-in", binary],
-      REPO,
-      deployEnv,
-    );
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain("crontab: the entry is already there");
-    expect(readFileSync(join(fakeHost, "afk", "afk.env"), "utf8")).toContain("# edited on the host");
-    expect(readFileSync(join(fakeHost, ".crontab"), "utf8").split(entry)).toHaveLength(2);
-  }, 30_000);
-
-  test("a red doctor on the host fails the deploy with its fixes", async () => {
-    ollama.remove("qwen2.5:3b");
-    const binary = join(home, "dist", `afk-${target}`);
-    const r = await runBinary(
-      ["/bin/bash", join(REPO, "scripts/deploy.sh"), "ops@stand-in", binary],
-      REPO,
-      deployEnv,
-    );
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain("fix: ollama pull qwen2.5:3b");
-    expect(r.stderr).toContain("deploy: doctor found problems (exit 1)");
-  }, 30_000);
-});
+// scripts/deploy.sh is tested over a real sshd on loopback: tests/factory/deploy.test.ts.
 
 const qemu = Bun.which("qemu-aarch64-static");
 const arm64Libc = "/usr/aarch64-linux-gnu";

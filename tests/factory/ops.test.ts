@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { selfCommand } from "../../src/cli/commands/install.ts";
+import { run } from "../../src/cli/run.ts";
 import { ERROR_CODES } from "../../src/core/errors.ts";
 import { readHostConfig } from "../../src/core/host.ts";
+import { cronWake } from "../../src/factory/cron-zone.ts";
 import { envFileText } from "../../src/factory/install.ts";
 import { cronEntry, type Layout, renderSchedule, TEMPLATE_LAYOUT } from "../../src/factory/schedule.ts";
+import { testDeps, writeSpec } from "../support/home.ts";
 import { closedPort, REPO, runBinary, tempDir, tickRows } from "./helpers.ts";
 
 /** ops/: the files a host runs afk with, checked by the tools that read them where those are installed. */
@@ -120,6 +123,46 @@ describe("cron", () => {
   });
 });
 
+describe("cron and the spec's time zone", () => {
+  const jan = new Date("2026-01-10T00:00:00Z");
+  test.each([
+    ["0 7 * * *", "UTC", "UTC", "0 7 * * *", false],
+    ["0 7 * * *", "Asia/Kolkata", "UTC", "30 1 * * *", true],
+    ["0 7 * * *", "Europe/Berlin", "UTC", "0 5,6 * * *", true],
+    // New York is 6 h behind Berlin, 5 h in the weeks their DST changes differ.
+    ["30 6 * * 1-5", "America/New_York", "Europe/Berlin", "30 11,12 * * *", true],
+    ["*/15 * * * *", "Europe/Berlin", "UTC", "0,15,30,45 * * * *", true],
+  ] as const)("%s in %s on a host in %s wakes at %s (due check: %p)", (cadence, spec, host, pattern, due) => {
+    expect(cronWake(cadence, spec, host, jan)).toEqual({ pattern, due });
+  });
+
+  test("the rendered line carries the host-zone wake and --due when the zones differ", () => {
+    const l = layout({ cadence: "0 7 * * *", timezone: "Europe/Berlin", hostTimezone: "UTC" });
+    expect(cronEntry(l)).toStartWith("0 5,6 * * * cd ");
+    expect(cronEntry(l)).toContain(`${l.command} tick --cron --due >> `);
+    expect(cronEntry(layout({ timezone: "UTC", hostTimezone: "UTC" }))).not.toContain("--due");
+  });
+
+  test("afk tick --cron --due ticks only when a slot is due in the spec's zone; other wakes write nothing", async () => {
+    const home = join(tmp.dir, "due-home");
+    mkdirSync(home, { recursive: true });
+    const spec = writeSpec(home, {
+      sources: [{ id: "local", url: "feeds/none.xml", optional: true }],
+    });
+    writeFileSync(spec, readFileSync(spec, "utf8").replace("timezone: UTC", "timezone: Europe/Berlin"));
+    // 07:00 in Berlin is 06:00 UTC in January: the 05:00 UTC wake is not due, the 06:00 one is.
+    const early = testDeps(home, {}, "2026-01-12T05:00:20Z");
+    expect(await run(["tick", "--cron", "--due", "--spec", spec], early.deps)).toBe(0);
+    expect(early.out.join("\n")).toContain('no slot of "0 7 * * *" (Europe/Berlin) is due');
+    expect(existsSync(join(home, "ledger.sqlite")) ? tickRows(home) : []).toEqual([]);
+    const onTime = testDeps(home, {}, "2026-01-12T06:00:20Z");
+    await run(["tick", "--cron", "--due", "--spec", spec], onTime.deps);
+    expect(tickRows(home).map((r) => [r.slot, r.trigger])).toEqual([
+      ["2026-01-12T06:00:00.000Z", "schedule"],
+    ]);
+  });
+});
+
 describe("host configuration files", () => {
   test("the example env file reads as host configuration, and the kill flag lives in AFK_HOME", () => {
     const env = Object.fromEntries(
@@ -162,7 +205,15 @@ describe("host configuration files", () => {
     // always come back, stopped while the flag is there, so `fly ssh console` can remove it.
     expect(fly.restart.map((r) => r.policy)).toEqual(["always"]);
     expect(fly.env.AFK_STATUS_ADDR).toBe(`0.0.0.0:${fly.http_service.internal_port}`);
+    // The build context is the repo root: .dockerignore sends only the binary (not ~384 MB of
+    // node_modules and both binaries). Measured here: what it lets through, besides the Dockerfile.
+    const rules = readFileSync(join(REPO, ".dockerignore"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"));
+    expect(rules).toEqual(["*", "!dist/afk-linux-x64"]);
     const docker = ops("fly/Dockerfile");
+    const copied = [...docker.matchAll(/^COPY (\S+) /gm)].map((m) => m[1]);
+    expect(copied).toEqual(["dist/afk-linux-x64"]); // everything the image takes from the context
     expect(docker).toMatch(/^COPY dist\/afk-linux-x64 \/usr\/local\/bin\/afk$/m);
     expect(docker).toMatch(/^CMD \["serve"\]$/m);
   });

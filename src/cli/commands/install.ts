@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { AfkError } from "../../core/errors.ts";
-import { EXIT } from "../../core/exit.ts";
+import { hostTimeZone } from "../../factory/cron-zone.ts";
 import { applySchedule, checkLayout } from "../../factory/install.ts";
 import { type Layout, renderSchedule, SCHEDULE_KINDS, type ScheduleKind } from "../../factory/schedule.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
@@ -48,6 +48,8 @@ export const installCommand: Command = {
       killFlag: deps.env.AFK_KILL_FLAG ? host.killFlag : join(host.home, "afk.kill"),
       user: deps.env.SUDO_USER || deps.env.USER || "afk",
       cadence: loaded.spec.cadence,
+      timezone: loaded.spec.timezone,
+      hostTimezone: hostTimeZone(),
     };
     checkLayout(layout);
     if (kind === "cron" && layout.cadence.trim().split(/\s+/).length !== 5)

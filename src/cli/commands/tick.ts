@@ -21,13 +21,16 @@ export function describeTick(s: TickSummary): string[] {
   return lines;
 }
 
+/** How late a cron wake may start and still serve its slot (cron can lag under load). */
+const DUE_WINDOW_MS = 10 * 60_000;
+
 export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Command {
   return {
     name: "tick",
     summary: "run one guarded tick now for the latest slot (cron mode: --cron)",
     usage:
-      "afk tick [--spec PATH] [--force] [--cron]   (exit 0 done/refused/skipped, 1 no value, 3 spend cap reached)",
-    flags: { ...SPEC_FLAG, force: { type: "boolean" }, cron: { type: "boolean" } },
+      "afk tick [--spec PATH] [--force] [--cron [--due]]   (exit 0 done/refused/skipped/not due, 1 no value, 3 spend cap reached; --due: only when a slot came due in the last 10 minutes)",
+    flags: { ...SPEC_FLAG, force: { type: "boolean" }, cron: { type: "boolean" }, due: { type: "boolean" } },
     async run(args, deps) {
       const app = buildContext(args, deps);
       const ports = portsFor(deps);
@@ -35,10 +38,19 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
       const dispose = ports.onStop((why) => stop.abort(why));
       try {
         const now = app.deps.clock.now();
+        const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
+        const slot = schedule.latest(now);
+        if (flagBool(args, "due") && now.getTime() - slot.getTime() > DUE_WINDOW_MS) {
+          // A wake of a cron line widened for the spec's zone (cron fires in the host's): no slot now.
+          app.deps.print(
+            `afk tick --due: no slot of "${app.loaded.spec.cadence}" (${app.loaded.spec.timezone}) is due at ${now.toISOString()} (latest ${slot.toISOString()}); nothing to do`,
+          );
+          return 0;
+        }
         const summary = await guardedTick(
           {
             trigger: flagBool(args, "cron") ? "schedule" : "manual",
-            slot: scheduleFor(app.loaded.spec, app.host.tickSeconds).latest(now),
+            slot,
             force: flagBool(args, "force"),
             stop: stop.signal,
           },

@@ -1,0 +1,292 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sha256File } from "../../src/factory/compile.ts";
+import { build, closedPort, copyRepoSpec, gateFile, REPO, tempDir } from "./helpers.ts";
+
+/**
+ * scripts/deploy.sh against a real OpenSSH server on loopback: Debian's sshd started here with a
+ * generated host key and user key, root login by key only, on a free port. The "host" is this
+ * machine: the deploy really copies, pre-flights, swaps, installs the crontab entry and checks it.
+ * A PATH set by sshd (SetEnv) puts small stand-ins for `uname -m`, `id -u` and `sudo` first, each
+ * switched on by a marker file, so an unknown architecture and a host without sudo can be shown.
+ * No PID-1 systemd here: auto-detection picks cron; the unit itself is checked by systemd-analyze.
+ */
+
+const sshd = ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/scp", "/usr/bin/ssh-keygen", "/usr/bin/crontab"];
+const missing = sshd.filter((p) => !existsSync(p));
+const asRoot = process.getuid?.() === 0;
+if (missing.length || !asRoot)
+  console.warn(
+    `deploy.test: skipped — needs root and ${missing.join(", ") || "(all present)"} (scripts/setup.sh --test installs openssh-server, cron)`,
+  );
+
+const t = tempDir("afk-deploy-");
+const T = t.dir;
+const remoteDir = join(T, "host", "afk");
+let server: ReturnType<typeof Bun.spawn> | null = null;
+let crontabBefore: string | null = null;
+let binary = "";
+let buildHome = "";
+
+async function sh(argv: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}) {
+  const p = Bun.spawn(argv, {
+    cwd: opts.cwd ?? T,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...opts.env },
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { code, stdout, stderr, out: stdout + stderr };
+}
+
+/** scripts/deploy.sh as an operator runs it from the build's folder (dist/ beside it). */
+function deploy(args: string[], env: Record<string, string> = {}) {
+  return sh(["bash", join(REPO, "scripts", "deploy.sh"), ...args], {
+    cwd: buildHome,
+    env: { AFK_SSH_OPTS: `-F ${join(T, "ssh_config")}`, AFK_REMOTE_DIR: remoteDir, ...env },
+  });
+}
+
+const crontab = async () => {
+  const r = await sh(["crontab", "-l"]);
+  return r.code === 0 ? r.stdout : "";
+};
+
+function envFile(name: string, lines: string[]): string {
+  const path = join(T, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+const goodEnv = () =>
+  envFile("good.env", [
+    "SPEND_CAP_USD=1.00",
+    `OLLAMA_HOST=http://127.0.0.1:${closedPort()}`,
+    "AFK_STATUS_ADDR=127.0.0.1:0",
+  ]);
+
+/** Switches a stand-in on (its marker file) for one deploy. */
+async function withMarker<T>(name: string, content: string, fn: () => Promise<T>): Promise<T> {
+  writeFileSync(join(T, name), `${content}\n`);
+  try {
+    return await fn();
+  } finally {
+    rmSync(join(T, name), { force: true });
+  }
+}
+
+const stand = (name: string, body: string) => {
+  writeFileSync(join(T, "fakebin", name), `#!/bin/sh\n${body}\n`);
+  chmodSync(join(T, "fakebin", name), 0o755);
+};
+
+beforeAll(async () => {
+  if (missing.length || !asRoot) return;
+  crontabBefore = (await sh(["crontab", "-l"])).code === 0 ? await crontab() : null;
+  // The binary, built once for the whole file (a green one-test gate stands in for the seams).
+  buildHome = join(T, "build");
+  mkdirSync(buildHome, { recursive: true });
+  const b = await build({
+    home: buildHome,
+    spec: copyRepoSpec(join(buildHome, "spec")),
+    gate: gateFile(T, true),
+  });
+  expect(b.code).toBe(0);
+  binary = join(buildHome, "dist", "afk-linux-x64");
+
+  for (const k of ["host_key", "user_key"])
+    expect((await sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", join(T, k)])).code).toBe(0);
+  writeFileSync(join(T, "authorized_keys"), readFileSync(join(T, "user_key.pub")));
+  chmodSync(join(T, "authorized_keys"), 0o600);
+  mkdirSync(join(T, "fakebin"));
+  stand(
+    "uname",
+    `if [ "$1" = -m ] && [ -f ${T}/fake-arch ]; then cat ${T}/fake-arch; else exec /bin/uname "$@"; fi`,
+  );
+  stand(
+    "id",
+    `if [ "$1" = -u ] && [ -f ${T}/fake-uid ]; then cat ${T}/fake-uid; else exec /usr/bin/id "$@"; fi`,
+  );
+  stand(
+    "sudo",
+    `if [ -f ${T}/fake-uid ]; then echo "sudo: a password is required" >&2; exit 1; else exec /usr/bin/sudo "$@"; fi`,
+  );
+  const port = closedPort();
+  writeFileSync(
+    join(T, "sshd_config"),
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${join(T, "host_key")}`,
+      `PidFile ${join(T, "sshd.pid")}`,
+      `AuthorizedKeysFile ${join(T, "authorized_keys")}`,
+      "PermitRootLogin prohibit-password",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "StrictModes no",
+      "Subsystem sftp /usr/lib/openssh/sftp-server", // scp speaks SFTP (OpenSSH 9), as on any stock host
+      `SetEnv PATH=${join(T, "fakebin")}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      "LogLevel INFO",
+      "",
+    ].join("\n"),
+  );
+  const hostPub = readFileSync(join(T, "host_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+  writeFileSync(join(T, "known_hosts"), `[127.0.0.1]:${port} ${hostPub}\n`);
+  writeFileSync(
+    join(T, "ssh_config"),
+    [
+      "Host afk-test",
+      "  HostName 127.0.0.1",
+      `  Port ${port}`,
+      "  User root",
+      `  IdentityFile ${join(T, "user_key")}`,
+      "  IdentitiesOnly yes",
+      `  UserKnownHostsFile ${join(T, "known_hosts")}`,
+      "  StrictHostKeyChecking yes",
+      "",
+    ].join("\n"),
+  );
+  mkdirSync("/run/sshd", { recursive: true }); // sshd's privilege separation directory
+  server = Bun.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", join(T, "sshd_config")], {
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  // Ready when it says it listens (awaited on its own log, not slept for).
+  const reader = (server.stderr as ReadableStream<Uint8Array>).getReader();
+  let log = "";
+  while (!log.includes("Server listening on 127.0.0.1")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`sshd did not start: ${log}`);
+    log += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+}, 600_000);
+
+afterAll(async () => {
+  server?.kill("SIGTERM");
+  await server?.exited;
+  if (asRoot && !missing.length) {
+    // Root's crontab as it was before (the deploy's cron path writes the real one).
+    if (crontabBefore === null) await sh(["crontab", "-r"]);
+    else await sh(["crontab", "-"], { stdin: crontabBefore });
+  }
+  t.cleanup();
+});
+
+describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh (sshd on loopback)", () => {
+  test("bad input changes nothing on the host: a missing binary, an unknown architecture, no sudo, a red doctor", async () => {
+    const before = await crontab();
+
+    const nobin = await deploy(["afk-test", join(T, "no-such-binary")], { AFK_ENV_FILE: goodEnv() });
+    expect(nobin.code).toBe(2);
+    expect(nobin.stderr).toContain(`deploy: ${join(T, "no-such-binary")} not found`);
+
+    const arch = await withMarker("fake-arch", "riscv64", () =>
+      deploy(["afk-test"], { AFK_ENV_FILE: goodEnv() }),
+    );
+    expect(arch.code).toBe(2);
+    expect(arch.stderr).toContain("no build target for the host's architecture 'riscv64'");
+
+    const nosudo = await withMarker("fake-uid", "1000", () =>
+      deploy(["afk-test"], { AFK_ENV_FILE: goodEnv(), AFK_DEPLOY_SCHEDULE: "systemd" }),
+    );
+    expect(nosudo.code).toBe(2);
+    expect(nosudo.stderr).toContain("has no passwordless sudo; nothing changed");
+
+    // Beyond loopback with no token: doctor is red on the host with the new binary.
+    const open = envFile("open.env", ["AFK_STATUS_ADDR=0.0.0.0:0", "SPEND_CAP_USD=1.00"]);
+    const red = await deploy(["afk-test"], { AFK_ENV_FILE: open });
+    expect(red.code).toBe(1);
+    expect(red.out).toContain("FAIL  status page");
+    expect(red.stderr).toContain("doctor is red with the new binary");
+
+    for (const r of [nobin, arch, nosudo, red]) expect(r.stderr).toContain("nothing changed");
+    expect(existsSync(remoteDir)).toBe(false);
+    expect(await crontab()).toBe(before);
+  }, 120_000);
+
+  test("on its defaults (schedule detected: cron here): copies, pre-flights, swaps, installs the entry, and is alive; Day 0 follows", async () => {
+    const r = await deploy(["afk-test"], { AFK_ENV_FILE: goodEnv() });
+    expect(r.stderr).not.toContain("parameter not set");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("schedule: cron");
+    expect(r.out).toMatch(/deploy: pre-flight: afk \S+/);
+    expect(r.out).toContain("is alive on");
+    expect(await sha256File(join(remoteDir, "afk"))).toBe(await sha256File(binary));
+    expect(existsSync(join(remoteDir, "afk.new"))).toBe(false);
+    const entries = (await crontab()).split("\n").filter((l) => l.includes(`${remoteDir}/afk tick --cron`));
+    expect(entries).toHaveLength(1);
+    // The walk-through's last step, over the same ssh: the unattended clock starts.
+    const day0 = await sh([
+      "ssh",
+      "-F",
+      join(T, "ssh_config"),
+      "afk-test",
+      `cd ${remoteDir} && AFK_HOME=$PWD ./afk clock start`,
+    ]);
+    expect(day0.code).toBe(0);
+    expect(readFileSync(join(remoteDir, "runs", "run-log.md"), "utf8")).toMatch(/^Day 0: /m);
+  }, 120_000);
+
+  test("a second run is idempotent: the operator's env file is kept, one crontab entry, the previous binary kept", async () => {
+    const env = join(remoteDir, "afk.env");
+    writeFileSync(env, `${readFileSync(env, "utf8")}# edited by the operator\nSPEND_CAP_USD=0.50\n`);
+    const edited = readFileSync(env, "utf8");
+    const r = await deploy(["afk-test"], {
+      AFK_ENV_FILE: envFile("other.env", ["SPEND_CAP_USD=9", "AFK_STATUS_ADDR=127.0.0.1:0"]),
+    });
+    expect(r.code).toBe(0);
+    expect(readFileSync(env, "utf8")).toBe(edited);
+    expect(r.out).toContain("previous kept as afk.prev");
+    expect(await sha256File(join(remoteDir, "afk.prev"))).toBe(await sha256File(binary));
+    const entries = (await crontab()).split("\n").filter((l) => l.includes(`${remoteDir}/afk tick --cron`));
+    expect(entries).toHaveLength(1);
+  }, 120_000);
+
+  test("a new binary that is not alive after the swap is rolled back, exit 1", async () => {
+    // Passes the pre-flight, fails the check after the restart (its full doctor is red).
+    const bad = join(T, "afk-bad");
+    writeFileSync(
+      bad,
+      [
+        "#!/bin/sh",
+        'case "$1" in',
+        '  --version) echo "afk 0.0.0-broken (spec none)" ;;',
+        '  doctor) case " $* " in *" --preflight "*) echo "doctor: all required checks passed" ;;',
+        '    *) echo "  FAIL  status page  nothing answers"; exit 1 ;; esac ;;',
+        '  install) echo "installed (stand-in)" ;;',
+        "  *) exit 1 ;;",
+        "esac",
+        "",
+      ].join("\n"),
+    );
+    chmodSync(bad, 0o755);
+    const r = await deploy(["afk-test", bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("is not alive after the restart");
+    expect(r.stderr).toMatch(/rolled back to afk \S+/);
+    expect(await sha256File(join(remoteDir, "afk"))).toBe(await sha256File(binary));
+    expect(readFileSync(join(remoteDir, "afk.rolled-back"), "utf8")).toContain("0.0.0-broken");
+  }, 120_000);
+
+  test("--rollback puts the previous binary back and checks it", async () => {
+    // Deploy the good one again (afk.prev = good), then roll back to it.
+    expect((await deploy(["afk-test"])).code).toBe(0);
+    const r = await deploy(["--rollback", "afk-test"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/deploy: rolled back to afk \S+ .*\(schedule: cron\)/);
+    expect(existsSync(join(remoteDir, "afk.prev"))).toBe(false);
+    expect(await sha256File(join(remoteDir, "afk"))).toBe(await sha256File(binary));
+    const again = await deploy(["--rollback", "afk-test"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("no previous binary");
+  }, 120_000);
+});
