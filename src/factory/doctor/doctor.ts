@@ -2,8 +2,7 @@ import { join } from "node:path";
 import type { Deps } from "../../core/deps.ts";
 import { describeError } from "../../core/errors.ts";
 import type { HostConfig } from "../../core/host.ts";
-import { pidAlive } from "../../core/pid.ts";
-import { looksLikeServe, readPidfile } from "../../runner/pidfile.ts";
+import { pidfileNamesLiveServe } from "../../runner/pidfile.ts";
 import type { LoadedSpec } from "../../spec/load.ts";
 import { resolveSpec } from "../../spec/resolve.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
@@ -30,8 +29,7 @@ export interface DoctorInput {
 
 /** This home's serve, when its pidfile names a live one: it may hold the status port itself. */
 function ownServe(home: string): number | null {
-  const pid = readPidfile(home);
-  return pid !== null && pidAlive(pid) && looksLikeServe(pid) ? pid : null;
+  return pidfileNamesLiveServe(home, process.pid);
 }
 
 /**
