@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { AfkError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit.ts";
 import { hostTimeZone } from "../../factory/cron-zone.ts";
 import { applySchedule, checkLayout } from "../../factory/install.ts";
 import { type Layout, renderSchedule, SCHEDULE_KINDS, type ScheduleKind } from "../../factory/schedule.ts";
