@@ -182,7 +182,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh (sshd on loopback)", () => {
-  test("bad input changes nothing on the host: a missing binary, an unknown architecture, no sudo, a red doctor", async () => {
+  test("bad input changes nothing on the host: a missing binary, an unknown architecture, an arm64 host without its build, no sudo, a red doctor", async () => {
     const before = await crontab();
 
     const nobin = await deploy(["afk-test", join(T, "no-such-binary")], { AFK_ENV_FILE: goodEnv() });
@@ -194,6 +194,15 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     );
     expect(arch.code).toBe(2);
     expect(arch.stderr).toContain("no build target for the host's architecture 'riscv64'");
+
+    // An Ampere (arm64) host picks the arm64 build; not built here, so it says how to build it.
+    const ampere = await withMarker("fake-arch", "aarch64", () =>
+      deploy(["afk-test"], { AFK_ENV_FILE: goodEnv() }),
+    );
+    expect(ampere.code).toBe(2);
+    expect(ampere.stderr).toContain(
+      "deploy: dist/afk-linux-arm64 not found; build it first: bun run afk build --target linux-arm64",
+    );
 
     const nosudo = await withMarker("fake-uid", "1000", () =>
       deploy(["afk-test"], { AFK_ENV_FILE: goodEnv(), AFK_DEPLOY_SCHEDULE: "systemd" }),
@@ -208,7 +217,7 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     expect(red.out).toContain("FAIL  status page");
     expect(red.stderr).toContain("doctor is red with the new binary");
 
-    for (const r of [nobin, arch, nosudo, red]) expect(r.stderr).toContain("nothing changed");
+    for (const r of [nobin, arch, ampere, nosudo, red]) expect(r.stderr).toContain("nothing changed");
     expect(existsSync(remoteDir)).toBe(false);
     expect(await crontab()).toBe(before);
   }, 120_000);
