@@ -32,13 +32,18 @@ export function hostOf(deps: Deps): HostConfig {
   return readHostConfig(deps.env, deps.home);
 }
 
-/** Validates the spec and the host before anything is opened or written. */
-export function buildContext(args: Args, deps: Deps): AppContext {
+/**
+ * Validates the spec and the host before anything is opened or written. `sendsDigests`: the
+ * command ticks or delivers (tick, serve, deliver), so the environment variables the spec's sinks
+ * name must be set (exit 2 naming the field). Reading commands (status, ledger, …) do not need a
+ * sink's credentials and work without them.
+ */
+export function buildContext(args: Args, deps: Deps, opts: { sendsDigests?: boolean } = {}): AppContext {
   const host = hostOf(deps);
   // A binary copied alone recreates its embedded spec's local feeds under AFK_HOME (factory).
   const loaded = resolveSpec(flagString(args, "spec"), host.home, {
     materialise: true,
-    env: deps.env,
+    ...(opts.sendsDigests ? { env: deps.env } : {}),
   });
   // One redactor from the secret values in the environment the spec names, at every sink.
   const secrets = [...secretEnvNames(loaded.spec).map((n) => deps.env[n]), host.statusToken];

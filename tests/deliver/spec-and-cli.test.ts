@@ -64,8 +64,23 @@ describe("the spec's deliver: key", () => {
       expect(h.err.join("\n")).not.toContain("hunter2");
       expect(existsSync(join(h.home, "ledger.sqlite"))).toBe(false);
       expect(existsSync(join(h.home, "out"))).toBe(false);
+      expect(await run(["deliver", "--spec", h.spec], h.deps)).toBe(2);
+      expect(await run(["serve", "--spec", h.spec], h.deps)).toBe(2);
+      expect(existsSync(join(h.home, "ledger.sqlite"))).toBe(false);
     },
   );
+
+  test("reading commands need no sink credentials: afk status works with the variable unset", async () => {
+    const h = deliverHome(['{ id: phone, kind: ntfy, url: "https://ntfy.sh/x", token_env: NTFY_TOKEN }'], {
+      NTFY_TOKEN: "tk_x",
+    });
+    cleanups.push(h.cleanup);
+    delete (h.deps.env as Record<string, string | undefined>).NTFY_TOKEN;
+    expect(await run(["status", "--spec", h.spec], h.deps)).toBe(0);
+    expect(h.out).toContain("deliver phone (ntfy): last delivery never · 0 pending · 0 failed");
+    expect(await run(["tick", "--spec", h.spec], h.deps)).toBe(2);
+    expect(h.err.join("\n")).toContain("deliver[0].token_env: environment variable NTFY_TOKEN is not set");
+  });
 });
 
 describe("afk deliver, afk status and /metrics", () => {

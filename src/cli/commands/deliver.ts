@@ -13,7 +13,7 @@ export const deliverCommand: Command = {
   usage: "afk deliver [--spec PATH] [--retry-failed]   (exit 0 nothing left pending, 1 some still pending)",
   flags: { ...SPEC_FLAG, "retry-failed": { type: "boolean" } },
   async run(args, deps) {
-    const app = buildContext(args, deps);
+    const app = buildContext(args, deps, { sendsDigests: true });
     try {
       const db = app.db();
       if (flagBool(args, "retry-failed")) {

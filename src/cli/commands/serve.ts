@@ -19,7 +19,7 @@ export function createServeCommand(portsFor: (deps: Deps) => RunnerPorts): Comma
       "afk serve [--spec PATH]   (stays up while halted at the cap or stopped by the kill flag; exit 0 on a signal or POST /kill, 2 bad spec/env, 4 another serve runs here)",
     flags: { ...SPEC_FLAG },
     async run(args, deps) {
-      const app = buildContext(args, deps);
+      const app = buildContext(args, deps, { sendsDigests: true });
       const ports = portsFor(deps);
       try {
         const outcome = await serve({

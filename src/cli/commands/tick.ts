@@ -32,7 +32,7 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
       "afk tick [--spec PATH] [--force] [--cron [--due]]   (exit 0 done/refused/skipped/not due, 1 no value, 3 spend cap reached; --due: only when a slot came due in the last 10 minutes)",
     flags: { ...SPEC_FLAG, force: { type: "boolean" }, cron: { type: "boolean" }, due: { type: "boolean" } },
     async run(args, deps) {
-      const app = buildContext(args, deps);
+      const app = buildContext(args, deps, { sendsDigests: true });
       const ports = portsFor(deps);
       const stop = new AbortController();
       const dispose = ports.onStop((why) => stop.abort(why));
