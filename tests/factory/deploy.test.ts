@@ -298,4 +298,22 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("no previous binary");
   }, 120_000);
+
+  test("AFK_DEPLOY_SCHEDULE=none (a host run by hand): pre-flight, swap and a binary that runs; no schedule touched", async () => {
+    const before = await crontab();
+    const plain = join(T, "host", "plain");
+    const r = await deploy(["afk-test"], {
+      AFK_DEPLOY_SCHEDULE: "none",
+      AFK_REMOTE_DIR: plain,
+      AFK_ENV_FILE: goodEnv(),
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("schedule: none");
+    expect(r.out).toContain(
+      `no schedule installed (AFK_DEPLOY_SCHEDULE=none): start it yourself, e.g. cd ${plain} && ./afk serve`,
+    );
+    expect(r.out).toContain("is alive on");
+    expect(await sha256File(join(plain, "afk"))).toBe(await sha256File(binary));
+    expect(await crontab()).toBe(before);
+  }, 120_000);
 });

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run } from "../../src/cli/run.ts";
+import { recordEndedTick } from "../../src/harness/tick-row.ts";
+import { CAP_LINE } from "../../src/runner/guard.ts";
+import { nextDayStart } from "../../src/runner/hold.ts";
+import { statusHome } from "../status/helpers.ts";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe("when a cap halt ends: midnight of the cap's day in the spec's zone", () => {
+  test.each([
+    ["UTC", "2026-11-24T07:00:00Z", "2026-11-25T00:00:00.000Z"],
+    ["Europe/Berlin", "2026-03-28T12:00:00Z", "2026-03-28T23:00:00.000Z"], // CET, UTC+1
+    ["Europe/Berlin", "2026-03-29T12:00:00Z", "2026-03-29T22:00:00.000Z"], // the DST day: CEST from 01:00 UTC
+    ["America/New_York", "2026-11-01T12:00:00Z", "2026-11-02T05:00:00.000Z"], // fall back: a 25-hour day
+    ["Asia/Kolkata", "2026-11-24T20:00:00Z", "2026-11-25T18:30:00.000Z"], // already the 25th there
+  ] as const)("%s at %s → %s", (zone, now, midnight) => {
+    expect(nextDayStart(new Date(now), zone).toISOString()).toBe(midnight);
+  });
+});
+
+describe("the hold as every reader sees it", () => {
+  test("a capped day: afk tick exits 3 with the line; status and /metrics say halted until the next day's first slot; the next day ticks; the flag says stopped", async () => {
+    const h = statusHome({ SPEND_CAP_USD: "1" });
+    cleanups.push(h.cleanup);
+    const app = h.app("value");
+    // $2 already spent today (2026-11-24, UTC) by an earlier tick's settled paid call.
+    const earlier = {
+      id: "t-earlier",
+      slot: "2026-11-24T06:00:00.000Z",
+      trigger: "manual" as const,
+      day: "2026-11-24",
+      startedAt: "2026-11-24T06:00:00.000Z",
+      pid: 1,
+      version: "test",
+      specHash: "x",
+      specOrigin: "test",
+      tracePath: "runs/2026-11-24/trace.jsonl",
+    };
+    recordEndedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
+    app
+      .db()
+      .query(
+        "INSERT INTO calls (tick_id, day, link_id, kind, state, cost_micros, started_at) VALUES (?, '2026-11-24', 'paid', 'openai', 'settled', 2000000, ?)",
+      )
+      .run(earlier.id, earlier.startedAt);
+
+    expect(await run(["tick", "--cron", "--spec", h.specs.value], h.deps)).toBe(3);
+    expect(h.out).toContain(CAP_LINE);
+    const status = async () => {
+      h.out.length = 0;
+      expect(await run(["status", "--json", "--spec", h.specs.value], h.deps)).toBe(0);
+      return JSON.parse(h.out.join("\n")) as {
+        hold: {
+          state: string;
+          halted: boolean;
+          stopped: boolean;
+          since: string | null;
+          resumes_at: string | null;
+        };
+      };
+    };
+    const halted = await status();
+    expect(halted.hold).toMatchObject({ state: "halted", halted: true, stopped: false });
+    expect(halted.hold.resumes_at).toBe("2026-11-25T07:00:00.000Z");
+    expect(halted.hold.since).toBe("2026-11-24T07:00:00.000Z");
+    h.out.length = 0;
+    await run(["status", "--spec", h.specs.value], h.deps);
+    expect(h.out.join("\n")).toContain(
+      "HALTED at the spend cap since 2026-11-24T07:00:00.000Z — resumes by itself at 2026-11-25T07:00:00.000Z",
+    );
+
+    // The next day's slot: nobody acted, the guard reads the new day's spend, the tick runs.
+    h.clock.set("2026-11-25T07:00:10Z");
+    expect(await run(["tick", "--cron", "--spec", h.specs.value], h.deps)).toBe(0);
+    expect((await status()).hold).toMatchObject({ state: "running", halted: false, resumes_at: null });
+
+    writeFileSync(join(h.home, "afk.kill"), "");
+    expect((await status()).hold).toMatchObject({ state: "stopped", stopped: true, resumes_at: null });
+  });
+});
