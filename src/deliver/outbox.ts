@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
+import type { AttemptOutcome, DeliveryStatus } from "../core/delivery.ts";
 import type { SinkSpec } from "../spec/schema.ts";
 import { deliveryId } from "./ids.ts";
-import type { AttemptOutcome, DeliveryStatus } from "./kinds.ts";
 import { nextAttemptAt, type SendOutcome } from "./retry.ts";
 
 /** One outbox row as stored. */

@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from "./kinds.ts";
+import type { AttemptOutcome } from "../core/delivery.ts";
 
 /** What one attempt at a sink came to. `error` is already redacted. */
 export type SendOutcome =

@@ -1,8 +1,8 @@
 import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock.ts";
+import type { DeliveryStatus } from "../core/delivery.ts";
 import type { Span } from "../trace/tracer.ts";
 import { digestMessage } from "./digest.tsx";
-import type { DeliveryStatus } from "./kinds.ts";
 import { claim, dueRows, failOrphan, type OutboxRow, recordAttempt, releaseStale } from "./outbox.ts";
 import type { SendOutcome } from "./retry.ts";
 import type { Sink } from "./sink.ts";

@@ -1,5 +1,5 @@
+import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../core/delivery.ts";
 import { sqlIn } from "../../core/status.ts";
-import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../deliver/kinds.ts";
 import { SINK_KINDS } from "../../spec/schema.ts";
 import type { Migration } from "../migrate.ts";
 

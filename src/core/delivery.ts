@@ -1,6 +1,7 @@
 /**
- * The closed sets of the deliver ring's outbox. (Sink kinds and webhook formats are the spec's:
- * `SINK_KINDS`, `WEBHOOK_FORMATS` in spec/schema.ts.)
+ * The closed sets of the deliver ring's outbox, here in core because the ledger's CHECK reads
+ * them. (Sink kinds and webhook formats are the spec's: `SINK_KINDS`, `WEBHOOK_FORMATS` in
+ * spec/schema.ts.)
  *
  * An outbox row is `pending` (due at next_attempt_at), `sending` (claimed by a process that has
  * not recorded the result yet), `sent` (the sink accepted it: never sent again) or `failed` (a
