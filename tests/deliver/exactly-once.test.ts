@@ -6,6 +6,9 @@ import { REPO } from "../support/home.ts";
 import { deliverHome, tickAndDeliver, writeFeed } from "./home.ts";
 import { startReceiver } from "./servers.ts";
 
+/** Real child processes start slowly on a loaded 2-core machine: room beyond bun's 5 s default (not a speed bound). */
+const CHILD_TIMEOUT_MS = 60_000;
+
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -32,41 +35,45 @@ function holdingReceiver() {
 }
 
 describe("each slot reaches each sink exactly once on success", () => {
-  test("afk tick (a real process) delivers; afk tick --force for the same slot writes a new digest and sends nothing", async () => {
-    const rx = startReceiver();
-    const h = deliverHome([`{ id: chat, kind: webhook, url: "${rx.url}/afk", token_env: HOOK_TOKEN }`]);
-    cleanups.push(rx.stop, h.cleanup);
-    const env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: h.home,
-      AFK_HOME: h.home,
-      AFK_KILL_FLAG: join(h.home, "afk.kill"),
-      HOOK_TOKEN: "tk_cli_98765",
-    };
-    const tick = async (...flags: string[]) => {
-      const p = Bun.spawn(["bun", join(REPO, "src/main.ts"), "tick", "--spec", h.spec, ...flags], {
-        env,
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      const [code, out, err] = await Promise.all([
-        p.exited,
-        new Response(p.stdout).text(),
-        new Response(p.stderr).text(),
-      ]);
-      return { code, text: out + err };
-    };
-    const first = await tick();
-    expect(first.code).toBe(0);
-    expect(rx.received).toHaveLength(1);
-    expect(rx.received[0]?.headers.authorization).toBe("Bearer tk_cli_98765");
-    writeFeed(h.specDir, [{ id: "c1", title: "Another one" }]);
-    const forced = await tick("--force");
-    expect(forced.code).toBe(0);
-    expect(forced.text).toMatch(/digest: out\/test-digest-\d{4}-\d{2}-\d{2}-\d{4}\.md/);
-    expect(rx.received).toHaveLength(1);
-    expect(first.text + forced.text).not.toContain("tk_cli_98765");
-  });
+  test(
+    "afk tick (a real process) delivers; afk tick --force for the same slot writes a new digest and sends nothing",
+    async () => {
+      const rx = startReceiver();
+      const h = deliverHome([`{ id: chat, kind: webhook, url: "${rx.url}/afk", token_env: HOOK_TOKEN }`]);
+      cleanups.push(rx.stop, h.cleanup);
+      const env = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: h.home,
+        AFK_HOME: h.home,
+        AFK_KILL_FLAG: join(h.home, "afk.kill"),
+        HOOK_TOKEN: "tk_cli_98765",
+      };
+      const tick = async (...flags: string[]) => {
+        const p = Bun.spawn(["bun", join(REPO, "src/main.ts"), "tick", "--spec", h.spec, ...flags], {
+          env,
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        const [code, out, err] = await Promise.all([
+          p.exited,
+          new Response(p.stdout).text(),
+          new Response(p.stderr).text(),
+        ]);
+        return { code, text: out + err };
+      };
+      const first = await tick();
+      expect(first.code).toBe(0);
+      expect(rx.received).toHaveLength(1);
+      expect(rx.received[0]?.headers.authorization).toBe("Bearer tk_cli_98765");
+      writeFeed(h.specDir, [{ id: "c1", title: "Another one" }]);
+      const forced = await tick("--force");
+      expect(forced.code).toBe(0);
+      expect(forced.text).toMatch(/digest: out\/test-digest-\d{4}-\d{2}-\d{2}-\d{4}\.md/);
+      expect(rx.received).toHaveLength(1);
+      expect(first.text + forced.text).not.toContain("tk_cli_98765");
+    },
+    CHILD_TIMEOUT_MS,
+  );
 
   test("a --force re-run writes a new digest for the slot but sends nothing again to a sink that has it", async () => {
     const rx = startReceiver();
@@ -91,51 +98,55 @@ describe("each slot reaches each sink exactly once on success", () => {
     });
   });
 
-  test("a process SIGKILLed between sending and recording: the next run re-sends under the same Idempotency-Key, then never again", async () => {
-    const down = startReceiver([503]);
-    const hold = holdingReceiver();
-    const up = startReceiver();
-    // One sink, its receiver changed between runs by editing the spec: down, then holding, then up.
-    const h = deliverHome([`{ id: chat, kind: webhook, url: "http://127.0.0.1:1/afk" }`]);
-    cleanups.push(down.stop, hold.stop, up.stop, h.cleanup);
-    const specAt = async (url: string) => {
-      const text = await Bun.file(h.spec).text();
-      await Bun.write(h.spec, text.replace(/url: "http:\/\/127\.0\.0\.1:\d+\/afk"/, `url: "${url}/afk"`));
-    };
+  test(
+    "a process SIGKILLed between sending and recording: the next run re-sends under the same Idempotency-Key, then never again",
+    async () => {
+      const down = startReceiver([503]);
+      const hold = holdingReceiver();
+      const up = startReceiver();
+      // One sink, its receiver changed between runs by editing the spec: down, then holding, then up.
+      const h = deliverHome([`{ id: chat, kind: webhook, url: "http://127.0.0.1:1/afk" }`]);
+      cleanups.push(down.stop, hold.stop, up.stop, h.cleanup);
+      const specAt = async (url: string) => {
+        const text = await Bun.file(h.spec).text();
+        await Bun.write(h.spec, text.replace(/url: "http:\/\/127\.0\.0\.1:\d+\/afk"/, `url: "${url}/afk"`));
+      };
 
-    await specAt(down.url);
-    const app = h.app();
-    await tickAndDeliver(app); // 503: the row waits, pending
-    const row = outboxRow(app.db(), SLOT, "chat");
-    expect(row).toMatchObject({ status: "pending", attempts: 1 });
-    app.close();
+      await specAt(down.url);
+      const app = h.app();
+      await tickAndDeliver(app); // 503: the row waits, pending
+      const row = outboxRow(app.db(), SLOT, "chat");
+      expect(row).toMatchObject({ status: "pending", attempts: 1 });
+      app.close();
 
-    await specAt(hold.url);
-    const child = Bun.spawn(["bun", join(REPO, "src/main.ts"), "deliver", "--spec", h.spec], {
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: h.home,
-        AFK_HOME: h.home,
-        AFK_KILL_FLAG: join(h.home, "afk.kill"),
-      },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const key = await hold.first; // the receiver has the digest; the sender has not recorded it
-    child.kill("SIGKILL");
-    expect(await child.exited).not.toBe(0);
-    expect(key).toBe(row?.delivery_id ?? "missing");
+      await specAt(hold.url);
+      const child = Bun.spawn(["bun", join(REPO, "src/main.ts"), "deliver", "--spec", h.spec], {
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: h.home,
+          AFK_HOME: h.home,
+          AFK_KILL_FLAG: join(h.home, "afk.kill"),
+        },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const key = await hold.first; // the receiver has the digest; the sender has not recorded it
+      child.kill("SIGKILL");
+      expect(await child.exited).not.toBe(0);
+      expect(key).toBe(row?.delivery_id ?? "missing");
 
-    await specAt(up.url);
-    const later = h.app();
-    expect(outboxRow(later.db(), SLOT, "chat")).toMatchObject({ status: "sending", attempts: 1 });
-    const r = await deliverNow(later, { all: true });
-    expect(r).toEqual([{ slot: SLOT, sink: "chat", status: "sent", attempts: 2, error: null }]);
-    expect(up.received.map((q) => q.headers["idempotency-key"])).toEqual([key]);
+      await specAt(up.url);
+      const later = h.app();
+      expect(outboxRow(later.db(), SLOT, "chat")).toMatchObject({ status: "sending", attempts: 1 });
+      const r = await deliverNow(later, { all: true });
+      expect(r).toEqual([{ slot: SLOT, sink: "chat", status: "sent", attempts: 2, error: null }]);
+      expect(up.received.map((q) => q.headers["idempotency-key"])).toEqual([key]);
 
-    expect(await deliverNow(later, { all: true })).toEqual([]);
-    h.clock.set("2026-11-30T07:00:00Z");
-    expect(await deliverNow(later, { all: true })).toEqual([]);
-    expect(up.received).toHaveLength(1);
-  });
+      expect(await deliverNow(later, { all: true })).toEqual([]);
+      h.clock.set("2026-11-30T07:00:00Z");
+      expect(await deliverNow(later, { all: true })).toEqual([]);
+      expect(up.received).toHaveLength(1);
+    },
+    CHILD_TIMEOUT_MS,
+  );
 });

@@ -105,7 +105,7 @@ describe("the digest archive on the status page", () => {
     expect(text).toContain("Day 1 says 1 &lt; 2 &amp;&amp; 3");
     expect(one.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect((await web.request("/digests/2026-01-01T07:00:00.000Z")).status).toBe(404);
-  });
+  }, 60_000); // 21 real ticks: room on a loaded machine, not a speed bound
 
   test("the status page links the archive and the feed, and shows each sink", async () => {
     const h = deliverHome([`{ id: chat, kind: webhook, url: "http://127.0.0.1:1/afk", max_attempts: 1 }`]);
