@@ -26,9 +26,11 @@ import {
   tickRoot,
   tickSink,
 } from "./tick-row.ts";
+import { jobPipeline } from "./job-pipeline.ts";
 import { triage } from "./triage.ts";
 
-export const PIPELINE_STEPS = ["fetch", "triage", "synthesize", "validate", "deliver"] as const;
+/** `job` replaces fetch → validate when the spec names a `job:` (src/job/). */
+export const PIPELINE_STEPS = ["fetch", "triage", "synthesize", "validate", "job", "deliver"] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface HarnessContext {
@@ -74,7 +76,8 @@ export function digestFileName(
   return `${loaded.spec.name}-${day}-${hhmm}${ss ? String(ss).padStart(2, "0") : ""}${offset}.md`;
 }
 
-interface Outcome {
+/** How a pipeline ended: what the tick's row is closed with. */
+export interface Outcome {
   status: ClosedStatus;
   reason: string | null;
   outPath?: string;
@@ -117,7 +120,11 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
     failedSources: [],
   };
   try {
-    outcome = await pipeline(req, ctx, { tickId: open.id, day: open.day, root });
+    const t = { tickId: open.id, day: open.day, root };
+    const job = ctx.loaded.spec.job;
+    outcome = job
+      ? await jobPipeline(job, { req, ctx, t, step: stepper(ctx, root), writeOut: (md) => writeUnit(ctx, req, md) })
+      : await pipeline(req, ctx, t);
     // A stop that arrived mid-step can surface as a step's own failure (every fetch aborted):
     // the row says why the tick really ended, unless value already landed.
     const stopped = stopStatus(ctx.signal);
@@ -173,18 +180,30 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
   return summaryOf(open, outcome);
 }
 
+/** Runs one step as a span of the tick, after the kill flag and the stop signal are checked. */
+export type Step = <T>(name: PipelineStep, fn: (span: Span) => Promise<T>) => Promise<T>;
+
+function stepper(ctx: HarnessContext, root: Span): Step {
+  return (name, fn) => {
+    ctx.checkpoint(name);
+    const reason = stopStatus(ctx.signal);
+    if (reason) throw reason;
+    return root.run(name, fn);
+  };
+}
+
+/** The deliver step's write, the same for the digest and a job's unit: the slot's file in out/, atomically. */
+function writeUnit(ctx: HarnessContext, req: TickRequest, md: string): string {
+  return deliverAtomically(ctx.deps.home, digestFileName(ctx.loaded, req.slot), md);
+}
+
 async function pipeline(
   req: TickRequest,
   ctx: HarnessContext,
   t: { tickId: string; day: string; root: Span },
 ): Promise<Outcome> {
   const { spec } = ctx.loaded;
-  const step = <T>(name: PipelineStep, fn: (span: Span) => Promise<T>): Promise<T> => {
-    ctx.checkpoint(name);
-    const reason = stopStatus(ctx.signal);
-    if (reason) throw reason;
-    return t.root.run(name, fn);
-  };
+  const step = stepper(ctx, t.root);
 
   const results = await step("fetch", (span) =>
     ctx.fetchSources({
@@ -288,8 +307,7 @@ async function pipeline(
     return { ...withChain, status: "failed", reason: "the final draft failed validation; no digest written" };
 
   const outPath = await step("deliver", async (span) => {
-    const name = digestFileName(ctx.loaded, req.slot);
-    const path = deliverAtomically(ctx.deps.home, name, text.md);
+    const path = writeUnit(ctx, req, text.md);
     const byLink = new Map(triaged.candidates.map((c) => [c.link, c.identity]));
     markDelivered(
       ctx.db,

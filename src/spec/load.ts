@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { AfkError } from "../core/errors.ts";
 import { locate } from "../sources/location.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
+import { jobIssues } from "./job.ts";
 import { type Spec, SpecSchema } from "./schema.ts";
 
 /** A validated spec plus where it came from; `dir` anchors relative source paths. */
@@ -83,7 +84,9 @@ export function parseSpec(
         (p) => `line ${lineOf(doc, counter, p.path, lineOffset, false)}: ${fieldName(p.path)}: ${p.message}`,
       ),
     );
-  const envIssues = opts.env ? specEnvIssues(result.data, opts.env) : [];
+  const envIssues = opts.env
+    ? [...specEnvIssues(result.data, opts.env), ...jobIssues(result.data.job, dir, opts.env)]
+    : [];
   if (envIssues.length > 0) {
     throw specError(
       file,

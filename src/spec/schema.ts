@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isValidTimeZone } from "../core/clock.ts";
 import { cadenceProblem, DEFAULT_MIN_INTERVAL_SECONDS, describeCadenceProblem } from "./cadence.ts";
+import { JobSchema } from "./job.ts";
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "must be letters, digits, '-' or '_'");
 const positiveFinite = z.number().positive().finite();
@@ -117,7 +118,8 @@ export const SpecSchema = z
       usd_per_unit: z.number().nonnegative().finite(),
       min_items: z.number().int().min(1).default(3),
     }),
-    sources: z.array(SourceSchema).min(1, "must list at least one source").superRefine(uniqueIds),
+    /** Required unless a `job:` replaces the digest (checked below). */
+    sources: z.array(SourceSchema).superRefine(uniqueIds).default([]),
     triage: z
       .strictObject({
         max_items: z.number().int().min(1).max(200).default(12),
@@ -166,8 +168,12 @@ export const SpecSchema = z
     deliver: z.array(SinkSchema).superRefine(uniqueIds).default([]),
     /** The Atom feed of the digests (/digests.atom, out/digests.atom): how many entries. */
     feed: z.strictObject({ entries: z.number().int().min(1).max(500).default(30) }).default({ entries: 30 }),
+    /** The operator's own command instead of the built-in digest (src/job/). */
+    job: JobSchema.optional(),
   })
   .superRefine((spec, ctx) => {
+    if (!spec.job && spec.sources.length === 0)
+      ctx.addIssue({ code: "custom", path: ["sources"], message: "must list at least one source (or name a job:)" });
     const min = spec.limits.min_interval_seconds;
     const problem = cadenceProblem(spec.cadence, min);
     if (problem)

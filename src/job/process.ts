@@ -1,0 +1,188 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/** How the job's process ended. */
+export type JobExit =
+  | { kind: "exited"; code: number; signal: string | null }
+  /** Its stdout passed the spec's bound: the group was killed. */
+  | { kind: "flooded"; bytes: number }
+  /** Stopped from outside (the tick's signal, the job's own timeout): the group was killed. */
+  | { kind: "stopped"; reason: unknown };
+
+export interface JobRun {
+  exit: JobExit;
+  stdout: string;
+  /** The last lines of stderr (at most `STDERR_TAIL_BYTES`). */
+  stderrTail: string;
+  pid: number;
+  /** Whether some process of the group had to be SIGKILLed after the grace. */
+  forced: boolean;
+}
+
+export interface JobProcessOptions {
+  argv: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+  maxOutputBytes: number;
+  /** Aborting it ends the whole process group: SIGTERM, then SIGKILL after `graceMs`. */
+  signal: AbortSignal;
+  graceMs: number;
+  /** Told the pid as soon as the process runs (traces, tests). */
+  onStart?: (pid: number) => void;
+}
+
+const STDERR_TAIL_BYTES = 4000;
+
+/**
+ * Whether any process of group `pgid` is still alive. A zombie (exited, not yet reaped by
+ * whoever adopted it) runs nothing, so it does not count.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  return groupMembers(pgid).some((pid) => !isZombie(pid));
+}
+
+/** The pids in group `pgid`, from /proc (Linux); unknown elsewhere: assume the leader. */
+function groupMembers(pgid: number): number[] {
+  try {
+    return readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((pid) => statOf(pid)?.pgrp === pgid);
+  } catch {
+    return [pgid];
+  }
+}
+
+function statOf(pid: number): { state: string; pgrp: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+    const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return { state: rest[0] ?? "?", pgrp: Number(rest[2]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is gone or a zombie: it runs nothing any more. */
+export function isGoneOrZombie(pid: number): boolean {
+  const s = statOf(pid);
+  if (s) return s.state === "Z" || s.state === "X";
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function isZombie(pid: number): boolean {
+  const s = statOf(pid);
+  return s !== null && (s.state === "Z" || s.state === "X");
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/** Resolves when nothing of the group runs any more, or after `ms` (false). */
+async function groupGone(pgid: number, ms: number): Promise<boolean> {
+  const until = performance.now() + ms;
+  // Group membership has no event to await: poll /proc briefly.
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    if (!groupAlive(pgid)) return true;
+    if (performance.now() >= until) return false;
+    await Bun.sleep(wait);
+  }
+}
+
+/**
+ * Ends every process of group `pgid`: SIGTERM, then SIGKILL to whatever still runs after
+ * `graceMs`. Returns whether SIGKILL was needed.
+ */
+export async function endGroup(pgid: number, graceMs: number): Promise<boolean> {
+  if (!groupAlive(pgid)) return false;
+  signalGroup(pgid, "SIGTERM");
+  if (await groupGone(pgid, graceMs)) return false;
+  signalGroup(pgid, "SIGKILL");
+  await groupGone(pgid, 2000);
+  return true;
+}
+
+/**
+ * Runs the job's command as the leader of its own process group (so a stop reaches its
+ * children too), collecting stdout up to the bound and the tail of stderr. Whatever happens,
+ * nothing of the group runs when this resolves.
+ */
+export async function runJobProcess(o: JobProcessOptions): Promise<JobRun> {
+  const proc = Bun.spawn([...o.argv], {
+    cwd: o.cwd,
+    env: o.env,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    detached: true,
+  });
+  const pgid = proc.pid;
+  o.onStart?.(pgid);
+  let exit: JobExit | null = null;
+  const stop = (e: JobExit) => {
+    exit ??= e;
+    void endGroup(pgid, o.graceMs);
+  };
+  const onAbort = () => stop({ kind: "stopped", reason: o.signal.reason });
+  if (o.signal.aborted) onAbort();
+  else o.signal.addEventListener("abort", onAbort, { once: true });
+
+  const out: Uint8Array[] = [];
+  let outBytes = 0;
+  const readOut = (async () => {
+    for await (const chunk of chunks(proc.stdout)) {
+      if (exit) continue;
+      outBytes += chunk.byteLength;
+      if (outBytes > o.maxOutputBytes) {
+        stop({ kind: "flooded", bytes: outBytes });
+        continue;
+      }
+      out.push(chunk);
+    }
+  })();
+  let errTail = "";
+  const readErr = (async () => {
+    const dec = new TextDecoder();
+    for await (const chunk of chunks(proc.stderr)) {
+      errTail = (errTail + dec.decode(chunk, { stream: true })).slice(-STDERR_TAIL_BYTES);
+    }
+  })();
+
+  const code = await proc.exited;
+  o.signal.removeEventListener("abort", onAbort);
+  // The leader is gone; a child it left behind (or one that ignores SIGTERM) is not let live on,
+  // and with it go the pipes it may still hold open.
+  const forced = await endGroup(pgid, o.graceMs);
+  await Promise.all([readOut, readErr]);
+  return {
+    exit: exit ?? { kind: "exited", code, signal: proc.signalCode === null ? null : String(proc.signalCode) },
+    stdout: Buffer.concat(out).toString("utf8"),
+    stderrTail: errTail,
+    pid: pgid,
+    forced,
+  };
+}
+
+async function* chunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}

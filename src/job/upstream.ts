@@ -1,0 +1,215 @@
+import type { Database } from "bun:sqlite";
+import { Ollama } from "ollama";
+import type { Deps } from "../core/deps.ts";
+import { formatUsd } from "../core/money.ts";
+import { inputTokenBound, pricesOf, reservationMicros, reserve, settle } from "../models/budget.ts";
+import { costOf, recordFreeCall, shadowPrices } from "../models/calls.ts";
+import { NUM_CTX_FLOOR, NUM_CTX_STEP } from "../models/context.ts";
+import type { Failure } from "../models/failure.ts";
+import { classifyOllamaError, fetchWithDeadline, ollamaHost } from "../models/ollama.ts";
+import { billOf } from "../models/openai.ts";
+import { openAiChat } from "../models/openai-http.ts";
+import type { ShapeMemory } from "../models/openai-shape.ts";
+import { estimateTokens } from "../models/prompt.ts";
+import type { LoadedSpec } from "../spec/load.ts";
+import type { OllamaLinkSpec, OpenAiLinkSpec } from "../spec/schema.ts";
+import type { Span } from "../trace/tracer.ts";
+import type { ProxyReply, ProxyRequest } from "./wire.ts";
+
+/** What the proxy forwards with: the tick's ledger, cap and trace. */
+export interface ProxyContext {
+  loaded: LoadedSpec;
+  db: Database;
+  deps: Deps;
+  tickId: string;
+  day: string;
+  capMicros: number;
+  /** Aborted when the tick stops: calls in flight are cut (and charged in full if sent). */
+  signal: AbortSignal;
+  /** The paid links' learned request shapes (max_completion_tokens or max_tokens). */
+  shapes: ShapeMemory;
+}
+
+export type Forwarded = { ok: true; reply: ProxyReply } | { ok: false; failure: Failure };
+
+/** The bytes a JSON schema adds to the prompt (a provider may bill it as input). */
+function schemaBound(req: ProxyRequest): number {
+  return typeof req.json === "object" ? Buffer.byteLength(JSON.stringify(req.json.schema), "utf8") : 0;
+}
+
+/**
+ * One request to a paid link: its worst case (the prompt's token bound plus the request's max
+ * tokens, capped by the link's `max_output_tokens`) is reserved against the day's cap first;
+ * a request that does not fit is never sent. Settled on the reply's usage; a reply without
+ * usage, a cut body or a 5xx is charged the full reservation (models/openai.ts `billOf`).
+ */
+export async function forwardPaid(
+  link: OpenAiLinkSpec,
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  span: Span,
+  attempt: number,
+): Promise<Forwarded> {
+  const prices = pricesOf(link);
+  if (!prices)
+    return refused(span, link, {
+      code: "no_price",
+      reason: "the spec gives no price for this model; a paid call with no price is never made",
+    });
+  const apiKey = ctx.deps.env[link.api_key_env];
+  if (!apiKey) return refused(span, link, { code: "no_key", reason: `${link.api_key_env} is not set` });
+  const maxOut = Math.min(req.maxTokens ?? link.max_output_tokens, link.max_output_tokens);
+  const reservedMicros = reservationMicros(prices, inputTokenBound(req.messages) + schemaBound(req), maxOut);
+  const booked = reserve(ctx.db, {
+    tickId: ctx.tickId,
+    day: ctx.day,
+    linkId: link.id,
+    model: link.model,
+    attempt,
+    reservedMicros,
+    capMicros: ctx.capMicros,
+    startedAt: ctx.deps.clock.now().toISOString(),
+  });
+  if (!booked.ok) {
+    const reason = `worst case ${formatUsd(reservedMicros)} does not fit: ${formatUsd(booked.spentBefore)} of the ${ctx.day} cap ${formatUsd(ctx.capMicros)} already spent or reserved`;
+    span.event("budget.refused", {
+      link: link.id,
+      model: link.model,
+      reserved_micros: reservedMicros,
+      spent_micros: booked.spentBefore,
+      cap_micros: ctx.capMicros,
+      reason,
+    });
+    return { ok: false, failure: { code: "over_budget", reason } };
+  }
+  const call = span.child("model.call", {
+    link: link.id,
+    kind: "openai",
+    model: link.model,
+    attempt,
+    reserved_micros: reservedMicros,
+    max_tokens: maxOut,
+  });
+  const tokens = ctx.shapes.get(link).tokens;
+  const format =
+    typeof req.json === "object"
+      ? { type: "json_schema", json_schema: { name: "job", schema: req.json.schema } }
+      : req.json === "object"
+        ? { type: "json_object" }
+        : undefined;
+  const body = {
+    model: link.model,
+    messages: req.messages,
+    [tokens]: maxOut,
+    ...(req.temperature !== null ? { temperature: req.temperature } : {}),
+    ...(format ? { response_format: format } : {}),
+    stream: false,
+  };
+  const result = await openAiChat(link, body, {
+    fetch: ctx.deps.fetch,
+    apiKey,
+    signal: ctx.signal,
+    now: () => ctx.deps.clock.now(),
+  });
+  const bill = billOf(result, prices, ctx.deps.clock.now().toISOString());
+  const cost = settle(ctx.db, booked.callId, bill);
+  call.set({ state: bill.state, cost_micros: cost, tokens_in: bill.tokensIn, tokens_out: bill.tokensOut, outcome: bill.outcome });
+  if (result.kind !== "reply") {
+    call.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
+    return { ok: false, failure: result.failure };
+  }
+  call.end("ok");
+  return {
+    ok: true,
+    reply: {
+      content: result.content,
+      tokensIn: result.usage?.tokensIn ?? null,
+      tokensOut: result.usage?.tokensOut ?? null,
+      finishReason: result.finishReason,
+    },
+  };
+}
+
+function refused(span: Span, link: OpenAiLinkSpec, f: Failure): Forwarded {
+  span.event("model.refused", { link: link.id, model: link.model, code: f.code, reason: f.reason });
+  return { ok: false, failure: f };
+}
+
+/**
+ * The context an Ollama request runs in: the job's prompt bound plus its output bound, in
+ * steps, so the server never silently cuts the prompt's front (models/README.md).
+ */
+export function proxyNumCtx(link: OllamaLinkSpec, req: ProxyRequest, numPredict: number | null): number {
+  if (link.num_ctx !== undefined) return link.num_ctx;
+  const need = inputTokenBound(req.messages) + schemaBound(req) + (numPredict ?? NUM_CTX_FLOOR);
+  return Math.max(NUM_CTX_FLOOR, Math.ceil(need / NUM_CTX_STEP) * NUM_CTX_STEP);
+}
+
+/** One request to a local Ollama link: free, recorded with its tokens and shadow cost. */
+export async function forwardOllama(
+  link: OllamaLinkSpec,
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  span: Span,
+  attempt: number,
+): Promise<Forwarded> {
+  const numPredict = req.maxTokens ?? link.num_predict ?? null;
+  const numCtx = proxyNumCtx(link, req, numPredict);
+  const call = span.child("model.call", { link: link.id, kind: "ollama", model: link.model, attempt, num_ctx: numCtx });
+  const startedAt = ctx.deps.clock.now().toISOString();
+  const record = (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: number) => {
+    recordFreeCall(ctx.db, {
+      tickId: ctx.tickId,
+      day: ctx.day,
+      linkId: link.id,
+      kind: "ollama",
+      model: link.model,
+      attempt,
+      tokensIn,
+      tokensOut,
+      shadowMicros: shadow,
+      outcome,
+      startedAt,
+      endedAt: ctx.deps.clock.now().toISOString(),
+    });
+    call.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
+  };
+  const client = new Ollama({
+    host: ollamaHost(ctx.deps.env),
+    fetch: fetchWithDeadline(ctx.deps.fetch, link.timeout_s * 1000, ctx.signal),
+  });
+  try {
+    const res = await client.chat({
+      model: link.model,
+      messages: req.messages,
+      stream: false,
+      ...(typeof req.json === "object" ? { format: req.json.schema } : req.json === "object" ? { format: "json" } : {}),
+      options: {
+        num_ctx: numCtx,
+        ...(numPredict !== null ? { num_predict: numPredict } : {}),
+        ...(req.temperature !== null ? { temperature: req.temperature } : {}),
+      },
+    });
+    const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : null);
+    const content = typeof res.message?.content === "string" ? res.message.content : "";
+    const reply: ProxyReply = {
+      content,
+      tokensIn: count(res.prompt_eval_count),
+      tokensOut: count(res.eval_count),
+      finishReason: res.done_reason ?? null,
+    };
+    const shadow = costOf(
+      shadowPrices(ctx.loaded.spec),
+      reply.tokensIn ?? estimateTokens(req.messages.map((m) => m.content).join("")),
+      reply.tokensOut ?? estimateTokens(content),
+    );
+    record("ok", reply.tokensIn, reply.tokensOut, shadow);
+    call.end("ok");
+    return { ok: true, reply };
+  } catch (err) {
+    const f = classifyOllamaError(err, ctx.signal);
+    record(f.code, null, null, 0);
+    call.end("error", new Error(`${f.code}: ${f.reason}`));
+    return { ok: false, failure: f };
+  }
+}

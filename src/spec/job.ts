@@ -1,0 +1,66 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import type { SpecEnv, SpecEnvIssue } from "./env.ts";
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
+
+/** Job kinds: `command` runs a program of the operator's own each tick (src/job/). */
+export const JOB_KINDS = ["command"] as const;
+
+/** Variables afk sets for the job itself: a spec may not pass its own value through under these names. */
+export const AFK_JOB_VARS = [
+  "AFK_TICK_ID",
+  "AFK_SLOT",
+  "AFK_OUT_DIR",
+  "OLLAMA_HOST",
+  "OPENAI_BASE_URL",
+  "OPENAI_API_KEY",
+] as const;
+
+/** `job:` — the operator's own command, run each tick under afk's guards instead of the digest. */
+export const JobSchema = z.strictObject({
+  kind: z.enum(JOB_KINDS),
+  run: z
+    .array(z.string().min(1, "must not be an empty string"), "must be an array of strings")
+    .min(1, "must name the program to run"),
+  /** Relative to SPEC.md's folder; default that folder. */
+  cwd: z.string().min(1).optional(),
+  timeout_s: z.number().positive().finite().max(86_400).default(600),
+  /** Host variables passed through besides PATH, HOME, LANG and the AFK_* set. */
+  env: z
+    .array(
+      envName.refine(
+        (n) => !(AFK_JOB_VARS as readonly string[]).includes(n),
+        "is set by afk for the job (the proxy's address and token); it cannot be passed through",
+      ),
+    )
+    .default([]),
+  /** Stdout past this many bytes: the job is killed and the tick fails. */
+  max_output_bytes: z.number().int().positive().default(1_000_000),
+});
+
+export type JobSpec = z.infer<typeof JobSchema>;
+
+/** The job's working directory: `cwd` relative to SPEC.md's folder. */
+export function jobCwd(job: JobSpec, specDir: string): string {
+  return resolve(specDir, job.cwd ?? ".");
+}
+
+/**
+ * What a `job:` needs from the host at load: a `cwd` that is a directory, and every `env` name
+ * set (a job that first fails at 07:00 for a typo is worse than a refusal now).
+ */
+export function jobIssues(job: JobSpec | undefined, specDir: string, env: SpecEnv | undefined): SpecEnvIssue[] {
+  if (!job) return [];
+  const issues: SpecEnvIssue[] = [];
+  const cwd = jobCwd(job, specDir);
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory())
+    issues.push({ path: ["job", "cwd"], message: `${cwd} is not an existing directory` });
+  if (env)
+    job.env.forEach((name, i) => {
+      if (env[name] === undefined)
+        issues.push({ path: ["job", "env", i], message: `environment variable ${name} is not set` });
+    });
+  return issues;
+}
