@@ -134,9 +134,10 @@ export async function runJobProcess(o: JobProcessOptions): Promise<JobRun> {
   const pgid = proc.pid;
   o.onStart?.(pgid);
   let exit: JobExit | null = null;
+  let ending: Promise<boolean> | null = null;
   const stop = (e: JobExit) => {
     exit ??= e;
-    void endGroup(pgid, o.graceMs);
+    ending ??= endGroup(pgid, o.graceMs);
   };
   const onAbort = () => stop({ kind: "stopped", reason: o.signal.reason });
   if (o.signal.aborted) onAbort();
@@ -167,7 +168,7 @@ export async function runJobProcess(o: JobProcessOptions): Promise<JobRun> {
   o.signal.removeEventListener("abort", onAbort);
   // The leader is gone; a child it left behind (or one that ignores SIGTERM) is not let live on,
   // and with it go the pipes it may still hold open.
-  const forced = await endGroup(pgid, o.graceMs);
+  const forced = (await ending) || (await endGroup(pgid, o.graceMs));
   await Promise.all([readOut, readErr]);
   return {
     exit: exit ?? { kind: "exited", code, signal: proc.signalCode === null ? null : String(proc.signalCode) },

@@ -1,0 +1,65 @@
+/** A temp AFK_HOME whose spec names a `job:` (no sources), with a real ledger, for real `runTick` calls. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "../../src/ledger/db.ts";
+import { loadSpecFile } from "../../src/spec/load.ts";
+import type { Home } from "../models/fixtures.ts";
+import { tempHome, testDeps } from "../support/home.ts";
+
+export interface JobHomeOptions {
+  /** `job.run`, as a YAML flow sequence is written from it. */
+  run: string[];
+  models?: string[];
+  env?: Record<string, string | undefined>;
+  /** More `job:` keys, e.g. `timeout_s: 1`. */
+  job?: Record<string, unknown>;
+  capUsd?: number;
+  /** Files written into the spec's folder before the spec is loaded (the job's scripts). */
+  files?: Record<string, string>;
+}
+
+export function makeJobHome(o: JobHomeOptions): Home {
+  const { dir, cleanup } = tempHome("afk-job-");
+  for (const [name, text] of Object.entries(o.files ?? {})) writeFileSync(join(dir, name), text);
+  const models = o.models ?? ["{ id: extractive, kind: extractive }"];
+  const jobKeys = Object.entries(o.job ?? {}).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`);
+  const text = [
+    "---",
+    "name: my-job",
+    'cadence: "0 7 * * *"',
+    "timezone: UTC",
+    "budget:",
+    `  daily_cap_usd: ${o.capUsd ?? 5}`,
+    "value:",
+    "  unit: report",
+    "  usd_per_unit: 2.5",
+    "  min_items: 1",
+    "models:",
+    ...models.map((m) => `  - ${m}`),
+    "job:",
+    "  kind: command",
+    `  run: ${JSON.stringify(o.run)}`,
+    ...jobKeys,
+    "---",
+    "",
+    "A job of the operator's own.",
+    "",
+  ].join("\n");
+  const specPath = join(dir, "SPEC.md");
+  writeFileSync(specPath, text);
+  const { deps, clock } = testDeps(dir, { PATH: process.env.PATH, ...o.env });
+  const loaded = loadSpecFile(specPath, { env: deps.env });
+  const db = openDatabase(join(dir, "ledger.sqlite"));
+  return {
+    dir,
+    loaded,
+    specPath,
+    db,
+    deps,
+    clock,
+    cleanup: () => {
+      db.close();
+      cleanup();
+    },
+  };
+}
