@@ -15,6 +15,7 @@ import type { Span, TraceSink } from "../trace/tracer.ts";
 import { stopStatus, TickStop } from "./abort.ts";
 import { deliverAtomically } from "./deliver.ts";
 import { newTickId } from "./ids.ts";
+import { jobPipeline } from "./job-pipeline.ts";
 import { renderDigest } from "./render.ts";
 import {
   closeTickRow,
@@ -26,7 +27,6 @@ import {
   tickRoot,
   tickSink,
 } from "./tick-row.ts";
-import { jobPipeline } from "./job-pipeline.ts";
 import { triage } from "./triage.ts";
 
 /** `job` replaces fetch → validate when the spec names a `job:` (src/job/). */
@@ -123,7 +123,13 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
     const t = { tickId: open.id, day: open.day, root };
     const job = ctx.loaded.spec.job;
     outcome = job
-      ? await jobPipeline(job, { req, ctx, t, step: stepper(ctx, root), writeOut: (md) => writeUnit(ctx, req, md) })
+      ? await jobPipeline(job, {
+          req,
+          ctx,
+          t,
+          step: stepper(ctx, root),
+          writeOut: (md) => writeUnit(ctx, req, md),
+        })
       : await pipeline(req, ctx, t);
     // A stop that arrived mid-step can surface as a step's own failure (every fetch aborted):
     // the row says why the tick really ended, unless value already landed.

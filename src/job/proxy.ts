@@ -75,7 +75,12 @@ async function handle(req: Request, ctx: ProxyContext, span: Span, token: string
   const openai = path.startsWith("/v1/");
   if (!authed)
     return openai
-      ? errorResponse("openai", 401, "Incorrect API key provided: this proxy takes the tick's OPENAI_API_KEY.", "invalid_api_key")
+      ? errorResponse(
+          "openai",
+          401,
+          "Incorrect API key provided: this proxy takes the tick's OPENAI_API_KEY.",
+          "invalid_api_key",
+        )
       : errorResponse("ollama_chat", 401, "unauthorized: use the OLLAMA_HOST afk gave this job", null);
   const key = `${req.method} ${path}`;
   const models = ctx.loaded.spec.models.filter((l) => l.kind !== "extractive");
@@ -87,7 +92,14 @@ async function handle(req: Request, ctx: ProxyContext, span: Span, token: string
       return Response.json({ version: OLLAMA_VERSION });
     case "GET /api/tags":
       return Response.json({
-        models: models.map((l) => ({ name: l.model, model: l.model, modified_at: ctx.loaded.spec.name, size: 0, digest: "", details: {} })),
+        models: models.map((l) => ({
+          name: l.model,
+          model: l.model,
+          modified_at: ctx.loaded.spec.name,
+          size: 0,
+          digest: "",
+          details: {},
+        })),
       });
     case "GET /v1/models":
       return Response.json({
@@ -110,7 +122,12 @@ async function handle(req: Request, ctx: ProxyContext, span: Span, token: string
   if (!parsed.ok) return errorResponse(api, 400, parsed.message, null);
   const r = parsed.req;
   if (linksFor(ctx.loaded.spec.models, r.model).length === 0)
-    return errorResponse(api, 404, `model "${r.model}" not found: the spec has no model link`, "model_not_found");
+    return errorResponse(
+      api,
+      404,
+      `model "${r.model}" not found: the spec has no model link`,
+      "model_not_found",
+    );
   if (r.stream) return errorResponse(api, 400, "streaming is not supported by this proxy yet", null);
   if (ctx.signal.aborted) return errorResponse(api, 503, "the tick has stopped", null);
   const s = span.child("proxy.request", {

@@ -52,7 +52,12 @@ export async function forward(req: ProxyRequest, ctx: ProxyContext, span: Span):
   return { ok: false, failure: last };
 }
 
-async function viaLink(link: ModelLinkSpec, req: ProxyRequest, ctx: ProxyContext, span: Span): Promise<Forwarded> {
+async function viaLink(
+  link: ModelLinkSpec,
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  span: Span,
+): Promise<Forwarded> {
   const spec = ctx.loaded.spec;
   const off = tierOff(ctx.db, link.id, ctx.day);
   if (off) {
@@ -60,13 +65,20 @@ async function viaLink(link: ModelLinkSpec, req: ProxyRequest, ctx: ProxyContext
     span.event("model.skipped", { link: link.id, model: link.model, code: "tier_disabled", reason });
     return { ok: false, failure: { code: "tier_disabled", reason } };
   }
-  const gate = breakerGate(breakerRow(ctx.db, link.id, link.model), ctx.deps.clock.now(), spec.limits.circuit_breaker_ticks);
+  const gate = breakerGate(
+    breakerRow(ctx.db, link.id, link.model),
+    ctx.deps.clock.now(),
+    spec.limits.circuit_breaker_ticks,
+  );
   if (gate.state === "open") {
     const reason = `circuit open after ${gate.failedTicks} failures in a row, until ${gate.until}`;
     span.event("model.skipped", { link: link.id, model: link.model, code: "circuit_open", reason });
     return { ok: false, failure: { code: "circuit_open", reason } };
   }
-  const r = link.kind === "openai" ? await forwardPaid(link, req, ctx, span, 1) : await forwardOllama(link, req, ctx, span, 1);
+  const r =
+    link.kind === "openai"
+      ? await forwardPaid(link, req, ctx, span, 1)
+      : await forwardOllama(link, req, ctx, span, 1);
   const now = ctx.deps.clock.now();
   if (!r.ok && disablesTier(r.failure.code)) {
     switchTierOff(ctx.db, {
@@ -77,13 +89,24 @@ async function viaLink(link: ModelLinkSpec, req: ProxyRequest, ctx: ProxyContext
       tick_id: ctx.tickId,
       at: now.toISOString(),
     });
-    span.event("model.tier_disabled", { link: link.id, model: link.model, code: r.failure.code, day: ctx.day });
+    span.event("model.tier_disabled", {
+      link: link.id,
+      model: link.model,
+      code: r.failure.code,
+      day: ctx.day,
+    });
   }
   if (r.ok || countsForBreaker(r.failure.code)) {
-    const change = noteBreaker(ctx.db, { linkId: link.id, model: link.model }, r.ok ? { ok: true } : { ok: false, ...r.failure }, now, {
-      threshold: spec.limits.circuit_breaker_ticks,
-      cooldownMs: spec.limits.circuit_cooldown_minutes * 60_000,
-    });
+    const change = noteBreaker(
+      ctx.db,
+      { linkId: link.id, model: link.model },
+      r.ok ? { ok: true } : { ok: false, ...r.failure },
+      now,
+      {
+        threshold: spec.limits.circuit_breaker_ticks,
+        cooldownMs: spec.limits.circuit_cooldown_minutes * 60_000,
+      },
+    );
     if (change !== "none") span.event(`model.circuit_${change}`, { link: link.id, model: link.model });
   }
   return r;

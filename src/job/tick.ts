@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { usdToMicros } from "../core/money.ts";
 import { TickStop } from "../harness/abort.ts";
 import { createShapeMemory } from "../models/openai-shape.ts";
-import { jobCwd, type JobSpec } from "../spec/job.ts";
+import { type JobSpec, jobCwd } from "../spec/job.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type JobRun, runJobProcess } from "./process.ts";
@@ -39,7 +39,14 @@ export type JobResult =
 export function jobEnv(
   host: Readonly<Record<string, string | undefined>>,
   job: JobSpec,
-  afk: { tickId: string; slot: Date; outDir: string; ollamaHost: string; openaiBaseUrl: string; token: string },
+  afk: {
+    tickId: string;
+    slot: Date;
+    outDir: string;
+    ollamaHost: string;
+    openaiBaseUrl: string;
+    token: string;
+  },
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ["PATH", "HOME", "LANG", ...job.env]) {
@@ -127,7 +134,8 @@ function judge(run: JobRun, input: JobTickInput): JobResult {
   const e = run.exit;
   switch (e.kind) {
     case "stopped": {
-      const stop = e.reason instanceof TickStop ? e.reason : new TickStop("killed", `stopped: ${String(e.reason)}`);
+      const stop =
+        e.reason instanceof TickStop ? e.reason : new TickStop("killed", `stopped: ${String(e.reason)}`);
       span.event(`job.${stop.status}`, { reason: stop.message, forced_kill: run.forced });
       return { ok: false, status: stop.status, reason: stop.message };
     }
@@ -155,7 +163,14 @@ function judge(run: JobRun, input: JobTickInput): JobResult {
             ? rate
             : 0;
       span.set({ unit_form: unit.form, items: unit.items, value_micros: valueMicros });
-      return { ok: true, file: unitFile(unit), title: unit.title, items: unit.items ?? 0, valueMicros, form: unit.form };
+      return {
+        ok: true,
+        file: unitFile(unit),
+        title: unit.title,
+        items: unit.items ?? 0,
+        valueMicros,
+        form: unit.form,
+      };
     }
     default: {
       const never: never = e;

@@ -36,7 +36,10 @@ export function readUnit(stdout: string, fallbackTitle: string): UnitVerdict {
     if (!r.success) {
       const issue = r.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-      return { ok: false, reason: `the last stdout line is JSON but not a unit: ${where}${issue?.message ?? ""}` };
+      return {
+        ok: false,
+        reason: `the last stdout line is JSON but not a unit: ${where}${issue?.message ?? ""}`,
+      };
     }
     const { title, markdown, items, value_usd } = r.data;
     return { ok: true, unit: { title, markdown, items, valueUsd: value_usd ?? null, form: "json" } };
@@ -44,7 +47,13 @@ export function readUnit(stdout: string, fallbackTitle: string): UnitVerdict {
   const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
   return {
     ok: true,
-    unit: { title: heading || fallbackTitle, markdown: `${text}\n`, items: null, valueUsd: null, form: "markdown" },
+    unit: {
+      title: heading || fallbackTitle,
+      markdown: `${text}\n`,
+      items: null,
+      valueUsd: null,
+      form: "markdown",
+    },
   };
 }
 

@@ -113,7 +113,13 @@ export async function forwardPaid(
   });
   const bill = billOf(result, prices, ctx.deps.clock.now().toISOString());
   const cost = settle(ctx.db, booked.callId, bill);
-  call.set({ state: bill.state, cost_micros: cost, tokens_in: bill.tokensIn, tokens_out: bill.tokensOut, outcome: bill.outcome });
+  call.set({
+    state: bill.state,
+    cost_micros: cost,
+    tokens_in: bill.tokensIn,
+    tokens_out: bill.tokensOut,
+    outcome: bill.outcome,
+  });
   if (result.kind !== "reply") {
     call.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
     return { ok: false, failure: result.failure };
@@ -155,7 +161,13 @@ export async function forwardOllama(
 ): Promise<Forwarded> {
   const numPredict = req.maxTokens ?? link.num_predict ?? null;
   const numCtx = proxyNumCtx(link, req, numPredict);
-  const call = span.child("model.call", { link: link.id, kind: "ollama", model: link.model, attempt, num_ctx: numCtx });
+  const call = span.child("model.call", {
+    link: link.id,
+    kind: "ollama",
+    model: link.model,
+    attempt,
+    num_ctx: numCtx,
+  });
   const startedAt = ctx.deps.clock.now().toISOString();
   const record = (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: number) => {
     recordFreeCall(ctx.db, {
@@ -183,7 +195,11 @@ export async function forwardOllama(
       model: link.model,
       messages: req.messages,
       stream: false,
-      ...(typeof req.json === "object" ? { format: req.json.schema } : req.json === "object" ? { format: "json" } : {}),
+      ...(typeof req.json === "object"
+        ? { format: req.json.schema }
+        : req.json === "object"
+          ? { format: "json" }
+          : {}),
       options: {
         num_ctx: numCtx,
         ...(numPredict !== null ? { num_predict: numPredict } : {}),

@@ -27,7 +27,8 @@ export interface ProxyReply {
 
 export type Parsed = { ok: true; req: ProxyRequest } | { ok: false; message: string };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /** OpenAI content is a string or a list of parts; the proxy forwards the text parts. */
@@ -66,7 +67,9 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
   if (api === "ollama_generate") {
     if (typeof body.prompt !== "string") return { ok: false, message: "prompt must be a string" };
     messages = [
-      ...(typeof body.system === "string" && body.system ? [{ role: "system" as const, content: body.system }] : []),
+      ...(typeof body.system === "string" && body.system
+        ? [{ role: "system" as const, content: body.system }]
+        : []),
       { role: "user", content: body.prompt },
     ];
   } else messages = messagesOf(body.messages);
@@ -74,7 +77,10 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
   const options = isObj(body.options) ? body.options : {};
   if (api === "openai") {
     const rf = isObj(body.response_format) ? body.response_format : null;
-    const schema = rf?.type === "json_schema" && isObj(rf.json_schema) && isObj(rf.json_schema.schema) ? rf.json_schema.schema : null;
+    const schema =
+      rf?.type === "json_schema" && isObj(rf.json_schema) && isObj(rf.json_schema.schema)
+        ? rf.json_schema.schema
+        : null;
     return {
       ok: true,
       req: {
@@ -110,7 +116,12 @@ export function errorResponse(api: ProxyApi, status: number, message: string, co
   if (api === "openai") {
     // The official SDKs retry 429 and 5xx unless told not to; a refusal is final.
     headers["x-should-retry"] = "false";
-    const type = code === "insufficient_quota" ? "insufficient_quota" : status >= 500 ? "server_error" : "invalid_request_error";
+    const type =
+      code === "insufficient_quota"
+        ? "insufficient_quota"
+        : status >= 500
+          ? "server_error"
+          : "invalid_request_error";
     return new Response(JSON.stringify({ error: { message, type, param: null, code } }), { status, headers });
   }
   return new Response(JSON.stringify({ error: message }), { status, headers });

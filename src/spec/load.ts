@@ -85,7 +85,7 @@ export function parseSpec(
       ),
     );
   const envIssues = opts.env
-    ? [...specEnvIssues(result.data, opts.env), ...jobIssues(result.data.job, dir, opts.env)]
+    ? [...specEnvIssues(result.data, opts.env), ...jobIssues(result.data, dir, opts.env)]
     : [];
   if (envIssues.length > 0) {
     throw specError(

@@ -173,7 +173,11 @@ export const SpecSchema = z
   })
   .superRefine((spec, ctx) => {
     if (!spec.job && spec.sources.length === 0)
-      ctx.addIssue({ code: "custom", path: ["sources"], message: "must list at least one source (or name a job:)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["sources"],
+        message: "must list at least one source (or name a job:)",
+      });
     const min = spec.limits.min_interval_seconds;
     const problem = cadenceProblem(spec.cadence, min);
     if (problem)

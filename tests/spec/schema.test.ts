@@ -1,10 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { run } from "../../src/cli/run.ts";
 import { loadSpecFile, parseSpec } from "../../src/spec/load.ts";
 import { REPO_SPEC_PATH } from "../../src/spec/resolve.ts";
-import { tempHome, testDeps } from "../support/home.ts";
+import { tempHome } from "../support/home.ts";
+import { expectSpecRefused } from "./refused.ts";
 
 const home = tempHome();
 afterAll(home.cleanup);
@@ -129,17 +127,7 @@ describe("the spec", () => {
     async (_what, edit, field, line) => {
       const text = edit(GOOD);
       expect(text).not.toBe(GOOD);
-      const path = join(home.dir, `bad-${line}-${field.replace(/\W/g, "")}.md`);
-      writeFileSync(path, text);
-      const before = readdirSync(home.dir).sort();
-      const t = testDeps(home.dir);
-      const code = await run(["tick", "--spec", path], t.deps);
-      expect(code).toBe(2);
-      const msg = t.err.join("\n");
-      expect(msg).toContain(field);
-      expect(msg).toContain(`line ${line}:`);
-      expect(readdirSync(home.dir).sort()).toEqual(before);
-      expect(existsSync(join(home.dir, "ledger.sqlite"))).toBe(false);
+      await expectSpecRefused(home.dir, text, field, line);
     },
   );
 

@@ -1,0 +1,148 @@
+/**
+ * Jobs written with the clients a learner uses — the official `openai` and `ollama` npm
+ * packages and Python's `urllib` — run as real child processes against the tick's proxy, with
+ * the Ollama and OpenAI doubles as upstream: every call is reserved and settled (or recorded
+ * free with its shadow cost), a call over the cap is refused in each API's own error shape,
+ * and the real paid key stays with afk.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tokenCost } from "../../src/core/money.ts";
+import { runTick } from "../../src/harness/tick.ts";
+import { callsOf, eventsNamed, type Home, harnessFor, traceOf } from "../models/fixtures.ts";
+import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../support/ollama-double.ts";
+import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
+import { makeJobHome } from "./helpers.ts";
+
+const JOBS = join(import.meta.dir, "jobs");
+const slot = new Date("2026-11-24T07:00:00Z");
+let ollama: OllamaDouble;
+let paid: OpenAiDouble;
+let home: Home | undefined;
+beforeAll(async () => {
+  ollama = await startOllamaDouble();
+  paid = await startOpenAiDouble({ models: ["gpt-4o-mini"] });
+});
+afterAll(async () => {
+  await ollama.stop();
+  await paid.stop();
+});
+afterEach(() => {
+  ollama.setBehavior("llama3.1:8b", undefined);
+  home?.cleanup();
+  home = undefined;
+});
+
+function jobHome(run: string[]): Home {
+  home = makeJobHome({
+    run,
+    env: { PAID_KEY: OPENAI_DOUBLE_KEY, OLLAMA_HOST: ollama.url },
+    models: [
+      '{ id: local, kind: ollama, model: "llama3.1:8b", retries: 0 }',
+      `{ id: paid, kind: openai, base_url: "${paid.baseUrl}", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.6, max_output_tokens: 200 }`,
+    ],
+  });
+  return home;
+}
+
+const unitText = (h: Home, out: string | null) => readFileSync(join(h.dir, out ?? ""), "utf8");
+
+describe("the official openai client through the proxy", () => {
+  test("a paid call is reserved, forwarded with the real key and the request's max tokens, and settled on its usage", async () => {
+    const h = jobHome(["bun", join(JOBS, "openai-job.ts"), "gpt-4o-mini"]);
+    const from = paid.requests.length;
+    const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
+    expect(s.status).toBe("ok");
+    const [sent, ...more] = paid.requests.slice(from);
+    expect(more).toHaveLength(0);
+    expect(sent?.auth).toBe("valid");
+    expect(sent?.body).toMatchObject({ model: "gpt-4o-mini", max_completion_tokens: 40 });
+    const [call, ...others] = callsOf(h.db, s.tickId);
+    expect(others).toHaveLength(0);
+    expect(call).toMatchObject({ link_id: "paid", kind: "openai", state: "settled", outcome: "replied" });
+    const tokensIn = call?.tokens_in ?? 0;
+    const tokensOut = call?.tokens_out ?? 0;
+    expect(tokensIn).toBeGreaterThan(0);
+    expect(call?.cost_micros).toBe(tokenCost(tokensIn, 0.15) + tokenCost(tokensOut, 0.6));
+    expect(call?.reserved_micros).toBeGreaterThanOrEqual(call?.cost_micros ?? Infinity);
+    expect(unitText(h, s.outPath)).toContain(
+      `models: llama3.1:8b, gpt-4o-mini; tokens ${tokensIn}/${tokensOut}`,
+    );
+    const spans = traceOf(h, s).filter((r) => r.name === "proxy.request");
+    expect(spans.map((r) => [r.attrs.api, r.attrs.link])).toEqual([["openai", "paid"]]);
+  });
+
+  test("a call whose worst case would cross the cap is refused with 429 insufficient_quota, once, and never sent", async () => {
+    const h = jobHome(["bun", join(JOBS, "openai-job.ts"), "gpt-4o-mini"]);
+    const from = paid.requests.length;
+    const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { capMicros: 10 }));
+    expect(s.status).toBe("failed");
+    expect(s.reason).toStartWith(
+      "job exited with code 4; stderr: refused: 429 insufficient_quota 429 over_budget: worst case",
+    );
+    expect(paid.requests.length).toBe(from);
+    expect(callsOf(h.db, s.tickId)).toHaveLength(0);
+    const trace = traceOf(h, s);
+    // The SDK retries a 429 by itself unless told not to: the refusal says x-should-retry: false.
+    expect(trace.filter((r) => r.name === "proxy.request")).toHaveLength(1);
+    expect(eventsNamed(trace, "budget.refused")).toHaveLength(1);
+  });
+
+  test("an unknown model goes to the chain's first link (here the local one)", async () => {
+    const h = jobHome(["bun", join(JOBS, "openai-job.ts"), "some-model-the-spec-does-not-name"]);
+    const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
+    expect(s.status).toBe("ok");
+    expect(callsOf(h.db, s.tickId).map((c) => [c.link_id, c.state])).toEqual([["local", "free"]]);
+  });
+});
+
+describe("the official ollama client through the proxy", () => {
+  test("chat, generate, tags and version answer; local calls are free rows with their tokens and shadow cost", async () => {
+    const h = jobHome(["bun", join(JOBS, "ollama-job.ts")]);
+    const from = ollama.requests.length;
+    const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
+    expect(s.status).toBe("ok");
+    expect(ollama.requests.slice(from).map((r) => r.path)).toEqual(["/api/chat", "/api/chat"]);
+    const calls = callsOf(h.db, s.tickId);
+    expect(calls.map((c) => [c.link_id, c.state, c.outcome])).toEqual([
+      ["local", "free", "ok"],
+      ["local", "free", "ok"],
+    ]);
+    for (const c of calls)
+      expect(c.shadow_micros).toBe(tokenCost(c.tokens_in ?? 0, 0.15) + tokenCost(c.tokens_out ?? 0, 0.6));
+    expect(unitText(h, s.outPath)).toContain("models llama3.1:8b, gpt-4o-mini");
+  });
+
+  test("a local model that fails hands over to the paid link, as the built-in chain does", async () => {
+    ollama.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
+    const h = jobHome(["bun", join(JOBS, "ollama-job.ts")]);
+    const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
+    expect(s.status).toBe("ok");
+    expect(callsOf(h.db, s.tickId).map((c) => [c.link_id, c.state])).toEqual([
+      ["local", "free"],
+      ["paid", "settled"],
+      ["local", "free"],
+      ["paid", "settled"],
+    ]);
+    expect(eventsNamed(traceOf(h, s), "model.fallback")[0]?.attrs).toMatchObject({
+      from: "local",
+      to: "paid",
+      code: "http_5xx",
+    });
+  });
+});
+
+describe("Python's urllib through the proxy", () => {
+  test("without the tick's key the proxy answers 401; with it both APIs answer", async () => {
+    const h = jobHome(["python3", join(JOBS, "urllib_job.py"), "gpt-4o-mini"]);
+    const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
+    expect(s.status).toBe("ok");
+    expect(eventsNamed(traceOf(h, s), "job.stderr")[0]?.attrs.tail).toBe("no key: 401");
+    expect(callsOf(h.db, s.tickId).map((c) => [c.link_id, c.state])).toEqual([
+      ["paid", "settled"],
+      ["local", "free"],
+    ]);
+    expect(unitText(h, s.outPath)).toStartWith("# Python job\n");
+  });
+});
