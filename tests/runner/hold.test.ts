@@ -5,7 +5,7 @@ import { run } from "../../src/cli/run.ts";
 import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { CAP_LINE } from "../../src/runner/guard.ts";
 import { nextDayStart } from "../../src/runner/hold.ts";
-import { statusHome } from "../status/helpers.ts";
+import { receiver, statusHome } from "../status/helpers.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -26,7 +26,9 @@ describe("when a cap halt ends: midnight of the cap's day in the spec's zone", (
 
 describe("the hold as every reader sees it", () => {
   test("a capped day: afk tick exits 3 with the line; status and /metrics say halted until the next day's first slot; the next day ticks; the flag says stopped", async () => {
-    const h = statusHome({ SPEND_CAP_USD: "1" });
+    const ntfy = receiver();
+    cleanups.push(ntfy.stop);
+    const h = statusHome({ SPEND_CAP_USD: "1", AFK_ALERT_URL: `${ntfy.url}/afk-alerts` });
     cleanups.push(h.cleanup);
     const app = h.app("value");
     // $2 already spent today (2026-11-24, UTC) by an earlier tick's settled paid call.
@@ -65,6 +67,14 @@ describe("the hold as every reader sees it", () => {
         };
       };
     };
+    // One notice for the capped day, on its first refusal, saying when it ends; the next refusal is quiet.
+    h.clock.set("2026-11-24T08:00:10Z");
+    expect(await run(["tick", "--cron", "--spec", h.specs.value], h.deps)).toBe(3);
+    const notices = ntfy.seen.filter((n) => n.title?.includes("halted at the spend cap"));
+    expect(notices.map((n) => n.title)).toEqual([
+      "afk: test-digest halted at the spend cap until 2026-11-25T07:00:00.000Z",
+    ]);
+    expect(notices[0]?.body).toContain("runs with no person acting");
     const halted = await status();
     expect(halted.hold).toMatchObject({ state: "halted", halted: true, stopped: false });
     expect(halted.hold.resumes_at).toBe("2026-11-25T07:00:00.000Z");
