@@ -3,13 +3,19 @@ import { join } from "node:path";
 import { COMPILE_FLAGS } from "../src/factory/compile.ts";
 import { REPO_ROOT } from "../src/soak/child.ts";
 
-/** Compiles `entry` with the factory's flags (no .env, no bunfig, bytecode, split) into `outfile`. */
-function compile(entry: string, outfile: string): void {
-  const r = Bun.spawnSync(["bun", "build", "--compile", ...COMPILE_FLAGS, entry, "--outfile", outfile], {
-    cwd: REPO_ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+/**
+ * Compiles `entry` with the factory's flags (no .env, no bunfig, bytecode, split) into `outfile`;
+ * `defines` as `afk build` passes them (the embedded spec).
+ */
+export function compile(entry: string, outfile: string, defines: readonly string[] = []): void {
+  const r = Bun.spawnSync(
+    ["bun", "build", "--compile", ...COMPILE_FLAGS, ...defines, entry, "--outfile", outfile],
+    {
+      cwd: REPO_ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   if (r.exitCode !== 0) throw new Error(`bench: bun build --compile ${entry} failed: ${r.stderr.toString()}`);
 }
 

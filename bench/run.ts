@@ -53,9 +53,9 @@ try {
     await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") }),
   );
 
-  log("afk status cold start vs hello");
+  log("afk status and --version cold start vs hello");
   figures.push(
-    benchColdStart(bins, join(ticksHome, "SPEC.md"), {
+    ...benchColdStart(bins, join(ticksHome, "SPEC.md"), {
       ...env,
       HOME: ticksHome,
       AFK_HOME: ticksHome,

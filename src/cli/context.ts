@@ -10,7 +10,7 @@ import { openDatabase } from "../ledger/db.ts";
 import { installLedgerRedaction } from "../ledger/redact.ts";
 import { tickRowGone } from "../runner/liveness.ts";
 import type { LoadedSpec } from "../spec/load.ts";
-import { resolveSpec } from "../spec/resolve.ts";
+import { rememberSpec, resolveSpec } from "../spec/resolve.ts";
 import { type Args, flagString } from "./args.ts";
 import { VERSION } from "./version.ts";
 
@@ -36,7 +36,8 @@ export function hostOf(deps: Deps): HostConfig {
  * Validates the spec and the host before anything is opened or written. `sendsDigests`: the
  * command ticks or delivers (tick, serve, deliver), so the environment variables the spec's sinks
  * name must be set (exit 2 naming the field). Reading commands (status, ledger, …) do not need a
- * sink's credentials and work without them.
+ * sink's credentials and work without them. A spec this version validated before comes from
+ * AFK_HOME's cache; the first ledger open stores it there.
  */
 export function buildContext(args: Args, deps: Deps, opts: { sendsDigests?: boolean } = {}): AppContext {
   const host = hostOf(deps);
@@ -44,6 +45,7 @@ export function buildContext(args: Args, deps: Deps, opts: { sendsDigests?: bool
   const loaded = resolveSpec(flagString(args, "spec"), host.home, {
     materialise: true,
     ...(opts.sendsDigests ? { env: deps.env } : {}),
+    cacheVersion: VERSION,
   });
   // One redactor from the secret values in the environment the spec names, at every sink.
   const secrets = [...secretEnvNames(loaded.spec).map((n) => deps.env[n]), host.statusToken];
@@ -68,6 +70,7 @@ export function buildContext(args: Args, deps: Deps, opts: { sendsDigests?: bool
       if (!db) {
         db = openDatabase(ledgerPath);
         installLedgerRedaction(db, secrets);
+        rememberSpec(loaded, host.home, VERSION);
         const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, tickRowGone(db));
         for (const r of crashed)
           d.warn(`ledger: tick ${r.id} (pid ${r.pid}) was left running; closed as crashed`);

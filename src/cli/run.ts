@@ -23,18 +23,10 @@ function help(commands: readonly Entry[]): string[] {
   ];
 }
 
+/** `afk --version`, imported here: `afk help` needs none of it. */
 async function versionLine(spec: string | undefined, deps: Deps): Promise<string> {
-  // Imported here: yaml and zod load only when a spec is read, never for `afk help`.
-  const [{ resolveSpec }, { hostOf }] = await Promise.all([
-    import("../spec/resolve.ts"),
-    import("./context.ts"),
-  ]);
-  try {
-    const loaded = resolveSpec(spec, hostOf(deps).home);
-    return `afk ${VERSION} spec ${loaded.hash} (${loaded.origin === "embedded" ? "embedded" : loaded.origin.slice(5)})`;
-  } catch {
-    return `afk ${VERSION} spec (none loaded)`;
-  }
+  const { versionLine } = await import("./version-line.ts");
+  return versionLine(spec, deps.env, deps.home);
 }
 
 /**

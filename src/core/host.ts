@@ -1,45 +1,10 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { z } from "zod";
 import { AfkError } from "./errors.ts";
-
-/** A number variable: `what` says, in words, what it must be ("a positive amount in US dollars"). */
-const optionalNumber = (what: string, ok: (n: number) => boolean) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s === "") return undefined;
-      const n = Number(s);
-      if (!Number.isFinite(n) || !ok(n)) {
-        ctx.addIssue({ code: "custom", message: `'${s}' is not ${what}` });
-        return z.NEVER;
-      }
-      return n;
-    });
 
 /** Loop mode's bounds: at most one tick a second (a source is not hammered), at least one a day. */
 export const TICK_SECONDS_MIN = 1;
 export const TICK_SECONDS_MAX = 86_400;
-
-/** Host configuration (twelve-factor): where and how much, never what. Read once in main. */
-const HostSchema = z.object({
-  SPEND_CAP_USD: optionalNumber("a positive amount in US dollars (e.g. 5 or 0.50)", (n) => n > 0),
-  AFK_KILL_FLAG: z.string().optional(),
-  TICK_SECONDS: optionalNumber(
-    `a number of seconds from ${TICK_SECONDS_MIN} to ${TICK_SECONDS_MAX}`,
-    (n) => n >= TICK_SECONDS_MIN && n <= TICK_SECONDS_MAX,
-  ),
-  AFK_HOME: z.string().optional(),
-  OLLAMA_HOST: z.string().optional(),
-  AFK_STATUS_ADDR: z.string().optional(),
-  AFK_STATUS_TOKEN: z.string().optional(),
-  AFK_STATUS_READ_TOKEN: z.string().optional(),
-  AFK_ALERT_URL: z.string().optional(),
-  AFK_PING_URL: z.string().optional(),
-  HOME: z.string().optional(),
-});
 
 export interface HostConfig {
   /** Overrides the spec's daily cap when set. */
@@ -56,24 +21,56 @@ export interface HostConfig {
   pingUrl: string | undefined;
 }
 
+/**
+ * A number variable, trimmed; unset or blank is undefined. `what` says, in words, what it must be
+ * ("a positive amount in US dollars"). Checked by hand, not by a schema: every command reads the
+ * host first, and a cold `afk status` should not pay for building a validator to read two numbers.
+ */
+function optionalNumber(
+  name: string,
+  raw: string | undefined,
+  what: string,
+  ok: (n: number) => boolean,
+  problems: string[],
+): number | undefined {
+  const s = raw?.trim();
+  if (s === undefined || s === "") return undefined;
+  const n = Number(s);
+  if (Number.isFinite(n) && ok(n)) return n;
+  problems.push(`${name}: '${s}' is not ${what}`);
+  return undefined;
+}
+
+/** Host configuration (twelve-factor): where and how much, never what. Read once in main. */
 export function readHostConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): HostConfig {
-  const r = HostSchema.safeParse(env, { jitless: true }); // once per process, as SpecSchema
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new AfkError("usage", `environment: ${lines.join("; ")}`);
-  }
-  const e = r.data;
-  const userHome = e.HOME || homedir();
+  const problems: string[] = [];
+  const capUsd = optionalNumber(
+    "SPEND_CAP_USD",
+    env.SPEND_CAP_USD,
+    "a positive amount in US dollars (e.g. 5 or 0.50)",
+    (n) => n > 0,
+    problems,
+  );
+  const tickSeconds = optionalNumber(
+    "TICK_SECONDS",
+    env.TICK_SECONDS,
+    `a number of seconds from ${TICK_SECONDS_MIN} to ${TICK_SECONDS_MAX}`,
+    (n) => n >= TICK_SECONDS_MIN && n <= TICK_SECONDS_MAX,
+    problems,
+  );
+  if (problems.length > 0) throw new AfkError("usage", `environment: ${problems.join("; ")}`);
+  const e = (name: string): string | undefined => env[name] || undefined;
+  const killFlag = e("AFK_KILL_FLAG");
   return {
-    capUsd: e.SPEND_CAP_USD,
-    killFlag: e.AFK_KILL_FLAG ? resolve(cwd, e.AFK_KILL_FLAG) : join(userHome, "afk.kill"),
-    tickSeconds: e.TICK_SECONDS,
-    home: resolve(cwd, e.AFK_HOME || "."),
-    ollamaHost: e.OLLAMA_HOST || "http://127.0.0.1:11434",
-    statusAddr: e.AFK_STATUS_ADDR || "127.0.0.1:8787",
-    statusToken: e.AFK_STATUS_TOKEN || undefined,
-    statusReadToken: e.AFK_STATUS_READ_TOKEN || undefined,
-    alertUrl: e.AFK_ALERT_URL || undefined,
-    pingUrl: e.AFK_PING_URL || undefined,
+    capUsd,
+    killFlag: killFlag ? resolve(cwd, killFlag) : join(e("HOME") ?? homedir(), "afk.kill"),
+    tickSeconds,
+    home: resolve(cwd, e("AFK_HOME") ?? "."),
+    ollamaHost: e("OLLAMA_HOST") ?? "http://127.0.0.1:11434",
+    statusAddr: e("AFK_STATUS_ADDR") ?? "127.0.0.1:8787",
+    statusToken: e("AFK_STATUS_TOKEN"),
+    statusReadToken: e("AFK_STATUS_READ_TOKEN"),
+    alertUrl: e("AFK_ALERT_URL"),
+    pingUrl: e("AFK_PING_URL"),
   };
 }

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
@@ -7,7 +5,9 @@ import { AfkError } from "../core/errors.ts";
 import { locate } from "../sources/location.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
 import { jobIssues } from "./job.ts";
+import { readSpecText } from "./read.ts";
 import { type Spec, SpecSchema } from "./schema.ts";
+import { specHash, splitSpec } from "./text.ts";
 
 /** A validated spec plus where it came from; `dir` anchors relative source paths. */
 export interface LoadedSpec {
@@ -21,11 +21,7 @@ export interface LoadedSpec {
   prose: string;
 }
 
-export function specHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 12);
-}
-
-const FRONT = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+export { specHash };
 
 function specError(file: string, lines: string[]): AfkError {
   return new AfkError("spec_invalid", `spec: ${file} is invalid:\n${lines.map((l) => `  ${l}`).join("\n")}`);
@@ -42,11 +38,9 @@ export function parseSpec(
   dir: string,
   opts: { env?: SpecEnv } = {},
 ): LoadedSpec {
-  const m = FRONT.exec(text);
-  if (!m || m[1] === undefined) {
-    throw specError(file, ["line 1: expected YAML front matter between '---' lines"]);
-  }
-  const yamlText = m[1];
+  const parts = splitSpec(text);
+  if (!parts) throw specError(file, ["line 1: expected YAML front matter between '---' lines"]);
+  const yamlText = parts.yaml;
   const lineOffset = 1; // the opening '---'
   const counter = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
@@ -101,7 +95,7 @@ export function parseSpec(
     origin,
     dir,
     text,
-    prose: text.slice(m[0].length).trim(),
+    prose: parts.prose,
   };
 }
 
@@ -182,11 +176,5 @@ function lineOf(
 /** Reads and validates a SPEC.md file; with `env`, the variables it names must be set too. */
 export function loadSpecFile(path: string, opts: { env?: SpecEnv } = {}): LoadedSpec {
   const abs = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(abs, "utf8");
-  } catch (err) {
-    throw new AfkError("spec_invalid", `spec: cannot read ${path}: ${(err as Error).message}`);
-  }
-  return parseSpec(text, path, `file:${abs}`, dirname(abs), opts);
+  return parseSpec(readSpecText(path, abs), path, `file:${abs}`, dirname(abs), opts);
 }

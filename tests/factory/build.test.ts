@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -129,6 +130,23 @@ describe("the binary, copied alone into an empty folder", () => {
     expect(trace.code).toBe(0);
     expect(trace.stdout).toMatch(/^tick \S+ · degraded · manual · slot /);
     expect(trace.stdout).toContain("spec_origin=embedded");
+  });
+
+  test("status and --version print the same from a cold spec cache (validating) and a warm one (cached)", async () => {
+    rmSync(join(dir, ".cache"), { recursive: true, force: true });
+    const outputs = [];
+    for (const warm of [false, true]) {
+      // `afk ledger` opens the ledger for writing, as tick and serve do: that stores the spec.
+      if (warm) expect((await runBinary(["./afk", "ledger"], dir, env)).code).toBe(0);
+      expect(existsSync(join(dir, ".cache"))).toBe(warm);
+      const status = await runBinary(["./afk", "status"], dir, env);
+      const version = await runBinary(["./afk", "--version"], dir, env);
+      expect([status.code, status.stderr, version.code, version.stderr]).toEqual([0, "", 0, ""]);
+      outputs.push([status.stdout, version.stdout]);
+    }
+    expect(readdirSync(join(dir, ".cache", "afk"))).toHaveLength(1);
+    expect(outputs[1]).toEqual(outputs[0] as string[]);
+    expect(outputs[0]?.[1]).toBe(`afk ${VERSION} spec ${specHash(readFileSync(spec, "utf8"))} (embedded)\n`);
   });
 
   test("ignores a .env and a bunfig.toml in its folder: host config comes only from its environment", async () => {

@@ -13,7 +13,7 @@ export const statusCommand: Command = {
   flags: { ...SPEC_FLAG, json: { type: "boolean" } },
   async run(args, deps) {
     const app = buildContext(args, deps);
-    const ledger = ledgerForReading(app);
+    const ledger = ledgerForReading(app, { readOnly: true });
     try {
       const snapshot = statusSnapshot({ app, db: ledger.db, handle: null });
       if (flagBool(args, "json")) app.deps.print(JSON.stringify(snapshot, null, 2));

@@ -1,0 +1,32 @@
+import { Database } from "bun:sqlite";
+import { allMigrations } from "./migrations.ts";
+
+/**
+ * Opens the ledger read-only when reading needs nothing written first: every migration applied and
+ * no tick `running` (one may have been left by a dead process, which an ordinary open closes as
+ * crashed; telling which is the recovery's job, not this shortcut's). Skips what a writable open
+ * costs a cold `afk status`: the journal-mode and migration checks under a write lock. Null when
+ * any of that is in doubt (or the file does not open): the caller opens the ledger the ordinary
+ * way, which migrates and recovers.
+ */
+export function openLedgerReadOnly(path: string): Database | null {
+  let db: Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, strict: true });
+    db.run("PRAGMA busy_timeout = 5000");
+    const applied = new Set(
+      db
+        .query<{ id: string }, []>("SELECT id FROM schema_migrations")
+        .all()
+        .map((r) => r.id),
+    );
+    const running = db
+      .query<{ n: number }, []>("SELECT count(*) AS n FROM ticks WHERE status = 'running'")
+      .get();
+    if (allMigrations.every((m) => applied.has(m.id)) && running?.n === 0) return db;
+  } catch {
+    // not a ledger this afk can read as it is (no tables yet, locked, unreadable): open it normally
+  }
+  db?.close();
+  return null;
+}
