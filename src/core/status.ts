@@ -25,6 +25,22 @@ export function isDelivered(status: TickStatus): boolean {
 /** The same list for SQL: `status IN ${DELIVERED_SQL}`. */
 export const DELIVERED_SQL = `(${sqlIn(DELIVERED_STATUSES)})`;
 
+/**
+ * Statuses of ticks that ran the job, delivered or not. The others (refused, halted, skipped,
+ * stopped by the operator, still running) say nothing about its health.
+ */
+export const WORK_STATUSES = [
+  "ok",
+  "degraded",
+  "failed",
+  "timeout",
+  "crashed",
+] as const satisfies readonly ClosedStatus[];
+
+export function didWork(status: TickStatus): boolean {
+  return (WORK_STATUSES as readonly TickStatus[]).includes(status);
+}
+
 /** Why a tick ran. */
 export const TRIGGERS = ["schedule", "catchup", "manual"] as const;
 export type Trigger = (typeof TRIGGERS)[number];

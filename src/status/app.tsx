@@ -13,6 +13,7 @@ import { checkBearer, checkRead } from "./auth.ts";
 import { addDays } from "./days.ts";
 import { raiseKillFlag } from "./kill.ts";
 import { METRICS_CONTENT_TYPE, metricsSource } from "./metrics/index.ts";
+import { HEARTBEAT_TICKS } from "./page/heartbeat.tsx";
 import { PAGE_CSS_HASH, type PageData, StatusPage } from "./page.tsx";
 import { dayTotals, lastDelivered, recentTicks, sourceHealth } from "./queries.ts";
 import { snapshotSource } from "./snapshot-cache.ts";
@@ -105,7 +106,7 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     const data: PageData = {
       snapshot: s,
       days: dayTotals(db, days),
-      ticks: recentTicks(db, 20),
+      ticks: recentTicks(db, HEARTBEAT_TICKS),
       sources: sourceHealth(db),
       digest:
         delivered?.out_path != null

@@ -2,12 +2,24 @@
 import { formatUsd } from "../core/money.ts";
 import type { DayTotals } from "./queries.ts";
 
-const W = 700;
-const H = 220;
-const PAD = { left: 56, right: 12, top: 16, bottom: 36 };
+const H = 200;
+const PAD = { left: 50, right: 6, top: 10, bottom: 40 };
+const FONT = "12";
 
-/** Spend vs value per day as inline SVG (no script, no external asset). */
-export function SpendValueChart({ days }: { days: readonly DayTotals[] }) {
+/**
+ * Spend vs value per day as inline SVG (no script, no external asset). Drawn at the width it is
+ * shown at (the page has a 360-wide one for phones and a 720-wide one for screens, one hidden by
+ * CSS), so its 12-unit labels are 12 px where they are read. `labelEvery` days get a date.
+ */
+export function SpendValueChart({
+  days,
+  width: W = 360,
+  labelEvery = 3,
+}: {
+  days: readonly DayTotals[];
+  width?: number;
+  labelEvery?: number;
+}) {
   const max = Math.max(10_000, ...days.flatMap((d) => [d.spendMicros, d.valueMicros]));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -18,7 +30,6 @@ export function SpendValueChart({ days }: { days: readonly DayTotals[] }) {
   return (
     <svg
       viewBox={`0 0 ${W} ${H}`}
-      width="100%"
       role="img"
       aria-label="Spend and value per day, last 14 days"
       xmlns="http://www.w3.org/2000/svg"
@@ -27,7 +38,7 @@ export function SpendValueChart({ days }: { days: readonly DayTotals[] }) {
       {ticks.map((t) => (
         <g>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} stroke="#ddd" stroke-width="1" />
-          <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end" font-size="11" fill="#555">
+          <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end" font-size={FONT} fill="#555">
             {formatUsd(t)}
           </text>
         </g>
@@ -48,8 +59,8 @@ export function SpendValueChart({ days }: { days: readonly DayTotals[] }) {
             >
               <title>{`${d.day} spend ${formatUsd(d.spendMicros)}`}</title>
             </rect>
-            {(days.length - 1 - i) % 2 === 0 ? (
-              <text x={x + bar} y={H - PAD.bottom + 16} text-anchor="middle" font-size="11" fill="#555">
+            {(days.length - 1 - i) % labelEvery === 0 ? (
+              <text x={x + bar} y={H - PAD.bottom + 15} text-anchor="middle" font-size={FONT} fill="#555">
                 {d.day.slice(5)}
               </text>
             ) : null}
@@ -57,11 +68,11 @@ export function SpendValueChart({ days }: { days: readonly DayTotals[] }) {
         );
       })}
       <rect x={PAD.left} y={H - 12} width="10" height="10" fill="#2e7d32" />
-      <text x={PAD.left + 14} y={H - 3} font-size="11">
+      <text x={PAD.left + 14} y={H - 3} font-size={FONT}>
         value
       </text>
       <rect x={PAD.left + 64} y={H - 12} width="10" height="10" fill="#e65100" />
-      <text x={PAD.left + 78} y={H - 3} font-size="11">
+      <text x={PAD.left + 78} y={H - 3} font-size={FONT}>
         spend
       </text>
     </svg>

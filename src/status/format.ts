@@ -1,6 +1,7 @@
 import { formatUsd } from "../core/money.ts";
 import { formatSinks } from "../deliver/report.ts";
 import type { StatusSnapshot } from "./snapshot.ts";
+import { relativeTime, relativeWithExact } from "./when.ts";
 
 function counts(by: Record<string, number>): string {
   const parts = Object.entries(by)
@@ -17,52 +18,99 @@ export function formatDuration(ms: number | null): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
-/** `afk status` as a person reads it: one fact per line, the same facts as the JSON. */
+/** "stopped" / "halted" / "not running": what the next run line says instead of a time. */
+export function nextRunHeld(s: StatusSnapshot): string | null {
+  const v = s.verdict;
+  switch (v.verdict) {
+    case "stopped":
+      return "none while the kill flag is present";
+    case "halted":
+      return "none while the cap holds";
+    case "not running":
+      return "none: nothing is running to start it";
+    case "delivering":
+    case "degraded":
+    case "quiet":
+    case "failing":
+      return null;
+    default: {
+      const never: never = v.verdict;
+      return never;
+    }
+  }
+}
+
+/** The verdict block that opens `afk status`: the verdict first, then each reason once, then how it resumes. */
+export function formatVerdict(s: StatusSnapshot, now: Date): string[] {
+  const v = s.verdict;
+  const tz = s.spec.timezone;
+  const [first, ...rest] = v.reasons;
+  const lastValue = s.last_work?.status === "ok" || s.last_work?.status === "degraded" ? s.last_work : null;
+  const head =
+    first?.text ??
+    (lastValue
+      ? `last digest ${relativeTime(new Date(lastValue.ended_at ?? lastValue.started_at), now, tz)}`
+      : "");
+  const lines = [head ? `${v.verdict} — ${head}` : v.verdict];
+  for (const r of rest) lines.push(`  · ${r.text}`);
+  if (v.resumes)
+    lines.push(
+      v.resumes.at
+        ? `  resumes ${relativeWithExact(v.resumes.at, now, tz)} — ${v.resumes.how}`
+        : `  resumes: ${v.resumes.how}`,
+    );
+  return lines;
+}
+
+/**
+ * `afk status` as a person reads it: the verdict first, then one fact per line, each once (the
+ * verdict's reasons are not repeated below it). The same facts as the JSON.
+ */
 export function formatStatus(s: StatusSnapshot): string[] {
+  const now = new Date(s.generated_at);
+  const tz = s.spec.timezone;
+  const ago = (iso: string) => relativeWithExact(iso, now, tz);
   const t = s.today;
   const lines = [
-    `afk ${s.version} · spec ${s.spec.name} ${s.spec.hash} (${s.spec.origin})`,
-    `today ${t.day} (${s.spec.timezone}): ${t.ticks} tick${t.ticks === 1 ? "" : "s"}${counts(t.by_status)} · spend ${formatUsd(t.spend_micros)} of ${formatUsd(s.cap.cap_micros)} cap · value ${formatUsd(t.value_micros)}`,
+    ...formatVerdict(s, now),
+    `today ${t.day} (${tz}): ${t.ticks} tick${t.ticks === 1 ? "" : "s"}${counts(t.by_status)} · spend ${formatUsd(t.spend_micros)} of ${formatUsd(s.cap.cap_micros)} cap · value ${formatUsd(t.value_micros)}`,
   ];
   const l = s.last_tick;
   if (!l) lines.push("last tick: none yet");
   else {
     lines.push(
-      `last tick ${l.id}: ${l.status} · ${formatDuration(l.duration_ms)} · model ${l.model ?? "none"} · ${l.trigger} at ${l.started_at}`,
+      `last tick ${l.id}: ${l.status} · ${formatDuration(l.duration_ms)} · model ${l.model ?? "none"} · ${l.trigger} ${ago(l.started_at)}`,
     );
-    if (l.reason) lines.push(`  reason: ${l.reason}`);
-    for (const f of l.fallbacks) lines.push(`  fallback ${f.from} → ${f.to}: ${f.reason}`);
-    for (const f of l.failed_sources)
-      lines.push(`  source ${f.id}${f.optional ? " (optional)" : ""} failed: ${f.code}: ${f.error}`);
+    // a reason the verdict already gives (fallbacks, sources, the flag, the cap) is not said twice
+    if (l.reason && s.verdict.reasons.length === 0) lines.push(`  reason: ${l.reason}`);
     if (l.out_path) lines.push(`  digest: ${l.out_path}`);
-    lines.push(`  trace: ${l.trace_path ?? "(none)"} (afk trace ${l.id})`);
+    lines.push(`  trace: ${l.trace_path ?? "(none)"} (afk trace ${l.id}; raw errors are there)`);
   }
-  lines.push(`kill flag: ${s.kill.present ? "PRESENT — ticks are refused" : "absent"} (${s.kill.flag})`);
-  lines.push(
-    s.cap.reached
-      ? `cap: REACHED — ${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)} (${s.cap.source}); paid calls stop until tomorrow`
-      : `cap: ${formatUsd(s.cap.remaining_micros)} left of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`,
-  );
-  if (s.hold.halted)
+  const verdict = s.verdict.verdict;
+  // the flag, the cap and a stopped serve are said by the verdict when they decide it
+  if (verdict !== "stopped") lines.push(`kill flag: absent (${s.kill.flag})`);
+  if (verdict !== "halted")
     lines.push(
-      `HALTED at the spend cap since ${s.hold.since ?? "today"} — resumes by itself at ${s.hold.resumes_at ?? "(no next slot)"}; no person needed`,
+      `cap: ${formatUsd(s.cap.remaining_micros)} left of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`,
     );
-  else if (s.hold.stopped) lines.push("STOPPED by the kill flag — `afk arm` resumes at the next slot");
-  lines.push(`next run: ${s.next_run.at ?? "none scheduled"} (${s.next_run.from}: ${s.spec.cadence})`);
+  const held = nextRunHeld(s);
   lines.push(
-    s.alert.active
-      ? `alert: RAISED at ${s.alert.raised_at} — ${s.alert.empty_ticks} ticks without value since ${s.alert.since} (${s.alert.file ?? "ALERT.txt missing"})`
-      : `alert: none (raised after ${s.alert.threshold} ticks in a row without value)`,
+    held
+      ? `next run: ${held} (${s.spec.cadence})`
+      : `next run: ${s.next_run.at ? ago(s.next_run.at) : "none scheduled"} (${s.next_run.from}: ${s.spec.cadence})`,
   );
+  if (!s.alert.active)
+    lines.push(`alert: none (raised after ${s.alert.threshold} ticks in a row without value)`);
   lines.push(
     s.clock
-      ? `clock: started ${s.clock.started_at} · ${s.clock.unattended_days} consecutive unattended day${s.clock.unattended_days === 1 ? "" : "s"}`
-      : "clock: not started (afk clock start)",
+      ? `unattended: ${s.clock.unattended_days} day${s.clock.unattended_days === 1 ? "" : "s"} in a row without a manual tick (clock started ${ago(s.clock.started_at)})`
+      : "unattended: not counted yet — afk clock start begins counting days that ran with no manual tick",
   );
   lines.push(...formatSinks(s.deliver.sinks));
-  if (s.runner)
+  if (verdict !== "not running")
     lines.push(
-      `runner: ${s.runner.alive ? "alive" : "stopped"} · last due slot ${s.runner.last_due_slot.ok ? "handled" : `NOT handled: ${s.runner.last_due_slot.reason}`}`,
+      `serve: ${s.serve.running ? `running${s.serve.pid !== null ? ` (pid ${s.serve.pid})` : ""}` : "not running"}${s.runner && !s.runner.last_due_slot.ok ? ` · last due slot NOT handled: ${s.runner.last_due_slot.reason}` : ""}`,
     );
+  lines.push(`afk ${s.version} · spec ${s.spec.name} ${s.spec.hash} (${s.spec.origin})`);
   return lines;
 }

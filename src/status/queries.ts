@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { DELIVERED_SQL, type TickStatus } from "../core/status.ts";
+import { DELIVERED_SQL, sqlIn, type TickStatus, WORK_STATUSES } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 
 /** Read-only queries the operator surface runs against the ledger (WAL: never blocks serve). */
@@ -115,4 +115,38 @@ export function tickDetail(row: Pick<TickRow, "detail">): TickDetail {
     // a row whose detail is not JSON still shows; its reason column carries the words
     return { fallbacks: [], failed_sources: [] };
   }
+}
+
+/** The newest tick that ran the job, skipping refusals, halts, skips and operator kills. */
+export function lastWorkTick(db: Database): TickRow | null {
+  return db
+    .query<TickRow, []>(
+      `SELECT * FROM ticks WHERE status IN (${sqlIn(WORK_STATUSES)}) ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    )
+    .get();
+}
+
+/** Whether the ledger holds a tick (any status) for a slot. */
+export function slotHasTick(db: Database, slot: string): boolean {
+  return (
+    (db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM ticks WHERE slot = ?").get(slot)?.n ?? 0) >
+    0
+  );
+}
+
+export interface ServeSession {
+  pid: number;
+  started_at: string;
+  ended_at: string | null;
+  stop_reason: string | null;
+  exit_code: number | null;
+}
+
+/** The newest `afk serve` session recorded in this ledger. */
+export function lastServeSession(db: Database): ServeSession | null {
+  return db
+    .query<ServeSession, []>(
+      "SELECT pid, started_at, ended_at, stop_reason, exit_code FROM runner_sessions ORDER BY started_at DESC, rowid DESC LIMIT 1",
+    )
+    .get();
 }

@@ -4,23 +4,45 @@ import { join } from "node:path";
 import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { microsToUsd } from "../core/money.ts";
-import type { TickStatus, Trigger } from "../core/status.ts";
+import { didWork, type TickStatus, type Trigger } from "../core/status.ts";
 import { type SinkView, sinkViews } from "../deliver/views.ts";
-import { lastTick } from "../ledger/ticks.ts";
+import { lastTick, type TickRow } from "../ledger/ticks.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold, type Hold } from "../runner/hold.ts";
+import { pidfileNamesLiveServe } from "../runner/pidfile.ts";
 import { scheduleFor } from "../runner/schedule.ts";
 import { nextSlot } from "../runner/slots.ts";
+import type { Spec } from "../spec/schema.ts";
 import { readClock } from "./clock-state.ts";
-import { dayTotals, type TickDetail, tickDetail } from "./queries.ts";
+import { hostOf, type ModelView, type SourceView } from "./explain.ts";
+import {
+  dayTotals,
+  lastServeSession,
+  lastWorkTick,
+  slotHasTick,
+  type TickDetail,
+  tickDetail,
+} from "./queries.ts";
 import { unattendedDays } from "./unattended.ts";
+import { decideVerdict, type VerdictView } from "./verdict.ts";
 import { ALERT_FILE, openAlert } from "./watchdog.ts";
 
 /** The one-glance state of afk: `afk status --json` and `GET /status.json` print exactly this. */
 export interface StatusSnapshot {
   generated_at: string;
   version: string;
-  spec: { name: string; hash: string; origin: string; timezone: string; cadence: string };
+  spec: {
+    name: string;
+    hash: string;
+    origin: string;
+    timezone: string;
+    cadence: string;
+    /** The chain in order (the first is the primary) and where each link is reached. */
+    models: ModelView[];
+    sources: SourceView[];
+  };
+  /** The one answer to "is it healthy?" with its reasons (src/status/verdict.ts decides it). */
+  verdict: VerdictView;
   today: {
     day: string;
     ticks: number;
@@ -30,23 +52,10 @@ export interface StatusSnapshot {
     value_micros: number;
     value_usd: number;
   };
-  last_tick: {
-    id: string;
-    status: TickStatus;
-    trigger: Trigger;
-    slot: string;
-    started_at: string;
-    ended_at: string | null;
-    duration_ms: number | null;
-    model: string | null;
-    items: number;
-    value_usd: number;
-    reason: string | null;
-    failed_sources: TickDetail["failed_sources"];
-    fallbacks: TickDetail["fallbacks"];
-    out_path: string | null;
-    trace_path: string | null;
-  } | null;
+  /** The newest ledger row, whatever it was (a refusal, a skip, a tick still running). */
+  last_tick: TickView | null;
+  /** The newest tick that ran the job (ok, degraded, failed, timeout, crashed): what health is judged on. */
+  last_work: TickView | null;
   kill: { flag: string; present: boolean };
   cap: {
     cap_micros: number;
@@ -62,6 +71,14 @@ export interface StatusSnapshot {
    * slot of the next day, reached with no person acting) or `stopped` (kill flag; `afk arm`).
    */
   hold: Hold & { halted: boolean; stopped: boolean };
+  /** The latest slot at or before now, and whether the ledger has a tick for it (a minute's grace). */
+  due: { slot: string | null; handled: boolean };
+  /** A serve for this AFK_HOME: this process's runner, or the one its pidfile proves alive; how the last one stopped. */
+  serve: {
+    running: boolean;
+    pid: number | null;
+    last_stop: { at: string; reason: string | null; exit_code: number | null } | null;
+  };
   alert: {
     active: boolean;
     file: string | null;
@@ -74,6 +91,94 @@ export interface StatusSnapshot {
   runner: { alive: boolean; last_due_slot: { ok: boolean; reason: string | null } } | null;
   /** Each sink of the spec's `deliver:` list: last delivery, pending and failed rows. */
   deliver: { sinks: SinkView[] };
+}
+
+export interface TickView {
+  id: string;
+  status: TickStatus;
+  trigger: Trigger;
+  slot: string;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: number | null;
+  model: string | null;
+  items: number;
+  value_usd: number;
+  reason: string | null;
+  failed_sources: TickDetail["failed_sources"];
+  fallbacks: TickDetail["fallbacks"];
+  out_path: string | null;
+  trace_path: string | null;
+}
+
+function tickView(t: TickRow | null): TickView | null {
+  if (!t) return null;
+  const detail = tickDetail(t);
+  return {
+    id: t.id,
+    status: t.status,
+    trigger: t.trigger,
+    slot: t.slot,
+    started_at: t.started_at,
+    ended_at: t.ended_at,
+    duration_ms: t.ended_at ? new Date(t.ended_at).getTime() - new Date(t.started_at).getTime() : null,
+    model: t.model,
+    items: t.items,
+    value_usd: microsToUsd(t.value_micros),
+    reason: t.reason,
+    failed_sources: detail.failed_sources,
+    fallbacks: detail.fallbacks,
+    out_path: t.out_path,
+    trace_path: t.trace_path,
+  };
+}
+
+/** The chain as the page names it: the endpoint an operator would check, never a key. */
+function modelViews(spec: Spec, ollamaHost: string): ModelView[] {
+  return spec.models.map((m) => {
+    switch (m.kind) {
+      case "ollama":
+        return { id: m.id, kind: m.kind, model: m.model, endpoint: ollamaHost };
+      case "openai":
+        return { id: m.id, kind: m.kind, model: m.model, endpoint: m.base_url };
+      case "extractive":
+        return { id: m.id, kind: m.kind, model: null, endpoint: null };
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
+  });
+}
+
+function sourceViews(spec: Spec): SourceView[] {
+  return spec.sources.map((src) => ({
+    id: src.id,
+    where: /^https?:\/\//i.test(src.url) ? hostOf(src.url) : "file",
+    optional: src.optional,
+  }));
+}
+
+/** Grace after a slot falls due before its missing tick counts (the runner's own grace). */
+const DUE_GRACE_MS = 60_000;
+
+function dueState(input: SnapshotInput, now: Date): StatusSnapshot["due"] {
+  const { app, db } = input;
+  const slot = scheduleFor(app.loaded.spec, app.host.tickSeconds).latest(now);
+  const handled = now.getTime() - slot.getTime() < DUE_GRACE_MS || slotHasTick(db, slot.toISOString());
+  return { slot: slot.toISOString(), handled };
+}
+
+function serveState(input: SnapshotInput): StatusSnapshot["serve"] {
+  const { app, db, handle } = input;
+  const session = lastServeSession(db);
+  const last_stop =
+    session?.ended_at != null
+      ? { at: session.ended_at, reason: session.stop_reason, exit_code: session.exit_code }
+      : null;
+  if (handle) return { running: handle.alive(), pid: app.deps.pid, last_stop };
+  const pid = pidfileNamesLiveServe(app.deps.home, app.deps.pid);
+  return { running: pid !== null, pid, last_stop };
 }
 
 export interface SnapshotInput {
@@ -107,7 +212,6 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
   const clock = readClock(db);
   const spent = today?.spendMicros ?? 0;
   const due = handle?.lastDueSlotHandled();
-  const detail = t ? tickDetail(t) : null;
   const killPresent = existsSync(app.host.killFlag);
   const hold = currentHold({
     db,
@@ -118,7 +222,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
     flagPresent: killPresent,
     capReached: spent >= app.capMicros,
   });
-  return {
+  const base: Omit<StatusSnapshot, "verdict"> = {
     generated_at: now.toISOString(),
     version: app.version,
     spec: {
@@ -128,6 +232,8 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
       timezone: spec.timezone,
       cadence:
         app.host.tickSeconds !== undefined ? `every ${app.host.tickSeconds}s (TICK_SECONDS)` : spec.cadence,
+      models: modelViews(spec, app.host.ollamaHost),
+      sources: sourceViews(spec),
     },
     today: {
       day,
@@ -138,28 +244,8 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
       value_micros: today?.valueMicros ?? 0,
       value_usd: microsToUsd(today?.valueMicros ?? 0),
     },
-    last_tick:
-      t && detail
-        ? {
-            id: t.id,
-            status: t.status,
-            trigger: t.trigger,
-            slot: t.slot,
-            started_at: t.started_at,
-            ended_at: t.ended_at,
-            duration_ms: t.ended_at
-              ? new Date(t.ended_at).getTime() - new Date(t.started_at).getTime()
-              : null,
-            model: t.model,
-            items: t.items,
-            value_usd: microsToUsd(t.value_micros),
-            reason: t.reason,
-            failed_sources: detail.failed_sources,
-            fallbacks: detail.fallbacks,
-            out_path: t.out_path,
-            trace_path: t.trace_path,
-          }
-        : null,
+    last_tick: tickView(t),
+    last_work: t && didWork(t.status) ? tickView(t) : tickView(lastWorkTick(db)),
     kill: { flag: app.host.killFlag, present: killPresent },
     cap: {
       cap_micros: app.capMicros,
@@ -171,6 +257,8 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
     },
     next_run: nextRun(input, now),
     hold: { ...hold, halted: hold.state === "halted", stopped: hold.state === "stopped" },
+    due: dueState(input, now),
+    serve: serveState(input),
     alert: {
       active: alert !== null,
       file: existsSync(join(app.deps.home, ALERT_FILE)) ? ALERT_FILE : null,
@@ -192,4 +280,5 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
         ? { alive: handle.alive(), last_due_slot: { ok: due.ok, reason: due.ok ? null : due.reason } }
         : null,
   };
+  return { ...base, verdict: decideVerdict(base, now) };
 }

@@ -53,8 +53,10 @@ describe("status page routes (app.request, no port)", () => {
     const cli = JSON.parse(h.out.join("\n")) as Record<string, unknown>;
     for (const key of ["today", "last_tick", "kill", "cap", "next_run", "alert"])
       expect(page).toHaveProperty(key);
-    // the CLI has no runner in its process; everything else is the same truth
-    expect({ ...cli, runner: null, next_run: null }).toEqual({ ...page, runner: null, next_run: null });
+    // the CLI has no runner in its process (and this test's runner has no session row): everything else is the same truth
+    const apart = { runner: null, next_run: null, serve: null };
+    expect({ ...cli, ...apart }).toEqual({ ...page, ...apart });
+    expect(page.verdict).toEqual({ verdict: "delivering", reasons: [], resumes: null });
     expect(page.runner).toEqual({ alive: true, last_due_slot: { ok: true, reason: null } });
   });
 

@@ -6,6 +6,7 @@ import { renderFamilies } from "./expose.ts";
 import { type LedgerFamilies, modelFamilies, sourceFamilies, spendFamilies, tickFamilies } from "./ledger.ts";
 import { processFamilies } from "./process.ts";
 import { type SnapshotFamilies, snapshotFamilies } from "./snapshot.ts";
+import { verdictFamilies } from "./verdict.ts";
 
 /**
  * `/metrics` is these lists. A ring that has something to count adds one small function:
@@ -19,7 +20,11 @@ export const LEDGER_FAMILIES: readonly LedgerFamilies[] = [
   modelFamilies,
   sourceFamilies,
 ];
-export const SNAPSHOT_FAMILIES: readonly SnapshotFamilies[] = [snapshotFamilies, deliverFamilies];
+export const SNAPSHOT_FAMILIES: readonly SnapshotFamilies[] = [
+  verdictFamilies,
+  snapshotFamilies,
+  deliverFamilies,
+];
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -1,0 +1,206 @@
+import { formatUsd } from "../core/money.ts";
+import type { TickStatus } from "../core/status.ts";
+import { explainModel, explainSource, isUnreachable, splitReason } from "./explain.ts";
+import type { StatusSnapshot } from "./snapshot.ts";
+import { relativeTime } from "./when.ts";
+
+/** The one answer to "is afk healthy?": `afk status`, /status.json, the page and /metrics render it. */
+export const VERDICTS = [
+  "delivering",
+  "degraded",
+  "quiet",
+  "failing",
+  "halted",
+  "stopped",
+  "not running",
+] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Why the verdict is what it is; one closed set, so the page and alerts can key on it. */
+export const VERDICT_REASONS = [
+  "kill_flag",
+  "cap_reached",
+  "runner_stopped",
+  "slot_missed",
+  "no_tick_yet",
+  "tick_failed",
+  "alert_raised",
+  "required_source_failing",
+  "primary_model_unreachable",
+  "model_fallback",
+  "delivery_failing",
+] as const;
+export type VerdictReasonCode = (typeof VERDICT_REASONS)[number];
+
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  /** Operator words: what happened and what to do. The raw runtime text stays in the trace. */
+  text: string;
+}
+
+export interface VerdictView {
+  verdict: Verdict;
+  reasons: VerdictReason[];
+  /** While stopped, halted or not running: when and how ticks resume (`at` null = only by an action). */
+  resumes: { at: string | null; how: string } | null;
+}
+
+/** What the verdict is decided from: the snapshot before the verdict is added to it. */
+export type VerdictInput = Omit<StatusSnapshot, "verdict">;
+
+/** A tick whose job ran and produced no value: the verdict is `failing`. */
+function failedWork(status: TickStatus): boolean {
+  return status === "failed" || status === "timeout" || status === "crashed";
+}
+
+function serveDown(s: VerdictInput): boolean {
+  return s.runner !== null ? !s.runner.alive : !s.serve.running;
+}
+
+/** Problems the last working tick recorded, each once, translated (sources, then models). */
+function tickProblems(s: VerdictInput, now: Date): VerdictReason[] {
+  const t = s.last_work;
+  if (!t) return [];
+  const when = (iso: string) => relativeTime(new Date(iso), now, s.spec.timezone);
+  const primary = s.spec.models[0]?.id;
+  const out: VerdictReason[] = [];
+  for (const f of t.failed_sources)
+    if (!f.optional)
+      out.push({
+        code: "required_source_failing",
+        text: `required ${explainSource(
+          f,
+          s.spec.sources.find((x) => x.id === f.id),
+        )}`,
+      });
+  for (const f of t.fallbacks) {
+    const link = s.spec.models.find((m) => m.id === f.from);
+    const unreachable = f.from === primary && isUnreachable(splitReason(f.reason).code);
+    out.push({
+      code: unreachable ? "primary_model_unreachable" : "model_fallback",
+      text: `${explainModel(f.from, f.reason, link, when)}; ${f.to} took over`,
+    });
+  }
+  return out;
+}
+
+/**
+ * Sinks the newest digest has not reached and that report an error: the value is in out/, but
+ * not with the person it is for. A sink that failed long ago and has delivered since is not one.
+ */
+function deliveryReasons(s: VerdictInput): VerdictReason[] {
+  const slot = s.last_work?.out_path ? s.last_work.slot : null;
+  return s.deliver.sinks
+    .filter((k) => k.last_error !== null && (k.pending > 0 || (slot !== null && k.last_sent_slot !== slot)))
+    .map((k) => ({
+      code: "delivery_failing" as const,
+      text: `delivery to ${k.id} (${k.kind}) is failing${k.pending > 0 ? ` — ${k.pending} waiting, retried with backoff` : ""}: ${k.last_error}`,
+    }));
+}
+
+function alertReason(s: VerdictInput, now: Date): VerdictReason[] {
+  if (!s.alert.active) return [];
+  const since = s.alert.since ? ` since ${relativeTime(new Date(s.alert.since), now, s.spec.timezone)}` : "";
+  return [
+    {
+      code: "alert_raised",
+      text: `watchdog alert: ${s.alert.empty_ticks} ticks in a row without value${since} (threshold ${s.alert.threshold})`,
+    },
+  ];
+}
+
+/**
+ * The verdict, decided once from the snapshot (time is an argument). Order matters: an operator's
+ * stop beats the cap, which beats a dead runner, which beats the health of the last working tick.
+ */
+export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
+  const started = (how: string) =>
+    serveDown(s) ? `${how}; serve is not running: start it after (afk serve, or its supervisor)` : how;
+  if (s.hold.stopped)
+    return {
+      verdict: "stopped",
+      reasons: [
+        { code: "kill_flag", text: `the kill flag ${s.kill.flag} is present: every tick is refused` },
+      ],
+      resumes: { at: null, how: started("afk arm removes the flag") },
+    };
+  if (s.hold.halted)
+    return {
+      verdict: "halted",
+      reasons: [
+        {
+          code: "cap_reached",
+          text: `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source}); nothing more is fetched or spent`,
+        },
+      ],
+      resumes: {
+        at: s.hold.resumes_at,
+        how: started(
+          `by itself at the first slot of the cap's next day (${s.spec.timezone}); a higher SPEND_CAP_USD resumes sooner`,
+        ),
+      },
+    };
+  // a live runner knows which slots it owes (it excuses those before its start); otherwise the ledger says
+  const missed = s.runner?.alive ? !s.runner.last_due_slot.ok : !s.due.handled;
+  if (serveDown(s) && (missed || s.last_tick === null)) {
+    const stop = s.serve.last_stop;
+    const reasons: VerdictReason[] = [];
+    if (stop)
+      reasons.push({
+        code: "runner_stopped",
+        text: `serve stopped ${relativeTime(new Date(stop.at), now, s.spec.timezone)}: ${stop.reason ?? "no reason recorded"}${stop.exit_code !== null ? ` (exit ${stop.exit_code})` : ""}`,
+      });
+    if (s.last_tick === null)
+      reasons.push({ code: "no_tick_yet", text: "no tick has run in this AFK_HOME yet" });
+    else if (s.due.slot)
+      reasons.push({
+        code: "slot_missed",
+        text: `the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick`,
+      });
+    if (reasons.length === 0)
+      reasons.push({ code: "runner_stopped", text: "the runner in this process has stopped" });
+    return {
+      verdict: "not running",
+      reasons,
+      resumes: { at: null, how: "start afk serve (or its systemd unit / cron line: afk install)" },
+    };
+  }
+  if (missed && s.due.slot)
+    return {
+      verdict: "failing",
+      reasons: [
+        {
+          code: "slot_missed",
+          text: `serve runs, but the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick — see the serve log`,
+        },
+        ...alertReason(s, now),
+      ],
+      resumes: null,
+    };
+  const work = s.last_work;
+  const fromTick = tickProblems(s, now);
+  const problems = [...fromTick, ...deliveryReasons(s), ...alertReason(s, now)];
+  if (!work) {
+    const first: VerdictReason = {
+      code: "no_tick_yet",
+      text: "no tick has run yet; the first one is at the next run",
+    };
+    return { verdict: "quiet", reasons: [first, ...problems], resumes: null };
+  }
+  if (failedWork(work.status) || s.alert.active) {
+    // the tick's reason lists the same sources and fallbacks as `problems`: say each fact once
+    const why = fromTick.length > 0 ? "no digest (why below)" : (work.reason ?? "no reason recorded");
+    const failed: VerdictReason[] = failedWork(work.status)
+      ? [
+          {
+            code: "tick_failed",
+            text: `the last tick ${work.status === "failed" ? "failed" : `ended ${work.status}`}: ${why}`,
+          },
+        ]
+      : [];
+    return { verdict: "failing", reasons: [...failed, ...problems], resumes: null };
+  }
+  if (work.status === "degraded" || problems.length > 0)
+    return { verdict: "degraded", reasons: problems, resumes: null };
+  return { verdict: "delivering", reasons: [], resumes: null };
+}
