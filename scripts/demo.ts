@@ -252,12 +252,19 @@ try {
     });
     const halted = await firstLine(serve.stdout, /^halted: spend cap reached; resumes by itself at \S+$/);
     console.log(`    ${halted ?? "(serve ended without a halted line)"}`);
-    const st = await afk(["status"], { SPEND_CAP_USD: "0.0001" }, (l) => l.startsWith("HALTED"));
+    // afk status opens with the verdict and how it resumes
+    const st = await afk(
+      ["status"],
+      { SPEND_CAP_USD: "0.0001" },
+      (l) => l.startsWith("halted") || l.startsWith("  resumes"),
+    );
     serve.kill("SIGTERM");
     const code = await serve.exited;
     console.log(`  (serve stayed up halted until SIGTERM; exit ${code})`);
     if (!halted) return "serve printed no halted line";
-    if (!st.out.includes("resumes by itself at")) return "afk status does not say when the halt ends";
+    if (!st.out.startsWith("halted — ")) return "afk status does not open with the verdict halted";
+    if (!/resumes .*by itself at the first slot/.test(st.out))
+      return "afk status does not say when the halt ends";
     if (ollama.requests.length + paid.requests.length !== asked) return "a model was called over the cap";
     if (outFiles().length !== files) return "a digest was written over the cap";
     if (lastRow().status !== "halted_cap")

@@ -130,7 +130,9 @@ export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
       reasons: [
         {
           code: "cap_reached",
-          text: `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source}); nothing more is fetched or spent`,
+          text: s.cap.reached
+            ? `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source}); nothing more is fetched or spent`
+            : `spend cap: one more tick's worst-case cost would cross today's cap (${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)}, ${s.cap.source}); nothing more is fetched or spent`,
         },
       ],
       resumes: {
