@@ -12,7 +12,7 @@ h1{font-size:15px;margin:0 0 8px;color:#555;font-weight:600} h2{font-size:16px;m
 a{color:#0d47a1} .meta{color:#555;font-size:13px} code{font-size:13px}
 .verdict{border-radius:8px;padding:10px 14px;color:#fff;background:#455a64}
 .verdict p{margin:0;font-size:17px} .verdict strong{font-size:22px;text-transform:uppercase;letter-spacing:.02em}
-.verdict ul{margin:6px 0 0;padding-left:20px} .verdict li{margin:2px 0}
+.verdict ul{margin:6px 0 0;padding-left:20px} .verdict li{margin:2px 0} .verdict p.resumes{margin-top:6px;font-size:15px}
 .verdict time{text-decoration:underline dotted}
 .v-delivering{background:#1b5e20} .v-degraded{background:#a84300} .v-quiet{background:#37474f}
 .v-failing{background:#b71c1c} .v-halted{background:#6a1b9a} .v-stopped{background:#263238} .v-not_running{background:#880e4f}

@@ -33,15 +33,14 @@ export function VerdictBanner({ s, now }: { s: StatusSnapshot; now: Date }) {
         </ul>
       ) : null}
       {v.resumes ? (
-        <p>
-          Resumes{" "}
+        <p class="resumes">
           {v.resumes.at ? (
             <>
-              <When iso={v.resumes.at} now={now} tz={tz} />
+              Resumes <When iso={v.resumes.at} now={now} tz={tz} />
               {" — "}
             </>
           ) : (
-            ": "
+            "Resumes: "
           )}
           {v.resumes.how}
         </p>
