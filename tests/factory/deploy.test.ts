@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256File } from "../../src/factory/compile.ts";
 import { build, closedPort, copyRepoSpec, gateFile, REPO, tempDir } from "./helpers.ts";
@@ -58,6 +59,9 @@ const crontab = async () => {
   return r.code === 0 ? r.stdout : "";
 };
 
+/** This file's entries only: root's crontab may hold others' (another checkout's run, the operator's). */
+const ourEntries = async () => (await crontab()).split("\n").filter((l) => l.includes(T));
+
 function envFile(name: string, lines: string[]): string {
   const path = join(T, name);
   writeFileSync(path, `${lines.join("\n")}\n`);
@@ -86,9 +90,48 @@ const stand = (name: string, body: string) => {
   chmodSync(join(T, "fakebin", name), 0o755);
 };
 
+/**
+ * Root's crontab is one per machine: runs of this file from several checkouts at once would
+ * overwrite each other's entries. flock(1) holds an exclusive lock for the whole file (released
+ * when its `cat` ends: at afterAll, or when this process dies).
+ */
+async function lockCrontab(): Promise<() => Promise<void>> {
+  const holder = Bun.spawn(
+    ["flock", "-x", join(tmpdir(), "afk-deploy-test-crontab.lock"), "-c", "echo locked; cat"],
+    {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "ignore",
+    },
+  );
+  const reader = (holder.stdout as ReadableStream<Uint8Array>).getReader();
+  await reader.read(); // "locked"
+  reader.releaseLock();
+  return async () => {
+    holder.stdin.end();
+    await holder.exited;
+  };
+}
+let unlock: () => Promise<void> = async () => {};
+
+/** Entries an earlier run of this file left for a home that no longer exists (it was killed). */
+function withoutStale(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => {
+      const m = /cd (\/\S*\/afk-deploy-[^/\s]+)\/host\//.exec(l);
+      return !m?.[1] || existsSync(m[1]);
+    })
+    .join("\n");
+}
+
 beforeAll(async () => {
   if (missing.length || !asRoot) return;
-  crontabBefore = (await sh(["crontab", "-l"])).code === 0 ? await crontab() : null;
+  unlock = await lockCrontab();
+  if ((await sh(["crontab", "-l"])).code === 0) {
+    crontabBefore = withoutStale(await crontab());
+    await sh(["crontab", "-"], { stdin: crontabBefore });
+  }
   // The binary, built once for the whole file (a green one-test gate stands in for the seams).
   buildHome = join(T, "build");
   mkdirSync(buildHome, { recursive: true });
@@ -174,16 +217,19 @@ afterAll(async () => {
   server?.kill("SIGTERM");
   await server?.exited;
   if (asRoot && !missing.length) {
-    // Root's crontab as it was before (the deploy's cron path writes the real one).
-    if (crontabBefore === null) await sh(["crontab", "-r"]);
-    else await sh(["crontab", "-"], { stdin: crontabBefore });
+    // Root's crontab without this file's entries (the deploy's cron path writes the real one);
+    // no crontab at all if there was none before and nothing else was added meanwhile.
+    const rest = (await crontab()).split("\n").filter((l) => !l.includes(T));
+    if (crontabBefore === null && rest.every((l) => !l.trim())) await sh(["crontab", "-r"]);
+    else await sh(["crontab", "-"], { stdin: `${rest.join("\n").replace(/\n*$/, "")}\n` });
   }
+  await unlock();
   t.cleanup();
 });
 
 describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh (sshd on loopback)", () => {
   test("bad input changes nothing on the host: a missing binary, an unknown architecture, an arm64 host without its build, no sudo, a red doctor", async () => {
-    const before = await crontab();
+    const before = await ourEntries();
 
     const nobin = await deploy(["afk-test", join(T, "no-such-binary")], { AFK_ENV_FILE: goodEnv() });
     expect(nobin.code).toBe(2);
@@ -219,7 +265,7 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
 
     for (const r of [nobin, arch, ampere, nosudo, red]) expect(r.stderr).toContain("nothing changed");
     expect(existsSync(remoteDir)).toBe(false);
-    expect(await crontab()).toBe(before);
+    expect(await ourEntries()).toEqual(before);
   }, 120_000);
 
   test("on its defaults (schedule detected: cron here): copies, pre-flights, swaps, installs the entry, and is alive; Day 0 follows", async () => {
@@ -300,7 +346,7 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
   }, 120_000);
 
   test("AFK_DEPLOY_SCHEDULE=none (a host run by hand): pre-flight, swap and a binary that runs; no schedule touched", async () => {
-    const before = await crontab();
+    const before = await ourEntries();
     const plain = join(T, "host", "plain");
     const r = await deploy(["afk-test"], {
       AFK_DEPLOY_SCHEDULE: "none",
@@ -314,6 +360,6 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     );
     expect(r.out).toContain("is alive on");
     expect(await sha256File(join(plain, "afk"))).toBe(await sha256File(binary));
-    expect(await crontab()).toBe(before);
+    expect(await ourEntries()).toEqual(before);
   }, 120_000);
 });
