@@ -20,6 +20,7 @@ import { beforeTick } from "../status/before-tick.ts";
 import type { TraceSink } from "../trace/tracer.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
+import { watchFlag } from "./flag-watch.ts";
 import { CAP_LINE, checkGuard, KILL_LINE } from "./guard.ts";
 import { acquireTickLock, type LockHolder, releaseTickLock } from "./lock.ts";
 import type { RunnerPorts } from "./ports.ts";
@@ -170,6 +171,15 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
     controller.abort(new TickStop("timeout", `tick ran past limits.max_tick_seconds (${limit}s)`)),
   );
   const flag = flagCheck(env);
+  // The flag aborts the work in flight (fetches, model calls) the moment it appears, not at the next step.
+  const unwatch = watchFlag(
+    app.host.killFlag,
+    () =>
+      controller.abort(
+        new TickStop("killed", `kill flag ${app.host.killFlag} appeared; the work in flight was aborted`),
+      ),
+    { present: flag },
+  );
   try {
     // The start ping is bounded by its own timeout; a stop does not wait for it.
     await Promise.race([beforeTick(app), untilAborted(controller.signal)]);
@@ -201,6 +211,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
       },
     );
   } finally {
+    unwatch();
     cancelTimer();
     req.stop?.removeEventListener("abort", onStop);
     releaseTickLock(db, me);

@@ -6,6 +6,7 @@ import { closeTickRow, type TickSummary } from "../harness/tick-row.ts";
 import { deliveredForSlot } from "../ledger/ticks.ts";
 import { type CatchUpPlan, lastSeenSlot, planCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
+import { watchFlag } from "./flag-watch.ts";
 import { guardedTick, guardOnly, type TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { capResumesAt } from "./hold.ts";
@@ -61,6 +62,8 @@ export function startRunner(env: LoopEnv): Runner {
   // each slot recorded as refused, until the flag is removed (`afk arm`) or the cap's day rolls
   // over. A supervisor then never has to start a new day (ops/README.md, the supervisor contract).
   let held: "halted" | "stopped" | null = null;
+  const flagCheck = env.flagPresent ?? flagPresent;
+
   const onSummary = (s: TickSummary) => {
     const stopped =
       s.status === "refused_kill" ||
@@ -168,8 +171,25 @@ export function startRunner(env: LoopEnv): Runner {
           break;
         }
         app.deps.print(`next run ${next.toISOString()}`);
-        await ports.waitUntil(next, stop.signal);
+        // Idle, the kill flag is watched too: it is acted on when it appears, not at the next slot.
+        // (Not once serve is stopped by it: a serve that stays up with the flag waits for its slot's guard.)
+        const flagUp = new AbortController();
+        const unwatch =
+          held === "stopped"
+            ? () => {}
+            : watchFlag(app.host.killFlag, () => flagUp.abort(), { present: flagCheck });
+        await ports.waitUntil(next, AbortSignal.any([stop.signal, flagUp.signal]));
+        unwatch();
         if (stop.signal.aborted) break;
+        if (flagUp.signal.aborted) {
+          // Recorded against the slot in progress; the next slot gets its own guard when it comes.
+          const refused = guardOnly(
+            { trigger: "schedule", slot: schedule.latest(clock.now()), force: false },
+            env,
+          );
+          if (refused) onSummary(refused);
+          continue;
+        }
         last = next;
         launch("schedule", next);
       }
