@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { formatOffset, isRepeatedWallTime, utcOffsetMinutes, zonedParts } from "../core/clock.ts";
 import type { Deps } from "../core/deps.ts";
 import { describeError } from "../core/errors.ts";
+import { classifyFault } from "../core/fault.ts";
 import { usdToMicros } from "../core/money.ts";
 import { type ClosedStatus, isDelivered, type Trigger } from "../core/status.ts";
 import { enqueue } from "../deliver/outbox.ts";
@@ -144,7 +145,11 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
       outcome = { ...outcome, status: stop.status, reason: stop.message };
       root.event(`tick.${stop.status}`, { reason: stop.message });
     } else {
-      outcome = { ...outcome, status: "failed", reason: `unexpected error: ${describeError(err)}` };
+      // A disk fault (out/ full, read-only) is named with its fix; anything else as it came.
+      const fault = classifyFault(err);
+      const reason =
+        fault.code === "io" ? `${fault.what} — fix: ${fault.fix}` : `unexpected error: ${describeError(err)}`;
+      outcome = { ...outcome, status: "failed", reason };
       root.event("tick.error", {}, err);
     }
   } finally {

@@ -1,5 +1,6 @@
-import { describeError } from "../core/errors.ts";
+import { ERROR_CODES } from "../core/errors.ts";
 import { EXIT } from "../core/exit.ts";
+import { classifyFault } from "../core/fault.ts";
 import { untilAborted } from "../core/wait.ts";
 import { newTickId } from "../harness/ids.ts";
 import { closeTickRow, type TickSummary } from "../harness/tick-row.ts";
@@ -101,8 +102,11 @@ export function startRunner(env: LoopEnv): Runner {
       },
       (err: unknown) => {
         // The harness closes its own row; an error here is the runner's (ledger I/O): stop, loudly.
-        app.deps.warn(`tick ${tickId}: runner error: ${describeError(err)}`);
-        end({ exitCode: EXIT.failed, reason: `runner error in tick ${tickId}: ${describeError(err)}` });
+        // A disk or ledger fault is named with its fix and ends serve with its own code (5).
+        const fault = classifyFault(err);
+        const what = `${fault.what}${fault.fix ? ` — fix: ${fault.fix}` : ""}`;
+        app.deps.warn(`tick ${tickId}: runner error: ${what}`);
+        end({ exitCode: ERROR_CODES[fault.code], reason: `runner error in tick ${tickId}: ${what}` });
         throw err;
       },
     );
