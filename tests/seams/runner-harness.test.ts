@@ -109,21 +109,20 @@ describe("the guard before every tick", () => {
     expect(feed.received()).toBe(0);
   });
 
-  test("the kill flag created mid-tick → the tick stops at the next step, closed killed", async () => {
+  test("the kill flag created mid-tick → the fetch in flight is aborted, closed killed", async () => {
     const dir = home();
     const feed = startHoldingFeed();
-    cleanups.push(feed.stop);
+    cleanups.push(feed.stop, feed.release);
     const spec = runnerSpec(dir, feed.url);
     const t = testDeps(dir);
-    feed.hold();
+    feed.hold(); // never released: only the flag can end this tick before the source's 60 s timeout
     const ticking = run(["tick", "--spec", spec], t.deps);
     await feed.waitForRequests(1); // the tick is inside its fetch step
     writeFileSync(join(dir, "afk.kill"), "");
-    feed.release();
     expect(await ticking).toBe(0);
     const [row] = ticksIn(dir);
     expect(row?.status).toBe("killed");
-    expect(row?.reason).toContain("before triage");
+    expect(row?.reason).toContain("appeared; the work in flight was aborted");
     expect(outFiles(dir)).toEqual([]);
   });
 });
