@@ -22,7 +22,7 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Exit code of a one-shot tick: the cap keeps a supervisor from restarting; no value is a failure. */
+/** Exit code of a one-shot tick: the cap keeps a supervisor from restarting; no value is a failure, a quiet tick is not. */
 export function tickExitCode(status: ClosedStatus): ExitCode {
   switch (status) {
     case "halted_cap":
@@ -33,6 +33,7 @@ export function tickExitCode(status: ClosedStatus): ExitCode {
       return EXIT.failed;
     case "ok":
     case "degraded":
+    case "quiet":
     case "refused_kill":
     case "killed":
     case "skipped_overlap":

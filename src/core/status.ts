@@ -4,6 +4,8 @@ export const TICK_STATUSES = [
   "ok",
   "degraded",
   "failed",
+  /** Too few new items while the required sources are healthy: no value, and no failure. */
+  "quiet",
   "halted_cap",
   "refused_kill",
   "killed",

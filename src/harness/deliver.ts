@@ -1,11 +1,31 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/write-atomic.ts";
 
 /**
  * Writes `text` to `out/<name>` atomically (a hidden temp file beside it, flushed, then
- * renamed): a crash leaves either no digest or the whole digest in out/, never half of one.
+ * renamed): a crash leaves either no file or the whole file in out/, never half of one.
  */
 export function deliverAtomically(home: string, name: string, text: string): string {
   writeFileAtomic(join(home, "out", name), text);
   return join("out", name);
+}
+
+/**
+ * The first of `name`, `<base>.v2.md`, `<base>.v3.md`, … not yet in `outDir`: a re-run of a
+ * slot (`--force`, catch-up) never replaces an earlier digest, whose tick row still points at it.
+ * One tick runs at a time in a home (the runner's lock), so the name stays free until the rename.
+ */
+export function freeDigestName(outDir: string, name: string): string {
+  if (!existsSync(join(outDir, name))) return name;
+  const base = name.replace(/\.md$/, "");
+  for (let v = 2; ; v++) {
+    const candidate = `${base}.v${v}.md`;
+    if (!existsSync(join(outDir, candidate))) return candidate;
+  }
+}
+
+/** A slot's digest into out/, atomically, under its name or the next free version of it. */
+export function deliverDigest(home: string, wanted: string, text: string): string {
+  return deliverAtomically(home, freeDigestName(join(home, "out"), wanted), text);
 }

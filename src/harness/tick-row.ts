@@ -4,9 +4,11 @@ import { dayIn } from "../core/clock.ts";
 import type { Deps } from "../core/deps.ts";
 import { pidAlive } from "../core/pid.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
-import type { TickRow } from "../ledger/ticks.ts";
+import { markDelivered, type TickRow } from "../ledger/ticks.ts";
 import { chargeOpenReservations } from "../models/calls.ts";
 import type { ChainResult } from "../models/types.ts";
+import { storeValidators } from "../sources/health.ts";
+import type { Validators } from "../sources/http.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import { fileSink, rootSpan, type Span, type TraceSink, tracePath } from "../trace/tracer.ts";
 
@@ -34,6 +36,16 @@ export interface OpenTick {
   tracePath: string;
 }
 
+/**
+ * What a delivering tick commits with its row, in the same transaction: the identities of the
+ * items in its digest (so later ticks skip them) and each source's validators (so its next fetch
+ * may be a 304). Nothing of it is kept by a tick that ends without delivering.
+ */
+export interface Delivery {
+  identities: readonly string[];
+  validators: readonly { sourceId: string; validators: Validators & { url: string } }[];
+}
+
 /** How a tick ended: its row's closing columns. */
 export interface TickEnding {
   status: ClosedStatus;
@@ -44,6 +56,7 @@ export interface TickEnding {
   outPath?: string | null;
   reason?: string | null;
   detail?: Record<string, unknown>;
+  delivery?: Delivery;
 }
 
 /** What a caller learns about a tick that ended. */
@@ -111,25 +124,61 @@ export function openTickRow(db: Database, t: OpenTick): void {
   ).run(t.id, t.slot, t.trigger, t.day, t.startedAt, t.pid, t.version, t.specHash, t.specOrigin, t.tracePath);
 }
 
-/** Closes a running row. Only a `running` row is closed, so a row is never closed twice. */
+/**
+ * Another tick of the same slot that already booked value: a re-run (`--force`, catch-up) of a
+ * delivered slot books none, so value out stays one unit per slot with value.
+ */
+function slotValuedBy(db: Database, id: string): string | null {
+  return (
+    db
+      .query<{ id: string }, [string]>(
+        `SELECT o.id FROM ticks o JOIN ticks t ON t.id = ? AND o.slot = t.slot
+          WHERE o.id <> t.id AND o.value_micros > 0 ORDER BY o.started_at LIMIT 1`,
+      )
+      .get(id)?.id ?? null
+  );
+}
+
+/**
+ * Closes a running row. Only a `running` row is closed, so a row is never closed twice. In one
+ * transaction: the slot's value is booked at most once, and a delivery's item marks and
+ * validators are kept only if this close is the one that happened.
+ */
 export function closeTickRow(db: Database, id: string, c: TickEnding): boolean {
-  const res = db
-    .query(
-      `UPDATE ticks SET status = ?, ended_at = ?, value_micros = ?, items = ?, model = ?, out_path = ?, reason = ?, detail = ?
-       WHERE id = ? AND status = 'running'`,
-    )
-    .run(
-      c.status,
-      c.endedAt,
-      c.valueMicros ?? 0,
-      c.items ?? 0,
-      c.model ?? null,
-      c.outPath ?? null,
-      c.reason ?? null,
-      JSON.stringify(c.detail ?? {}),
-      id,
-    );
-  return res.changes === 1;
+  return db
+    .transaction(() => {
+      let value = c.valueMicros ?? 0;
+      let reason = c.reason ?? null;
+      const valuedBy = value > 0 ? slotValuedBy(db, id) : null;
+      if (valuedBy) {
+        value = 0;
+        const note = `slot already valued by tick ${valuedBy}: this re-run books no second value`;
+        reason = reason ? `${reason}; ${note}` : note;
+      }
+      const res = db
+        .query(
+          `UPDATE ticks SET status = ?, ended_at = ?, value_micros = ?, items = ?, model = ?, out_path = ?, reason = ?, detail = ?
+           WHERE id = ? AND status = 'running'`,
+        )
+        .run(
+          c.status,
+          c.endedAt,
+          value,
+          c.items ?? 0,
+          c.model ?? null,
+          c.outPath ?? null,
+          reason,
+          JSON.stringify(c.detail ?? {}),
+          id,
+        );
+      if (res.changes !== 1) return false;
+      if (c.delivery) {
+        markDelivered(db, id, c.delivery.identities, c.endedAt);
+        for (const v of c.delivery.validators) storeValidators(db, v.sourceId, v.validators);
+      }
+      return true;
+    })
+    .immediate();
 }
 
 /** Records a tick that ends before it starts (refused, halted, skipped): one row, already closed. */

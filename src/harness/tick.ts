@@ -6,7 +6,8 @@ import { classifyFault } from "../core/fault.ts";
 import { usdToMicros } from "../core/money.ts";
 import { type ClosedStatus, isDelivered, type Trigger } from "../core/status.ts";
 import { enqueue } from "../deliver/outbox.ts";
-import { deliveredForSlot, deliveredIdentities, markDelivered } from "../ledger/ticks.ts";
+import { deliveredForSlot, deliveredIdentities, getTick, spendOnDay } from "../ledger/ticks.ts";
+import { overrunsOf } from "../models/calls.ts";
 import { type ChainRunners, synthesize } from "../models/chain.ts";
 import { describeRepairs, traceRepairs, validateDraftValue } from "../models/draft.ts";
 import type { ChainResult } from "../models/types.ts";
@@ -14,12 +15,13 @@ import type { FetchContext, SourceResult } from "../sources/types.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { Span, TraceSink } from "../trace/tracer.ts";
 import { stopStatus, TickStop } from "./abort.ts";
-import { deliverAtomically } from "./deliver.ts";
+import { deliverDigest } from "./deliver.ts";
 import { newTickId } from "./ids.ts";
 import { jobPipeline } from "./job-pipeline.ts";
 import { renderDigest } from "./render.ts";
 import {
   closeTickRow,
+  type Delivery,
   endBeforeStart,
   openTickOf,
   openTickRow,
@@ -87,6 +89,7 @@ export interface Outcome {
   model?: string;
   fallbacks: ChainResult["fallbacks"];
   failedSources: TickSummary["failedSources"];
+  delivery?: Delivery;
 }
 
 /**
@@ -164,6 +167,7 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
         outPath: outcome.outPath ?? null,
         reason: outcome.reason,
         detail: { fallbacks: outcome.fallbacks, failed_sources: outcome.failedSources },
+        ...(outcome.delivery ? { delivery: outcome.delivery } : {}),
       });
     const sinks = ctx.loaded.spec.deliver;
     const outPath = outcome.outPath;
@@ -181,6 +185,9 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
         })
         .immediate();
     } else close();
+    // the row may book less than the pipeline found (a re-run of a slot already valued)
+    const row = getTick(ctx.db, open.id);
+    if (row) outcome = { ...outcome, valueMicros: row.value_micros, reason: row.reason };
     root.set({
       reason: outcome.reason,
       value_micros: outcome.valueMicros ?? 0,
@@ -203,9 +210,12 @@ function stepper(ctx: HarnessContext, root: Span): Step {
   };
 }
 
-/** The deliver step's write, the same for the digest and a job's unit: the slot's file in out/, atomically. */
+/**
+ * The deliver step's write, the same for the digest and a job's unit: the slot's file in out/,
+ * atomically, or its next free version when a re-run finds an earlier one there (kept).
+ */
 function writeUnit(ctx: HarnessContext, req: TickRequest, md: string): string {
-  return deliverAtomically(ctx.deps.home, digestFileName(ctx.loaded, req.slot), md);
+  return deliverDigest(ctx.deps.home, digestFileName(ctx.loaded, req.slot), md);
 }
 
 async function pipeline(
@@ -261,11 +271,17 @@ async function pipeline(
     return out;
   });
   if (triaged.candidates.length < spec.value.min_items) {
+    const few = `only ${triaged.candidates.length} new items (min_items ${spec.value.min_items}); no digest written`;
+    // Too few items from healthy sources is a quiet morning, not a failure; with a required
+    // source down, the missing items may be that source's: the tick failed.
+    if (requiredDown.length === 0)
+      return { ...base, status: "quiet", items: triaged.candidates.length, reason: `quiet: ${few}` };
+    const down = requiredDown.map((f) => `required source ${f.id} failed (${f.code}: ${f.error})`);
     return {
       ...base,
       status: "failed",
       items: triaged.candidates.length,
-      reason: `only ${triaged.candidates.length} new items (min_items ${spec.value.min_items}); no digest written`,
+      reason: `${few}; ${down.join("; ")}`,
     };
   }
 
@@ -287,6 +303,18 @@ async function pipeline(
       ctx.runners,
     ).then((r) => {
       span.set({ link: r.link.id, fallbacks: r.fallbacks.length });
+      for (const o of overrunsOf(ctx.db, t.tickId))
+        span.event("budget.overrun", {
+          link: o.link_id,
+          model: o.model ?? "",
+          reserved_micros: o.reserved_micros,
+          billed_micros: o.cost_micros,
+          over_micros: o.cost_micros - o.reserved_micros,
+          tokens_in: o.tokens_in ?? -1,
+          tokens_out: o.tokens_out ?? -1,
+          spent_today_micros: spendOnDay(ctx.db, t.day),
+          cap_micros: ctx.capMicros,
+        });
       return r;
     }),
   );
@@ -319,16 +347,19 @@ async function pipeline(
 
   const outPath = await step("deliver", async (span) => {
     const path = writeUnit(ctx, req, text.md);
-    const byLink = new Map(triaged.candidates.map((c) => [c.link, c.identity]));
-    markDelivered(
-      ctx.db,
-      t.tickId,
-      text.links.flatMap((l) => byLink.get(l) ?? []),
-      ctx.deps.clock.now().toISOString(),
-    );
-    span.set({ path, bytes: text.md.length });
+    const name = digestFileName(ctx.loaded, req.slot);
+    span.set({ path, bytes: text.md.length, ...(path.endsWith(`/${name}`) ? {} : { earlier_kept: name }) });
     return path;
   });
+  // Kept with the row's close, in its transaction (tick-row.ts): the items in this digest and
+  // the validators of the fetches that brought them.
+  const byLink = new Map(triaged.candidates.map((c) => [c.link, c.identity]));
+  const delivery: Delivery = {
+    identities: text.links.flatMap((l) => byLink.get(l) ?? []),
+    validators: results.flatMap((r) =>
+      r.ok && r.validators ? [{ sourceId: r.sourceId, validators: r.validators }] : [],
+    ),
+  };
 
   const valueMicros = text.entries >= spec.value.min_items ? usdToMicros(spec.value.usd_per_unit) : 0;
   const reasons = [
@@ -344,5 +375,6 @@ async function pipeline(
     outPath,
     valueMicros,
     items: text.entries,
+    delivery,
   };
 }

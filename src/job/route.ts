@@ -129,6 +129,7 @@ export function statusOf(f: Failure): { status: number; code: string | null } {
     case "aborted":
     case "circuit_open":
     case "tier_disabled":
+    case "overrun":
       return { status: 503, code: null };
     case "timeout":
       return { status: 504, code: null };

@@ -1,10 +1,11 @@
 import type { Database } from "bun:sqlite";
 
-/** One schema change. Ids are `<ring>-NNN`; each ring keeps its own list under `schema/`. */
-export interface Migration {
-  id: string;
-  sql: string;
-}
+/**
+ * One schema change. Ids are `<ring>-NNN`; each ring keeps its own list under `schema/`.
+ * Most are SQL; a change SQL cannot say alone (rebuilding a table around a new CHECK, whose
+ * text depends on what the ledger holds) is a function, run in the same transaction.
+ */
+export type Migration = { id: string; sql: string } | { id: string; apply: (db: Database) => void };
 
 /**
  * Applies every migration not yet recorded, in list order, each in its own transaction.
@@ -27,7 +28,8 @@ export function migrate(db: Database, migrations: readonly Migration[]): string[
     const ran = db
       .transaction(() => {
         if (isApplied.get(m.id)) return false;
-        db.run(m.sql);
+        if ("sql" in m) db.run(m.sql);
+        else m.apply(db);
         db.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [
           m.id,
           new Date().toISOString(),

@@ -1,8 +1,9 @@
 import type { Database } from "bun:sqlite";
-import { type Micros, tokenCost } from "../core/money.ts";
+import { formatUsd, type Micros, tokenCost } from "../core/money.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import type { OpenAiLinkSpec, Spec } from "../spec/schema.ts";
 import type { ChatMessage } from "./prompt.ts";
+import { switchTierOff } from "./state.ts";
 
 /** Title and summary lengths the prompt carries at most (prompt.ts cuts to these). */
 export const PROMPT_TITLE_MAX = 300;
@@ -116,20 +117,38 @@ export interface Settlement {
   endedAt: string;
 }
 
-/** Settles a reserved call. Only a `reserved` row changes, so a call is never settled twice. */
+/**
+ * Settles a reserved call. Only a `reserved` row changes, so a call is never settled twice.
+ * The reservation bounds what afk decides to pay, not what a provider bills: usage beyond the
+ * request's maximum is recorded at its true cost, and the link is switched off for the rest of
+ * the day (`overrun`) in the same transaction, so it cannot cross the cap again today.
+ */
 export function settle(db: Database, callId: number, s: Settlement): Micros {
-  const row = db
-    .query<{ reserved_micros: number }, [number]>(
-      "SELECT reserved_micros FROM calls WHERE id = ? AND state = 'reserved'",
-    )
-    .get(callId);
-  if (!row) return 0;
-  const cost = s.state === "charged_full" ? row.reserved_micros : s.costMicros;
-  db.query(
-    `UPDATE calls SET state = ?, cost_micros = ?, shadow_micros = ?, tokens_in = ?, tokens_out = ?, outcome = ?, ended_at = ?
-     WHERE id = ? AND state = 'reserved'`,
-  ).run(s.state, cost, cost, s.tokensIn, s.tokensOut, s.outcome, s.endedAt, callId);
-  return cost;
+  return db
+    .transaction((): Micros => {
+      const row = db
+        .query<{ reserved_micros: number; tick_id: string; day: string; link_id: string }, [number]>(
+          "SELECT reserved_micros, tick_id, day, link_id FROM calls WHERE id = ? AND state = 'reserved'",
+        )
+        .get(callId);
+      if (!row) return 0;
+      const cost = s.state === "charged_full" ? row.reserved_micros : s.costMicros;
+      db.query(
+        `UPDATE calls SET state = ?, cost_micros = ?, shadow_micros = ?, tokens_in = ?, tokens_out = ?, outcome = ?, ended_at = ?
+         WHERE id = ? AND state = 'reserved'`,
+      ).run(s.state, cost, cost, s.tokensIn, s.tokensOut, s.outcome, s.endedAt, callId);
+      if (cost > row.reserved_micros)
+        switchTierOff(db, {
+          link_id: row.link_id,
+          day: row.day,
+          code: "overrun",
+          reason: `the provider billed ${formatUsd(cost)} for a call reserved at ${formatUsd(row.reserved_micros)} (${s.tokensOut ?? "?"} output tokens reported): beyond the request's maximum`,
+          tick_id: row.tick_id,
+          at: s.endedAt,
+        });
+      return cost;
+    })
+    .immediate();
 }
 
 /** Sets a settled call's outcome once the draft has been judged (the cost is already recorded). */

@@ -77,3 +77,29 @@ export function chargeOpenReservations(db: Database, tickId: string, endedAt: st
      WHERE tick_id = ? AND state = 'reserved'`,
   ).run(endedAt, tickId);
 }
+
+export interface Overrun {
+  id: number;
+  tick_id: string;
+  day: string;
+  link_id: string;
+  model: string | null;
+  reserved_micros: number;
+  cost_micros: number;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  ended_at: string | null;
+}
+
+const OVERRUN = `SELECT id, tick_id, day, link_id, model, reserved_micros, cost_micros, tokens_in, tokens_out, ended_at
+  FROM calls WHERE state = 'settled' AND cost_micros > reserved_micros`;
+
+/** A tick's paid calls the provider billed beyond their reservation (the request's maximum). */
+export function overrunsOf(db: Database, tickId: string): Overrun[] {
+  return db.query<Overrun, [string]>(`${OVERRUN} AND tick_id = ? ORDER BY id`).all(tickId);
+}
+
+/** The day's overruns (spec time zone), for the status snapshot. */
+export function overrunsOn(db: Database, day: string): Overrun[] {
+  return db.query<Overrun, [string]>(`${OVERRUN} AND day = ? ORDER BY id`).all(day);
+}

@@ -34,11 +34,13 @@ export const FAILURE_CODES = [
   "tier_disabled",
   /** Skipped: the circuit breaker is open for this model. */
   "circuit_open",
+  /** The provider billed beyond the request's maximum (its reservation): the link is off for the day. */
+  "overrun",
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
-/** Codes that switch a tier off until the end of the day (spec time zone). */
-export const TIER_OFF_CODES = ["unauthorized", "quota"] as const satisfies readonly FailureCode[];
+/** Codes that switch a tier off until the end of the day (spec time zone). core-006 widened the CHECK. */
+export const TIER_OFF_CODES = ["unauthorized", "quota", "overrun"] as const satisfies readonly FailureCode[];
 export type TierOffCode = (typeof TIER_OFF_CODES)[number];
 
 export interface Failure {
@@ -69,6 +71,7 @@ export function isTransient(code: FailureCode): boolean {
     case "over_budget":
     case "tier_disabled":
     case "circuit_open":
+    case "overrun":
       return false;
     default: {
       const never: never = code;
@@ -105,6 +108,7 @@ export function countsForBreaker(code: FailureCode): boolean {
     case "over_budget":
     case "tier_disabled":
     case "circuit_open":
+    case "overrun":
       return false;
     default: {
       const never: never = code;

@@ -48,6 +48,21 @@ export function readValidators(db: Database, sourceId: string, url: string): Val
   return { etag: row.etag, lastModified: row.last_modified };
 }
 
+/**
+ * Keeps a source's validators for its next conditional GET. Called in the transaction that
+ * records a delivery (harness/tick-row.ts), never at fetch time: validators stored by a tick that
+ * then died would turn every later fetch into a 304, and those items would never be delivered.
+ */
+export function storeValidators(db: Database, sourceId: string, v: Validators & { url: string }): void {
+  db.run("INSERT INTO source_health (source_id) VALUES (?) ON CONFLICT (source_id) DO NOTHING", [sourceId]);
+  db.run("UPDATE source_health SET etag = ?, last_modified = ?, validators_url = ? WHERE source_id = ?", [
+    v.etag,
+    v.lastModified,
+    withoutPassword(v.url),
+    sourceId,
+  ]);
+}
+
 /** Records one source's outcome: resets or increments the failure streak, keeps validators. */
 export function recordHealth(db: Database, sourceId: string, at: Date, update: HealthUpdate): void {
   const now = at.toISOString();
@@ -66,12 +81,5 @@ export function recordHealth(db: Database, sourceId: string, at: Date, update: H
      WHERE source_id = ?`,
     [now, now, update.outcome, update.status, update.via, update.items, sourceId],
   );
-  if (update.validators !== null) {
-    db.run("UPDATE source_health SET etag = ?, last_modified = ?, validators_url = ? WHERE source_id = ?", [
-      update.validators.etag,
-      update.validators.lastModified,
-      withoutPassword(update.validators.url),
-      sourceId,
-    ]);
-  }
+  if (update.validators !== null) storeValidators(db, sourceId, update.validators);
 }

@@ -64,7 +64,7 @@ export async function fetchSource(
       status: ok.status,
       via,
       items: ok.items.length,
-      validators: ok.validators,
+      validators: null, // kept by the tick that delivers these items, not at fetch time
     });
     span.set({ via, items: ok.items.length, status: ok.status, not_modified: ok.notModified });
     span.end("ok");
@@ -76,6 +76,7 @@ export async function fetchSource(
       via,
       status: ok.status,
       ms: ms(),
+      validators: ok.validators,
     };
   }
   // Parser messages can quote the feed: keep them one clean line before they reach a page or the ledger.

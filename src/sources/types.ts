@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Deps } from "../core/deps.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { Span } from "../trace/tracer.ts";
+import type { Validators } from "./http.ts";
 
 /** One feed entry after normalisation. Nothing feed-derived reaches a model, digest or page any other way. */
 export interface FeedItem {
@@ -54,6 +55,12 @@ export type SourceResult =
       via: "primary" | "backup";
       status: number | null;
       ms: number;
+      /**
+       * Validators of this 200 (with the URL they belong to), stored only by the tick that
+       * delivers these items (storeValidators): a tick that dies first leaves the old ones, so
+       * the next tick is sent the items again instead of a 304.
+       */
+      validators: (Validators & { url: string }) | null;
     }
   | {
       sourceId: string;

@@ -129,8 +129,12 @@ export const SpecSchema = z
       .default({ max_items: 12, keywords: {} }),
     models: z.array(ModelLinkSchema).min(1, "must list at least one model link").superRefine(uniqueIds),
     watchdog: z
-      .strictObject({ no_value_ticks: z.number().int().min(1).default(3) })
-      .default({ no_value_ticks: 3 }),
+      .strictObject({
+        no_value_ticks: z.number().int().min(1).default(3),
+        /** Days without value while every tick was quiet (sources healthy, too few items) before an alert; 0: never. */
+        quiet_days: z.number().nonnegative().finite().default(7),
+      })
+      .default({ no_value_ticks: 3, quiet_days: 7 }),
     limits: z
       .strictObject({
         max_tick_seconds: seconds.default(600),

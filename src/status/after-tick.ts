@@ -9,6 +9,7 @@ import { scheduleFor } from "../runner/schedule.ts";
 import { fileSink, rootSpan, type Span } from "../trace/tracer.ts";
 import { capHaltNotice } from "./hold-notice.ts";
 import { ALERT_TIMEOUT_MS, PING_TIMEOUT_MS, ping, postNotice, type SendResult } from "./notify.ts";
+import { overrunNotice } from "./overrun-notice.ts";
 import { catchUpRunLog, logIntervention } from "./run-log.ts";
 import { applyWatchdog, evaluateWatchdog, type WatchdogAction } from "./watchdog.ts";
 
@@ -47,7 +48,10 @@ function noticeText(app: AppContext, action: WatchdogAction) {
   const name = app.loaded.spec.name;
   if (action.kind === "raise")
     return {
-      title: `afk: ${name} has produced no value for ${action.alert.empty_ticks} ticks`,
+      title:
+        action.alert.empty_ticks > 0
+          ? `afk: ${name} has produced no value for ${action.alert.empty_ticks} ticks`
+          : `afk: ${name} has been quiet since ${action.alert.since_at}`,
       body: action.text,
       tags: "warning",
       priority: "high" as const,
@@ -118,6 +122,19 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
       const n = capHaltNotice(db, summary, loaded.spec, scheduleFor(loaded.spec, host.tickSeconds), now);
       if (!n) return;
       s.event("hold.halted", { tick: summary.tickId });
+      deps.print(`notice: ${n.title}`);
+      if (host.alertUrl) {
+        const url = host.alertUrl;
+        sends.push(
+          postNotice(deps.fetch, url, n, timeouts.alertMs).then((r) => reportSend(app, s, "alert", r)),
+        );
+      }
+    });
+
+    await guarded(app, s, "overrun", () => {
+      const n = overrunNotice(db, loaded.spec.name, app.capMicros, summary);
+      if (!n) return;
+      s.event("overrun.notice", { calls: n.calls, crossed_cap: n.crossed });
       deps.print(`notice: ${n.title}`);
       if (host.alertUrl) {
         const url = host.alertUrl;

@@ -103,7 +103,9 @@ export function explainModel(
     case "over_budget":
       return `${name}: not called — its worst-case cost does not fit in what is left of today's cap`;
     case "tier_disabled":
-      return `${name}: off for today after a refused key or an empty account`;
+      return `${name}: off for today after a refused key, an empty account or a bill beyond the request's maximum`;
+    case "overrun":
+      return `${name}: the provider billed beyond the request's maximum — recorded at its true cost, the link is off for today`;
     case null:
       return `${name}: ${raw}`;
     default: {

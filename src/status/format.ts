@@ -93,6 +93,11 @@ export function formatStatus(s: StatusSnapshot): string[] {
     lines.push(
       `cap: ${formatUsd(s.cap.remaining_micros)} left of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`,
     );
+  const o = s.cap.overrun;
+  if (o)
+    lines.push(
+      `${o.crossed_by_provider ? "cap: CROSSED BY THE PROVIDER" : "provider overrun"} — ${o.links.join(", ")} billed ${formatUsd(o.over_micros)} beyond the request's maximum (${o.calls} call${o.calls === 1 ? "" : "s"}); off until tomorrow`,
+    );
   const held = nextRunHeld(s);
   lines.push(
     held

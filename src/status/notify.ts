@@ -51,6 +51,7 @@ export function pingKind(status: ClosedStatus): "success" | "fail" {
   switch (status) {
     case "ok":
     case "degraded":
+    case "quiet":
     case "skipped_done":
     case "skipped_overlap":
       return "success";

@@ -7,6 +7,7 @@ import { microsToUsd } from "../core/money.ts";
 import { didWork, type TickStatus, type Trigger } from "../core/status.ts";
 import { type SinkView, sinkViews } from "../deliver/views.ts";
 import { lastTick, type TickRow } from "../ledger/ticks.ts";
+import { overrunsOn } from "../models/calls.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold, type Hold } from "../runner/hold.ts";
 import { pidfileNamesLiveServe } from "../runner/pidfile.ts";
@@ -64,6 +65,18 @@ export interface StatusSnapshot {
     spent_micros: number;
     remaining_micros: number;
     reached: boolean;
+    /**
+     * Today's paid calls a provider billed beyond the request's maximum (their reservation), or
+     * null. The reservation bounds what afk decides to pay; `crossed_by_provider` says today's
+     * spend went past the cap that way, not by a call afk chose to make. Each such link is off
+     * for the rest of the day.
+     */
+    overrun: {
+      calls: number;
+      over_micros: number;
+      links: string[];
+      crossed_by_provider: boolean;
+    } | null;
   };
   next_run: { at: string | null; from: "runner" | "cadence" | "tick_seconds" };
   /**
@@ -222,6 +235,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
     flagPresent: killPresent,
     capReached: spent >= app.capMicros,
   });
+  const overrun = overrunsOn(db, day);
   const base: Omit<StatusSnapshot, "verdict"> = {
     generated_at: now.toISOString(),
     version: app.version,
@@ -254,6 +268,14 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
       spent_micros: spent,
       remaining_micros: Math.max(0, app.capMicros - spent),
       reached: spent >= app.capMicros,
+      overrun: overrun.length
+        ? {
+            calls: overrun.length,
+            over_micros: overrun.reduce((s, o) => s + o.cost_micros - o.reserved_micros, 0),
+            links: [...new Set(overrun.map((o) => o.link_id))],
+            crossed_by_provider: spent > app.capMicros,
+          }
+        : null,
     },
     next_run: nextRun(input, now),
     hold: { ...hold, halted: hold.state === "halted", stopped: hold.state === "stopped" },

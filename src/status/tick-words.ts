@@ -39,6 +39,8 @@ export function tickWords(t: TickRow, spec: StatusSnapshot["spec"], when: (iso: 
       const why = problems.length ? problems.join("; ") : (t.reason ?? "no reason recorded");
       return `${t.status === "failed" ? "no digest" : t.status === "timeout" ? "cut at max_tick_seconds" : "the process died mid-tick"}: ${why}`;
     }
+    case "quiet":
+      return `quiet: every required source answered, but only ${t.items} new item${t.items === 1 ? "" : "s"} (fewer than min_items); no digest, not a failure`;
     case "halted_cap":
       return "refused: the spend cap was reached";
     case "refused_kill":

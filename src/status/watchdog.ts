@@ -9,8 +9,12 @@ import { tickDetail } from "./queries.ts";
 
 export const ALERT_FILE = "out/ALERT.txt";
 
-/** Statuses that say nothing about whether the job works (a no-op, not an attempt). */
-const NEUTRAL = "('running','skipped_done','skipped_overlap')";
+/**
+ * Statuses that say nothing about whether the job works (a no-op, not an attempt). A quiet tick
+ * (healthy sources, too few new items) is neither a failure nor value: it is left out of the
+ * no-value streak, and only the longer watchdog.quiet_days looks at it.
+ */
+const NEUTRAL = "('running','skipped_done','skipped_overlap','quiet')";
 
 export function hasValue(t: Pick<TickRow, "status" | "value_micros">): boolean {
   return t.value_micros > 0 || isDelivered(t.status);
@@ -87,6 +91,51 @@ export function alertText(
   return `${lines.join("\n")}\n`;
 }
 
+/** Quiet ticks since the last value (newest first, at most 50), and when that quiet began. */
+export function quietStreak(
+  db: Database,
+  lastValue: TickRow | null,
+): { quiet: TickRow[]; since: string | null } {
+  const after = lastValue?.started_at ?? "";
+  const quiet = db
+    .query<TickRow, [string]>(
+      "SELECT * FROM ticks WHERE status = 'quiet' AND started_at > ? ORDER BY started_at DESC, rowid DESC LIMIT 50",
+    )
+    .all(after);
+  const first = db
+    .query<{ at: string | null }, [string]>(
+      "SELECT min(started_at) AS at FROM ticks WHERE status = 'quiet' AND started_at > ?",
+    )
+    .get(after)?.at;
+  return { quiet, since: first ?? null };
+}
+
+/** The quiet alert's words: how long nothing was delivered though every source answered. */
+export function quietAlertText(
+  loaded: LoadedSpec,
+  quiet: readonly TickRow[],
+  since: string,
+  lastValue: TickRow | null,
+  raisedAt: string,
+): string {
+  const days = loaded.spec.watchdog.quiet_days;
+  const lines = [
+    `afk ALERT: ${loaded.spec.name} has been quiet for ${days} days or more (watchdog.quiet_days = ${days}): every source answered, but no tick found min_items (${loaded.spec.value.min_items}) new items`,
+    "",
+    `since:      ${since} (first quiet tick)`,
+    `raised:     ${raisedAt}`,
+    `last value: ${lastValue ? `${lastValue.started_at} (tick ${lastValue.id}, ${lastValue.out_path ?? "no file"})` : "never"}`,
+    `spec:       ${loaded.spec.name} ${loaded.hash}`,
+    "",
+    "last quiet ticks (newest first):",
+    ...quiet.slice(0, 10).map((t) => `- ${t.started_at} ${t.id} (${t.trigger}): ${t.reason ?? "quiet"}`),
+    "",
+    "Quiet feeds, or sources that no longer carry what the spec asks for: check sources and min_items.",
+    "This file is removed automatically when value lands again.",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 /** Decides what the watchdog does after a tick; writes nothing. */
 export function evaluateWatchdog(db: Database, loaded: LoadedSpec, now: Date): WatchdogAction {
   const threshold = loaded.spec.watchdog.no_value_ticks;
@@ -106,7 +155,26 @@ export function evaluateWatchdog(db: Database, loaded: LoadedSpec, now: Date): W
     const text = alertText(loaded, threshold, empty, lastValue, raisedAt);
     return current ? { kind: "update", alert, text } : { kind: "raise", alert, text };
   }
-  if (current && empty.length === 0 && lastValue) return { kind: "resolve", alert: current, by: lastValue };
+  // only value that landed after the alert's streak began clears it (quiet ticks do not)
+  if (current && empty.length === 0 && lastValue && lastValue.started_at > current.since_at)
+    return { kind: "resolve", alert: current, by: lastValue };
+  const quietDays = loaded.spec.watchdog.quiet_days;
+  if (quietDays > 0 && empty.length === 0) {
+    const { quiet, since } = quietStreak(db, lastValue);
+    const newest = quiet[0];
+    if (newest && since && now.getTime() - Date.parse(since) >= quietDays * 86_400_000) {
+      const raisedAt = current?.raised_at ?? now.toISOString();
+      const alert: OpenAlert = {
+        id: current?.id ?? 0,
+        raised_at: raisedAt,
+        since_at: since,
+        empty_ticks: 0, // quiet ticks are not ticks without value in the no-value sense
+        last_tick_id: newest.id,
+      };
+      const text = quietAlertText(loaded, quiet, since, lastValue, raisedAt);
+      return current ? { kind: "update", alert, text } : { kind: "raise", alert, text };
+    }
+  }
   return { kind: "none" };
 }
 

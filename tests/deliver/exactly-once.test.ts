@@ -87,7 +87,8 @@ describe("each slot reaches each sink exactly once on success", () => {
       { id: "b2", title: "Fresh two" },
     ]);
     const again = await tickAndDeliver(app, true);
-    expect(again.outPath).toBe(first.outPath); // the slot's file, rewritten
+    // the earlier digest is kept; the re-run's lands beside it (issue 13: no digest lost)
+    expect(again.outPath).toBe(first.outPath?.replace(/\.md$/, ".v2.md") ?? "");
     expect(again.tickId).not.toBe(first.tickId);
     await deliverNow(app, { all: true });
     expect(rx.received).toHaveLength(1);

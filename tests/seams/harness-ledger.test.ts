@@ -145,11 +145,12 @@ describe("seam harness ↔ ledger: one closed row per tick", () => {
     await tick(spec);
     await tick(spec);
     expect(rows(home).map((r) => r.status)).toEqual(["ok", "skipped_done"]);
-    // --force: the items were delivered already, so the rerun has nothing new → failed, honestly
+    // --force: the items were delivered already, so the rerun has nothing new from healthy
+    // sources → quiet (no value, no failure), honestly
     await tick(spec, {}, ["--force"]);
     const statuses = rows(home).map((r) => r.status);
     expect(statuses).toHaveLength(3);
-    expect(statuses[2]).toBe("failed");
+    expect(statuses[2]).toBe("quiet");
     expect(rows(home)[2]?.reason).toContain("new items");
   });
 

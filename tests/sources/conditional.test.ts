@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { storeValidators } from "../../src/sources/health.ts";
 import { fetchSources, readSourceHealth } from "../../src/sources/index.ts";
 import { contextFor, loadedWith, tempDir, testDb } from "./helpers.ts";
 import { type FeedServer, rss, startFeedServer } from "./server.ts";
@@ -26,7 +27,22 @@ beforeAll(() => {
 afterAll(() => srv.stop());
 
 describe("conditional GET", () => {
-  test("the second fetch sends If-None-Match / If-Modified-Since, and a 304 is ok with notModified and no items", async () => {
+  test("a fetch's validators are not kept by the fetch itself: until a tick delivers, the next fetch is unconditional", async () => {
+    const db = testDb();
+    const loaded = loadedWith([{ id: "etag", url: srv.url("/etag.xml"), timeout_s: 2 }], tempDir());
+    const [first] = await fetchSources(contextFor(loaded, { db }).ctx);
+    expect(first).toMatchObject({ ok: true, validators: { etag: ETAG, url: srv.url("/etag.xml") } });
+    expect(readSourceHealth(db).map((h) => [h.source_id, h.last_outcome, h.etag])).toEqual([
+      ["etag", "ok", null],
+    ]);
+    srv.requests.length = 0;
+    const [again] = await fetchSources(contextFor(loaded, { db }).ctx);
+    expect(again).toMatchObject({ ok: true, notModified: false, status: 200 });
+    expect(again?.ok && again.items.length).toBe(1);
+    expect(srv.requests[0]?.headers.get("if-none-match")).toBeNull();
+  });
+
+  test("once a tick kept the validators, the next fetch sends If-None-Match / If-Modified-Since, and a 304 is ok with notModified and no items", async () => {
     const db = testDb();
     const loaded = loadedWith(
       [
@@ -37,6 +53,8 @@ describe("conditional GET", () => {
     );
     const first = await fetchSources(contextFor(loaded, { db }).ctx);
     expect(first.map((r) => r.ok && r.items.length)).toEqual([1, 1]);
+    // what a delivering tick does in its close (harness/tick-row.ts)
+    for (const r of first) if (r.ok && r.validators) storeValidators(db, r.sourceId, r.validators);
     srv.requests.length = 0;
 
     const { ctx, records } = contextFor(loaded, { db });

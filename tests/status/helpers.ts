@@ -14,7 +14,8 @@ import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts
 
 /**
  * One AFK_HOME with two specs over the same sample feeds: `empty` asks for more items than
- * the feeds hold (every tick fails: no value), `value` delivers. Both write the same ledger.
+ * the feeds hold and names a required source that is missing (every tick fails: no value),
+ * `value` delivers. Both write the same ledger.
  */
 export function statusHome(env: Record<string, string> = {}, now = "2026-11-24T07:00:00Z", timezone = "UTC") {
   const h = tempHome("afk-status-");
@@ -27,7 +28,12 @@ export function statusHome(env: Record<string, string> = {}, now = "2026-11-24T0
     const dir = join(h.dir, `spec-${kind}`);
     mkdirSync(dir, { recursive: true });
     specs[kind] = writeSpec(dir, {
-      sources: sampleSources(dir),
+      // `empty` also names a required source that is not there: with too few items and a
+      // required source down a tick fails (with healthy sources it would only be quiet)
+      sources:
+        kind === "empty"
+          ? [...sampleSources(dir), { id: "gone", url: "feeds/gone.xml" }]
+          : sampleSources(dir),
       minItems,
       extra: "watchdog:\n  no_value_ticks: 3",
     });

@@ -63,8 +63,10 @@ describe("afk serve, as a new user", () => {
       const h = tempHome("afk-serve-e2e-");
       cleanups.push(h.cleanup);
       const spec = writeSpec(h.dir, {
-        sources: sampleSources(h.dir),
-        minItems: 100, // more than the feeds hold: every tick is empty
+        // more items than the feeds hold, and a required source that is not there: every tick
+        // fails (with healthy sources alone it would only be quiet)
+        sources: [...sampleSources(h.dir), { id: "gone", url: "feeds/gone.xml" }],
+        minItems: 100,
         extra: "watchdog:\n  no_value_ticks: 3",
       });
       const port = freePort();

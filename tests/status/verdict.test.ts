@@ -65,6 +65,7 @@ function snap(over: Partial<VerdictInput> = {}): VerdictInput {
       spent_micros: 0,
       remaining_micros: 5_000_000,
       reached: false,
+      overrun: null,
     },
     next_run: { at: "2026-11-25T07:00:00.000Z", from: "runner" },
     due: { slot: "2026-11-24T07:00:00.000Z", handled: true },

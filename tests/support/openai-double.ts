@@ -60,6 +60,11 @@ import {
 export type OpenAiBehavior =
   /** A normal answer with usage; the token counts can be forced (completion still capped by max tokens). */
   | { kind: "reply"; content?: Content; promptTokens?: number; completionTokens?: number }
+  /**
+   * A normal answer whose `usage` bills `completionTokens` even beyond the request's max tokens:
+   * a provider that counts (and charges) more than the caller allowed.
+   */
+  | { kind: "overbill"; content?: Content; completionTokens: number }
   /** A 200 answer without `usage` (streaming: no usage chunk even when asked for). */
   | { kind: "usage_missing"; content?: Content }
   /** Streaming: some chunks, then the stream ends (no finish, no usage, no `[DONE]`). Non-streaming: truncated JSON. */
@@ -358,6 +363,12 @@ async function perform(env: Env, ctx: Ctx, b: OpenAiBehavior): Promise<Response 
         prompt: b.promptTokens,
         completion: b.completionTokens,
       });
+    case "overbill":
+      return reply(env, ctx, text(b.content), {
+        withUsage: true,
+        completion: b.completionTokens,
+        beyondMax: true,
+      });
     case "usage_missing":
       return reply(env, ctx, text(b.content), { withUsage: false });
     case "cut_stream":
@@ -409,6 +420,8 @@ interface UsagePlan {
   withUsage: boolean;
   prompt?: number | undefined;
   completion?: number | undefined;
+  /** Report `completion` as given, past the request's max tokens (overbill). */
+  beyondMax?: boolean;
 }
 
 function reply(env: Env, ctx: Ctx, text: string, plan: UsagePlan): Response {
@@ -416,7 +429,7 @@ function reply(env: Env, ctx: Ctx, text: string, plan: UsagePlan): Response {
   const capped = capTokens(text, max);
   const completion = Math.min(
     plan.completion ?? capped.tokens,
-    max !== undefined && max > 0 ? max : Number.POSITIVE_INFINITY,
+    max !== undefined && max > 0 && !plan.beyondMax ? max : Number.POSITIVE_INFINITY,
   );
   const usage = plan.withUsage ? usageOf(plan.prompt ?? promptTokens(ctx.body), completion) : undefined;
   const finishReason = capped.cut ? "length" : "stop";

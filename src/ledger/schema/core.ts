@@ -1,5 +1,7 @@
 import { sqlIn, TICK_STATUSES, TRIGGERS } from "../../core/status.ts";
+import { TIER_OFF_CODES } from "../../models/failure.ts";
 import type { Migration } from "../migrate.ts";
+import { widenCheck } from "../widen-check.ts";
 import { TOTALS_SQL } from "./totals.ts";
 
 /** The lab's "insert spend by hand": one closed tick row and one settled call (core-002, core-004). */
@@ -138,5 +140,15 @@ ${LEDGER_INSERT_TRIGGER}`,
     // /metrics read every tick and call row on each scrape (~0.6 s at 1M ticks): all-time totals
     // are now kept by triggers as each row is written, seeded once here from the rows already kept.
     sql: TOTALS_SQL,
+  },
+  {
+    id: "core-006",
+    // A quiet tick (too few new items, sources healthy) is its own outcome, not `failed`; the
+    // models ring's tier-off reasons gain `overrun` (a provider billed beyond the request's
+    // maximum). SQLite cannot alter a CHECK: both tables are rebuilt around the wider set.
+    apply: (db) => {
+      widenCheck(db, "ticks", "status", TICK_STATUSES);
+      widenCheck(db, "model_tier_off", "code", TIER_OFF_CODES);
+    },
   },
 ];

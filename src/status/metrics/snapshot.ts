@@ -1,3 +1,4 @@
+import { microsToUsd } from "../../core/money.ts";
 import type { StatusSnapshot } from "../snapshot.ts";
 import { gauge, type MetricFamily } from "./expose.ts";
 
@@ -18,6 +19,16 @@ export const snapshotFamilies: SnapshotFamilies = (snap) => [
   gauge("afk_cap_reached", "1 when today's spend has reached the cap.", [
     { value: snap.cap.reached ? 1 : 0 },
   ]),
+  gauge(
+    "afk_overrun_today_usd",
+    "Dollars providers billed today beyond the requests' maximum (their reservations).",
+    [{ value: microsToUsd(snap.cap.overrun?.over_micros ?? 0) }],
+  ),
+  gauge(
+    "afk_cap_crossed_by_provider",
+    "1 when today's spend passed the cap by a provider billing beyond a request's maximum.",
+    [{ value: snap.cap.overrun?.crossed_by_provider ? 1 : 0 }],
+  ),
   gauge("afk_kill_flag", "1 while the kill flag exists.", [{ value: snap.kill.present ? 1 : 0 }]),
   gauge("afk_halted", "1 while ticks are held at the spend cap (ends when the cap's day rolls over).", [
     { value: snap.hold.halted ? 1 : 0 },
