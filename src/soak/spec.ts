@@ -5,10 +5,14 @@ import { join } from "node:path";
 export const PRIMARY_MODEL = "llama3.1:8b";
 export const PAID_MODEL = "gpt-4o-mini";
 export const PAID_KEY_ENV = "SOAK_OPENAI_KEY";
-/** The usage the paid double reports for every call. */
-export const PAID_USAGE = { promptTokens: 10_000, completionTokens: 400 } as const;
-/** What one paid call costs (forced usage on the double): 10,000 in × $0.15/M + 400 out × $0.60/M. */
-export const PAID_CALL_MICROS = 1_740;
+/**
+ * The usage the paid double reports for every call: within what afk reserved (the prompt's
+ * byte bound, max_output_tokens 400), as an honest provider bills. Usage beyond the reservation
+ * is an overrun, which switches the link off for the day (tests/harness/figures.test.ts).
+ */
+export const PAID_USAGE = { promptTokens: 1_000, completionTokens: 400 } as const;
+/** What one paid call costs (forced usage on the double): 1,000 in × $0.15/M + 400 out × $0.60/M. */
+export const PAID_CALL_MICROS = 390;
 /** Paid calls a day may make before the pre-flight halts: an afternoon of outage crosses it, a few hours do not. */
 export const PAID_CALLS_PER_DAY = 6;
 

@@ -68,7 +68,8 @@ describe("each slot reaches each sink exactly once on success", () => {
       writeFeed(h.specDir, [{ id: "c1", title: "Another one" }]);
       const forced = await tick("--force");
       expect(forced.code).toBe(0);
-      expect(forced.text).toMatch(/digest: out\/test-digest-\d{4}-\d{2}-\d{2}-\d{4}\.md/);
+      // the earlier digest is kept; the re-run's lands beside it (issue 13: no digest lost)
+      expect(forced.text).toMatch(/digest: out\/test-digest-\d{4}-\d{2}-\d{2}-\d{4}\.v2\.md/);
       expect(rx.received).toHaveLength(1);
       expect(first.text + forced.text).not.toContain("tk_cli_98765");
     },
