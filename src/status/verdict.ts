@@ -130,9 +130,11 @@ export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
       reasons: [
         {
           code: "cap_reached",
-          text: s.cap.reached
-            ? `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source}); nothing more is fetched or spent`
-            : `spend cap: one more tick's worst-case cost would cross today's cap (${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)}, ${s.cap.source}); nothing more is fetched or spent`,
+          text: `${
+            s.cap.reached
+              ? `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`
+              : `spend cap: one more tick's worst-case cost would cross today's cap (${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)}, ${s.cap.source})`
+          }; nothing more is fetched or spent${s.hold.since ? ` (halted since ${relativeTime(new Date(s.hold.since), now, s.spec.timezone)})` : ""}`,
         },
       ],
       resumes: {

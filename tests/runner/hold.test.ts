@@ -81,8 +81,11 @@ describe("the hold as every reader sees it", () => {
     expect(halted.hold.since).toBe("2026-11-24T07:00:00.000Z");
     h.out.length = 0;
     await run(["status", "--spec", h.specs.value], h.deps);
-    expect(h.out.join("\n")).toContain(
-      "HALTED at the spend cap since 2026-11-24T07:00:00.000Z — resumes by itself at 2026-11-25T07:00:00.000Z",
+    // afk status opens with the verdict (src/status/verdict.ts): why, since when, and when it resumes
+    expect(h.out[0]).toStartWith("halted — spend cap reached: $2.00 of $1.00 today (SPEND_CAP_USD)");
+    expect(h.out[0]).toContain("(halted since 60 min ago)");
+    expect(h.out[1]).toStartWith(
+      "  resumes tomorrow 07:00 (2026-11-25T07:00:00Z) — by itself at the first slot of the cap's next day (UTC)",
     );
 
     // The next day's slot: nobody acted, the guard reads the new day's spend, the tick runs.
