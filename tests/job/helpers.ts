@@ -16,17 +16,18 @@ export interface JobHomeOptions {
   capUsd?: number;
   /** Files written into the spec's folder before the spec is loaded (the job's scripts). */
   files?: Record<string, string>;
+  cadence?: string;
 }
 
-export function makeJobHome(o: JobHomeOptions): Home {
-  const { dir, cleanup } = tempHome("afk-job-");
+/** Writes a job spec (SPEC.md) into `dir`; `extra` is YAML added at the top level (e.g. `limits:`). */
+export function writeJobSpec(dir: string, o: JobHomeOptions & { extra?: string }): string {
   for (const [name, text] of Object.entries(o.files ?? {})) writeFileSync(join(dir, name), text);
   const models = o.models ?? ["{ id: extractive, kind: extractive }"];
   const jobKeys = Object.entries(o.job ?? {}).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`);
   const text = [
     "---",
     "name: my-job",
-    'cadence: "0 7 * * *"',
+    `cadence: "${o.cadence ?? "0 7 * * *"}"`,
     "timezone: UTC",
     "budget:",
     `  daily_cap_usd: ${o.capUsd ?? 5}`,
@@ -40,6 +41,7 @@ export function makeJobHome(o: JobHomeOptions): Home {
     "  kind: command",
     `  run: ${JSON.stringify(o.run)}`,
     ...jobKeys,
+    ...(o.extra ? [o.extra] : []),
     "---",
     "",
     "A job of the operator's own.",
@@ -47,6 +49,12 @@ export function makeJobHome(o: JobHomeOptions): Home {
   ].join("\n");
   const specPath = join(dir, "SPEC.md");
   writeFileSync(specPath, text);
+  return specPath;
+}
+
+export function makeJobHome(o: JobHomeOptions): Home {
+  const { dir, cleanup } = tempHome("afk-job-");
+  const specPath = writeJobSpec(dir, o);
   const { deps, clock } = testDeps(dir, { PATH: process.env.PATH, ...o.env });
   const loaded = loadSpecFile(specPath, { env: deps.env });
   const db = openDatabase(join(dir, "ledger.sqlite"));
