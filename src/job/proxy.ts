@@ -1,6 +1,9 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { Failure } from "../models/failure.ts";
 import type { Span } from "../trace/tracer.ts";
-import { forward, linksFor, statusOf } from "./route.ts";
+import { forward, linksFor, type Senders, statusOf, wholeSenders } from "./route.ts";
+import { openOllamaStream, openPaidStream, type StreamEnd } from "./stream-upstream.ts";
+import { streamResponse } from "./stream-wire.ts";
 import type { ProxyContext } from "./upstream.ts";
 import { errorResponse, type ProxyApi, parseRequest, replyResponse } from "./wire.ts";
 
@@ -128,7 +131,6 @@ async function handle(req: Request, ctx: ProxyContext, span: Span, token: string
       `model "${r.model}" not found: the spec has no model link`,
       "model_not_found",
     );
-  if (r.stream) return errorResponse(api, 400, "streaming is not supported by this proxy yet", null);
   if (ctx.signal.aborted) return errorResponse(api, 503, "the tick has stopped", null);
   const s = span.child("proxy.request", {
     api,
@@ -137,12 +139,36 @@ async function handle(req: Request, ctx: ProxyContext, span: Span, token: string
     messages: r.messages.length,
     max_tokens: r.maxTokens,
   });
-  const out = await forward(r, ctx, s);
-  if (out.ok) {
-    s.set({ tokens_in: out.reply.tokensIn, tokens_out: out.reply.tokensOut }).end("ok");
-    return replyResponse(r, out.reply, ctx.deps.clock.now());
+  const refuse = (f: Failure) => {
+    s.set({ code: f.code, reason: f.reason }).end("refused");
+    const { status, code } = statusOf(f);
+    return errorResponse(api, status, `${f.code}: ${f.reason}`, code);
+  };
+  if (r.stream) {
+    const cancel = new AbortController();
+    const out = await forward(r, ctx, s, streamSenders(cancel.signal));
+    if (!out.ok) return refuse(out.failure);
+    return streamResponse(r, out.chunks, () => ctx.deps.clock.now(), {
+      end: (e) =>
+        s
+          .set({ tokens_in: e.tokensIn, tokens_out: e.tokensOut, complete: e.complete })
+          .end(e.complete ? "ok" : "cut"),
+      cancel: () => {
+        s.set({ complete: false }).end("cancelled");
+        cancel.abort(new Error("the job closed the stream"));
+      },
+    });
   }
-  s.set({ code: out.failure.code, reason: out.failure.reason }).end("refused");
-  const { status, code } = statusOf(out.failure);
-  return errorResponse(api, status, `${out.failure.code}: ${out.failure.reason}`, code);
+  const out = await forward(r, ctx, s, wholeSenders);
+  if (!out.ok) return refuse(out.failure);
+  s.set({ tokens_in: out.reply.tokensIn, tokens_out: out.reply.tokensOut }).end("ok");
+  return replyResponse(r, out.reply, ctx.deps.clock.now());
+}
+
+/** Streams are opened on each kind of link with the request's own cancel signal. */
+function streamSenders(cancel: AbortSignal): Senders<{ chunks: AsyncGenerator<string, StreamEnd> }> {
+  return {
+    openai: (link, req, ctx, span) => openPaidStream(link, req, ctx, span, cancel),
+    ollama: (link, req, ctx, span) => openOllamaStream(link, req, ctx, span, cancel),
+  };
 }

@@ -3,8 +3,8 @@ import { countsForBreaker, disablesTier } from "../models/failure.ts";
 import { breakerGate, breakerRow, noteBreaker, switchTierOff, tierOff } from "../models/state.ts";
 import type { ModelLink, OllamaLinkSpec, OpenAiLinkSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
-import { type Forwarded, forwardOllama, forwardPaid, type ProxyContext } from "./upstream.ts";
-import type { ProxyRequest } from "./wire.ts";
+import { forwardOllama, forwardPaid, type ProxyContext } from "./upstream.ts";
+import type { ProxyReply, ProxyRequest } from "./wire.ts";
 
 export type ModelLinkSpec = OllamaLinkSpec | OpenAiLinkSpec;
 
@@ -21,19 +21,37 @@ export function linksFor(models: readonly ModelLink[], asked: string): ModelLink
   return usable.slice(Math.max(0, at));
 }
 
+export type Sent<T> = ({ ok: true } & T) | { ok: false; failure: Failure };
+
+/** How a request is sent to one link of each kind: whole (`wholeSenders`) or as a stream. */
+export interface Senders<T> {
+  openai: (link: OpenAiLinkSpec, req: ProxyRequest, ctx: ProxyContext, span: Span) => Promise<Sent<T>>;
+  ollama: (link: OllamaLinkSpec, req: ProxyRequest, ctx: ProxyContext, span: Span) => Promise<Sent<T>>;
+}
+
+export const wholeSenders: Senders<{ reply: ProxyReply }> = {
+  openai: (link, req, ctx, span) => forwardPaid(link, req, ctx, span, 1),
+  ollama: (link, req, ctx, span) => forwardOllama(link, req, ctx, span, 1),
+};
+
 /**
  * Forwards one request along its links as the built-in chain does: a link switched off for
  * the day or behind an open circuit breaker is skipped, a failure hands over to the next link
  * (a `model.fallback` event), a 401 or exhausted quota switches the tier off, and each outcome
  * is noted on the link's breaker.
  */
-export async function forward(req: ProxyRequest, ctx: ProxyContext, span: Span): Promise<Forwarded> {
+export async function forward<T>(
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  span: Span,
+  send: Senders<T>,
+): Promise<Sent<T>> {
   const spec = ctx.loaded.spec;
   const links = linksFor(spec.models, req.model);
   let last: Failure = { code: "not_found", reason: `no model link in the spec can serve ${req.model}` };
   for (const [i, link] of links.entries()) {
     if (ctx.signal.aborted) return { ok: false, failure: { code: "aborted", reason: "the tick stopped" } };
-    const r = await viaLink(link, req, ctx, span);
+    const r = await viaLink(link, req, ctx, span, send);
     if (r.ok) {
       span.set({ link: link.id, upstream_model: link.model });
       return r;
@@ -52,12 +70,13 @@ export async function forward(req: ProxyRequest, ctx: ProxyContext, span: Span):
   return { ok: false, failure: last };
 }
 
-async function viaLink(
+async function viaLink<T>(
   link: ModelLinkSpec,
   req: ProxyRequest,
   ctx: ProxyContext,
   span: Span,
-): Promise<Forwarded> {
+  send: Senders<T>,
+): Promise<Sent<T>> {
   const spec = ctx.loaded.spec;
   const off = tierOff(ctx.db, link.id, ctx.day);
   if (off) {
@@ -77,8 +96,8 @@ async function viaLink(
   }
   const r =
     link.kind === "openai"
-      ? await forwardPaid(link, req, ctx, span, 1)
-      : await forwardOllama(link, req, ctx, span, 1);
+      ? await send.openai(link, req, ctx, span)
+      : await send.ollama(link, req, ctx, span);
   const now = ctx.deps.clock.now();
   if (!r.ok && disablesTier(r.failure.code)) {
     switchTierOff(ctx.db, {

@@ -1,14 +1,21 @@
 import type { Database } from "bun:sqlite";
-import { Ollama } from "ollama";
+import { type ChatRequest, Ollama } from "ollama";
 import type { Deps } from "../core/deps.ts";
 import { formatUsd } from "../core/money.ts";
-import { inputTokenBound, pricesOf, reservationMicros, reserve, settle } from "../models/budget.ts";
+import {
+  inputTokenBound,
+  type Prices,
+  pricesOf,
+  reservationMicros,
+  reserve,
+  settle,
+} from "../models/budget.ts";
 import { costOf, recordFreeCall, shadowPrices } from "../models/calls.ts";
 import { NUM_CTX_FLOOR, NUM_CTX_STEP } from "../models/context.ts";
 import type { Failure } from "../models/failure.ts";
 import { classifyOllamaError, fetchWithDeadline, ollamaHost } from "../models/ollama.ts";
 import { billOf } from "../models/openai.ts";
-import { openAiChat } from "../models/openai-http.ts";
+import { openAiChat, type PaidResult } from "../models/openai-http.ts";
 import type { ShapeMemory } from "../models/openai-shape.ts";
 import { estimateTokens } from "../models/prompt.ts";
 import type { LoadedSpec } from "../spec/load.ts";
@@ -37,19 +44,31 @@ function schemaBound(req: ProxyRequest): number {
   return typeof req.json === "object" ? Buffer.byteLength(JSON.stringify(req.json.schema), "utf8") : 0;
 }
 
+/** A paid request whose worst case is booked: what it may send and how it is settled. */
+export interface Booked {
+  callId: number;
+  prices: Prices;
+  apiKey: string;
+  /** The max tokens sent: the request's, capped by the link's `max_output_tokens`. */
+  maxOut: number;
+  /** The call's `model.call` span. */
+  call: Span;
+  /** The request body for the link (in its learned tokens parameter). */
+  body: Record<string, unknown>;
+}
+
 /**
- * One request to a paid link: its worst case (the prompt's token bound plus the request's max
- * tokens, capped by the link's `max_output_tokens`) is reserved against the day's cap first;
- * a request that does not fit is never sent. Settled on the reply's usage; a reply without
- * usage, a cut body or a 5xx is charged the full reservation (models/openai.ts `billOf`).
+ * Books one request to a paid link: its worst case (the prompt's token bound plus the
+ * request's max tokens, capped by the link's `max_output_tokens`) is reserved against the
+ * day's cap in the ledger's transaction; a request that does not fit is refused, never sent.
  */
-export async function forwardPaid(
+export function bookPaid(
   link: OpenAiLinkSpec,
   req: ProxyRequest,
   ctx: ProxyContext,
   span: Span,
   attempt: number,
-): Promise<Forwarded> {
+): { ok: true; booked: Booked } | { ok: false; failure: Failure } {
   const prices = pricesOf(link);
   if (!prices)
     return refused(span, link, {
@@ -60,7 +79,7 @@ export async function forwardPaid(
   if (!apiKey) return refused(span, link, { code: "no_key", reason: `${link.api_key_env} is not set` });
   const maxOut = Math.min(req.maxTokens ?? link.max_output_tokens, link.max_output_tokens);
   const reservedMicros = reservationMicros(prices, inputTokenBound(req.messages) + schemaBound(req), maxOut);
-  const booked = reserve(ctx.db, {
+  const r = reserve(ctx.db, {
     tickId: ctx.tickId,
     day: ctx.day,
     linkId: link.id,
@@ -70,13 +89,13 @@ export async function forwardPaid(
     capMicros: ctx.capMicros,
     startedAt: ctx.deps.clock.now().toISOString(),
   });
-  if (!booked.ok) {
-    const reason = `worst case ${formatUsd(reservedMicros)} does not fit: ${formatUsd(booked.spentBefore)} of the ${ctx.day} cap ${formatUsd(ctx.capMicros)} already spent or reserved`;
+  if (!r.ok) {
+    const reason = `worst case ${formatUsd(reservedMicros)} does not fit: ${formatUsd(r.spentBefore)} of the ${ctx.day} cap ${formatUsd(ctx.capMicros)} already spent or reserved`;
     span.event("budget.refused", {
       link: link.id,
       model: link.model,
       reserved_micros: reservedMicros,
-      spent_micros: booked.spentBefore,
+      spent_micros: r.spentBefore,
       cap_micros: ctx.capMicros,
       reason,
     });
@@ -89,8 +108,8 @@ export async function forwardPaid(
     attempt,
     reserved_micros: reservedMicros,
     max_tokens: maxOut,
+    stream: req.stream,
   });
-  const tokens = ctx.shapes.get(link).tokens;
   const format =
     typeof req.json === "object"
       ? { type: "json_schema", json_schema: { name: "job", schema: req.json.schema } }
@@ -100,31 +119,52 @@ export async function forwardPaid(
   const body = {
     model: link.model,
     messages: req.messages,
-    [tokens]: maxOut,
+    [ctx.shapes.get(link).tokens]: maxOut,
     ...(req.temperature !== null ? { temperature: req.temperature } : {}),
     ...(format ? { response_format: format } : {}),
-    stream: false,
+    stream: req.stream,
+    // Usage comes on a stream's last chunk only when asked for.
+    ...(req.stream ? { stream_options: { include_usage: true } } : {}),
   };
-  const result = await openAiChat(link, body, {
-    fetch: ctx.deps.fetch,
-    apiKey,
-    signal: ctx.signal,
-    now: () => ctx.deps.clock.now(),
-  });
-  const bill = billOf(result, prices, ctx.deps.clock.now().toISOString());
-  const cost = settle(ctx.db, booked.callId, bill);
-  call.set({
+  return { ok: true, booked: { callId: r.callId, prices, apiKey, maxOut, call, body } };
+}
+
+/** Settles a booked call from what came back (models/openai.ts `billOf`) and ends its span. */
+export function settleBooked(ctx: ProxyContext, b: Booked, result: PaidResult): void {
+  const bill = billOf(result, b.prices, ctx.deps.clock.now().toISOString());
+  const cost = settle(ctx.db, b.callId, bill);
+  b.call.set({
     state: bill.state,
     cost_micros: cost,
     tokens_in: bill.tokensIn,
     tokens_out: bill.tokensOut,
     outcome: bill.outcome,
   });
-  if (result.kind !== "reply") {
-    call.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
-    return { ok: false, failure: result.failure };
-  }
-  call.end("ok");
+  if (result.kind === "reply") b.call.end("ok");
+  else b.call.end("error", new Error(`${result.failure.code}: ${result.failure.reason}`));
+}
+
+/**
+ * One whole (non-streaming) request to a paid link, booked first; settled on the reply's
+ * usage, and charged the full reservation when usage is missing, the body is cut or a 5xx.
+ */
+export async function forwardPaid(
+  link: OpenAiLinkSpec,
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  span: Span,
+  attempt: number,
+): Promise<Forwarded> {
+  const b = bookPaid(link, req, ctx, span, attempt);
+  if (!b.ok) return b;
+  const result = await openAiChat(link, b.booked.body, {
+    fetch: ctx.deps.fetch,
+    apiKey: b.booked.apiKey,
+    signal: ctx.signal,
+    now: () => ctx.deps.clock.now(),
+  });
+  settleBooked(ctx, b.booked, result);
+  if (result.kind !== "reply") return { ok: false, failure: result.failure };
   return {
     ok: true,
     reply: {
@@ -136,7 +176,7 @@ export async function forwardPaid(
   };
 }
 
-function refused(span: Span, link: OpenAiLinkSpec, f: Failure): Forwarded {
+function refused(span: Span, link: OpenAiLinkSpec, f: Failure): { ok: false; failure: Failure } {
   span.event("model.refused", { link: link.id, model: link.model, code: f.code, reason: f.reason });
   return { ok: false, failure: f };
 }
@@ -151,25 +191,27 @@ export function proxyNumCtx(link: OllamaLinkSpec, req: ProxyRequest, numPredict:
   return Math.max(NUM_CTX_FLOOR, Math.ceil(need / NUM_CTX_STEP) * NUM_CTX_STEP);
 }
 
-/** One request to a local Ollama link: free, recorded with its tokens and shadow cost. */
-export async function forwardOllama(
+/**
+ * Records how one request to a local Ollama link ended: a free `calls` row with its tokens and
+ * shadow cost (estimated from the text when the server gave no counts), set on its span.
+ */
+export function ollamaRecorder(
   link: OllamaLinkSpec,
   req: ProxyRequest,
   ctx: ProxyContext,
-  span: Span,
+  call: Span,
   attempt: number,
-): Promise<Forwarded> {
-  const numPredict = req.maxTokens ?? link.num_predict ?? null;
-  const numCtx = proxyNumCtx(link, req, numPredict);
-  const call = span.child("model.call", {
-    link: link.id,
-    kind: "ollama",
-    model: link.model,
-    attempt,
-    num_ctx: numCtx,
-  });
+): (outcome: string, tokensIn: number | null, tokensOut: number | null, content: string | null) => void {
   const startedAt = ctx.deps.clock.now().toISOString();
-  const record = (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: number) => {
+  return (outcome, tokensIn, tokensOut, content) => {
+    const shadow =
+      content === null
+        ? 0
+        : costOf(
+            shadowPrices(ctx.loaded.spec),
+            tokensIn ?? estimateTokens(req.messages.map((m) => m.content).join("")),
+            tokensOut ?? estimateTokens(content),
+          );
     recordFreeCall(ctx.db, {
       tickId: ctx.tickId,
       day: ctx.day,
@@ -186,26 +228,51 @@ export async function forwardOllama(
     });
     call.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
   };
+}
+
+/** The `/api/chat` body for a local link: the job's messages, sized so the prompt is never cut. */
+export function ollamaBody(link: OllamaLinkSpec, req: ProxyRequest): Record<string, unknown> {
+  const numPredict = req.maxTokens ?? link.num_predict ?? null;
+  return {
+    model: link.model,
+    messages: req.messages,
+    stream: req.stream,
+    ...(typeof req.json === "object"
+      ? { format: req.json.schema }
+      : req.json === "object"
+        ? { format: "json" }
+        : {}),
+    options: {
+      num_ctx: proxyNumCtx(link, req, numPredict),
+      ...(numPredict !== null ? { num_predict: numPredict } : {}),
+      ...(req.temperature !== null ? { temperature: req.temperature } : {}),
+    },
+  };
+}
+
+/** One whole (non-streaming) request to a local Ollama link: free, recorded with its tokens and shadow cost. */
+export async function forwardOllama(
+  link: OllamaLinkSpec,
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  span: Span,
+  attempt: number,
+): Promise<Forwarded> {
+  const body = ollamaBody(link, req);
+  const call = span.child("model.call", {
+    link: link.id,
+    kind: "ollama",
+    model: link.model,
+    attempt,
+    stream: false,
+  });
+  const record = ollamaRecorder(link, req, ctx, call, attempt);
   const client = new Ollama({
     host: ollamaHost(ctx.deps.env),
     fetch: fetchWithDeadline(ctx.deps.fetch, link.timeout_s * 1000, ctx.signal),
   });
   try {
-    const res = await client.chat({
-      model: link.model,
-      messages: req.messages,
-      stream: false,
-      ...(typeof req.json === "object"
-        ? { format: req.json.schema }
-        : req.json === "object"
-          ? { format: "json" }
-          : {}),
-      options: {
-        num_ctx: numCtx,
-        ...(numPredict !== null ? { num_predict: numPredict } : {}),
-        ...(req.temperature !== null ? { temperature: req.temperature } : {}),
-      },
-    });
+    const res = await client.chat({ ...(body as unknown as ChatRequest), stream: false });
     const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : null);
     const content = typeof res.message?.content === "string" ? res.message.content : "";
     const reply: ProxyReply = {
@@ -214,17 +281,12 @@ export async function forwardOllama(
       tokensOut: count(res.eval_count),
       finishReason: res.done_reason ?? null,
     };
-    const shadow = costOf(
-      shadowPrices(ctx.loaded.spec),
-      reply.tokensIn ?? estimateTokens(req.messages.map((m) => m.content).join("")),
-      reply.tokensOut ?? estimateTokens(content),
-    );
-    record("ok", reply.tokensIn, reply.tokensOut, shadow);
+    record("ok", reply.tokensIn, reply.tokensOut, content);
     call.end("ok");
     return { ok: true, reply };
   } catch (err) {
     const f = classifyOllamaError(err, ctx.signal);
-    record(f.code, null, null, 0);
+    record(f.code, null, null, null);
     call.end("error", new Error(`${f.code}: ${f.reason}`));
     return { ok: false, failure: f };
   }

@@ -12,6 +12,8 @@ export interface ProxyRequest {
   /** The most output tokens the job asked for (OpenAI `max_completion_tokens`/`max_tokens`, Ollama `num_predict`). */
   maxTokens: number | null;
   stream: boolean;
+  /** OpenAI `stream_options.include_usage`: the stream's last chunk carries the usage. */
+  includeUsage: boolean;
   temperature: number | null;
   /** JSON output asked for: Ollama `format` ("json" or a schema), OpenAI `response_format`. */
   json: "none" | "object" | { schema: Record<string, unknown> };
@@ -90,6 +92,7 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
         maxTokens: num(body.max_completion_tokens) ?? num(body.max_tokens),
         // OpenAI streams only when asked.
         stream: body.stream === true,
+        includeUsage: isObj(body.stream_options) && body.stream_options.include_usage === true,
         temperature: num(body.temperature),
         json: schema ? { schema } : rf?.type === "json_object" ? "object" : "none",
       },
@@ -104,6 +107,7 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
       maxTokens: num(options.num_predict),
       // Ollama streams unless told not to (MODEL-APIS.md).
       stream: body.stream !== false,
+      includeUsage: false,
       temperature: num(options.temperature),
       json: isObj(body.format) ? { schema: body.format } : body.format === "json" ? "object" : "none",
     },
@@ -147,11 +151,15 @@ export function replyResponse(req: ProxyRequest, r: ProxyReply, now: Date): Resp
         created: Math.floor(now.getTime() / 1000),
         model: req.model,
         choices: [{ index: 0, message: { role: "assistant", content: r.content }, finish_reason: done }],
-        usage: {
-          prompt_tokens: r.tokensIn ?? 0,
-          completion_tokens: r.tokensOut ?? 0,
-          total_tokens: (r.tokensIn ?? 0) + (r.tokensOut ?? 0),
-        },
+        ...(r.tokensIn !== null && r.tokensOut !== null
+          ? {
+              usage: {
+                prompt_tokens: r.tokensIn,
+                completion_tokens: r.tokensOut,
+                total_tokens: r.tokensIn + r.tokensOut,
+              },
+            }
+          : {}),
       });
     case "ollama_chat":
       return Response.json({

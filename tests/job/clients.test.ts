@@ -5,56 +5,36 @@
  * free with its shadow cost), a call over the cap is refused in each API's own error shape,
  * and the real paid key stays with afk.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { tokenCost } from "../../src/core/money.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { callsOf, eventsNamed, type Home, harnessFor, traceOf } from "../models/fixtures.ts";
-import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../support/ollama-double.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
-import { makeJobHome } from "./helpers.ts";
+import { ollamaPresets } from "../support/ollama-double.ts";
+import { doublesHome, unitText, useDoubles } from "./helpers.ts";
 
 const JOBS = join(import.meta.dir, "jobs");
 const slot = new Date("2026-11-24T07:00:00Z");
-let ollama: OllamaDouble;
-let paid: OpenAiDouble;
+const doubles = useDoubles();
 let home: Home | undefined;
-beforeAll(async () => {
-  ollama = await startOllamaDouble();
-  paid = await startOpenAiDouble({ models: ["gpt-4o-mini"] });
-});
-afterAll(async () => {
-  await ollama.stop();
-  await paid.stop();
-});
 afterEach(() => {
-  ollama.setBehavior("llama3.1:8b", undefined);
+  doubles.ollama.setBehavior("llama3.1:8b", undefined);
   home?.cleanup();
   home = undefined;
 });
 
 function jobHome(run: string[]): Home {
-  home = makeJobHome({
-    run,
-    env: { PAID_KEY: OPENAI_DOUBLE_KEY, OLLAMA_HOST: ollama.url },
-    models: [
-      '{ id: local, kind: ollama, model: "llama3.1:8b", retries: 0 }',
-      `{ id: paid, kind: openai, base_url: "${paid.baseUrl}", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.6, max_output_tokens: 200 }`,
-    ],
-  });
+  home = doublesHome(doubles, run);
   return home;
 }
-
-const unitText = (h: Home, out: string | null) => readFileSync(join(h.dir, out ?? ""), "utf8");
 
 describe("the official openai client through the proxy", () => {
   test("a paid call is reserved, forwarded with the real key and the request's max tokens, and settled on its usage", async () => {
     const h = jobHome(["bun", join(JOBS, "openai-job.ts"), "gpt-4o-mini"]);
-    const from = paid.requests.length;
+    const from = doubles.paid.requests.length;
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
     expect(s.status).toBe("ok");
-    const [sent, ...more] = paid.requests.slice(from);
+    const [sent, ...more] = doubles.paid.requests.slice(from);
     expect(more).toHaveLength(0);
     expect(sent?.auth).toBe("valid");
     expect(sent?.body).toMatchObject({ model: "gpt-4o-mini", max_completion_tokens: 40 });
@@ -75,13 +55,13 @@ describe("the official openai client through the proxy", () => {
 
   test("a call whose worst case would cross the cap is refused with 429 insufficient_quota, once, and never sent", async () => {
     const h = jobHome(["bun", join(JOBS, "openai-job.ts"), "gpt-4o-mini"]);
-    const from = paid.requests.length;
+    const from = doubles.paid.requests.length;
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { capMicros: 10 }));
     expect(s.status).toBe("failed");
     expect(s.reason).toStartWith(
       "job exited with code 4; stderr: refused: 429 insufficient_quota 429 over_budget: worst case",
     );
-    expect(paid.requests.length).toBe(from);
+    expect(doubles.paid.requests.length).toBe(from);
     expect(callsOf(h.db, s.tickId)).toHaveLength(0);
     const trace = traceOf(h, s);
     // The SDK retries a 429 by itself unless told not to: the refusal says x-should-retry: false.
@@ -100,10 +80,10 @@ describe("the official openai client through the proxy", () => {
 describe("the official ollama client through the proxy", () => {
   test("chat, generate, tags and version answer; local calls are free rows with their tokens and shadow cost", async () => {
     const h = jobHome(["bun", join(JOBS, "ollama-job.ts")]);
-    const from = ollama.requests.length;
+    const from = doubles.ollama.requests.length;
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
     expect(s.status).toBe("ok");
-    expect(ollama.requests.slice(from).map((r) => r.path)).toEqual(["/api/chat", "/api/chat"]);
+    expect(doubles.ollama.requests.slice(from).map((r) => r.path)).toEqual(["/api/chat", "/api/chat"]);
     const calls = callsOf(h.db, s.tickId);
     expect(calls.map((c) => [c.link_id, c.state, c.outcome])).toEqual([
       ["local", "free", "ok"],
@@ -115,7 +95,7 @@ describe("the official ollama client through the proxy", () => {
   });
 
   test("a local model that fails hands over to the paid link, as the built-in chain does", async () => {
-    ollama.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
+    doubles.ollama.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
     const h = jobHome(["bun", join(JOBS, "ollama-job.ts")]);
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
     expect(s.status).toBe("ok");

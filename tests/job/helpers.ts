@@ -1,10 +1,13 @@
 /** A temp AFK_HOME whose spec names a `job:` (no sources), with a real ledger, for real `runTick` calls. */
-import { writeFileSync } from "node:fs";
+import { afterAll, beforeAll } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
 import type { Home } from "../models/fixtures.ts";
 import { tempHome, testDeps } from "../support/home.ts";
+import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
+import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 export interface JobHomeOptions {
   /** `job.run`, as a YAML flow sequence is written from it. */
@@ -71,3 +74,38 @@ export function makeJobHome(o: JobHomeOptions): Home {
     },
   };
 }
+
+/** The two upstream doubles a proxy test forwards to. */
+export interface Doubles {
+  ollama: OllamaDouble;
+  paid: OpenAiDouble;
+}
+
+/** Starts an Ollama and an OpenAI double for a file's tests (stopped after them); read the fields inside tests. */
+export function useDoubles(): Doubles {
+  const d = {} as Doubles;
+  beforeAll(async () => {
+    d.ollama = await startOllamaDouble();
+    d.paid = await startOpenAiDouble({ models: ["gpt-4o-mini"] });
+  });
+  afterAll(async () => {
+    await d.ollama.stop();
+    await d.paid.stop();
+  });
+  return d;
+}
+
+/** A job home whose chain is the Ollama double's `llama3.1:8b`, then the paid double's `gpt-4o-mini`. */
+export function doublesHome(d: Doubles, run: string[]): Home {
+  return makeJobHome({
+    run,
+    env: { PAID_KEY: OPENAI_DOUBLE_KEY, OLLAMA_HOST: d.ollama.url },
+    models: [
+      '{ id: local, kind: ollama, model: "llama3.1:8b", retries: 0 }',
+      `{ id: paid, kind: openai, base_url: "${d.paid.baseUrl}", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.6, max_output_tokens: 200 }`,
+    ],
+  });
+}
+
+/** The delivered unit's text. */
+export const unitText = (h: Home, out: string | null) => readFileSync(join(h.dir, out ?? ""), "utf8");
