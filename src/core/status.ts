@@ -35,6 +35,7 @@ export const WORK_STATUSES = [
   "ok",
   "degraded",
   "failed",
+  "quiet",
   "timeout",
   "crashed",
 ] as const satisfies readonly ClosedStatus[];

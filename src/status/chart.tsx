@@ -7,6 +7,15 @@ const PAD = { left: 50, right: 6, top: 10, bottom: 40 };
 const FONT = "12";
 
 /**
+ * The axis top: 1, 2 or 5 × a power of ten, at least $0.10, so the axis labels (0, half, top)
+ * are short dollar amounts ("$0.05", "$2.50") that fit the 50-unit margin.
+ */
+export function niceMax(micros: number): number {
+  for (let magnitude = 100_000; ; magnitude *= 10)
+    for (const m of [1, 2, 5]) if (m * magnitude >= micros) return m * magnitude;
+}
+
+/**
  * Spend vs value per day as inline SVG (no script, no external asset). Drawn at the width it is
  * shown at (the page has a 360-wide one for phones and a 720-wide one for screens, one hidden by
  * CSS), so its 12-unit labels are 12 px where they are read. `labelEvery` days get a date.
@@ -20,7 +29,7 @@ export function SpendValueChart({
   width?: number;
   labelEvery?: number;
 }) {
-  const max = Math.max(10_000, ...days.flatMap((d) => [d.spendMicros, d.valueMicros]));
+  const max = niceMax(Math.max(...days.flatMap((d) => [d.spendMicros, d.valueMicros])));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const slot = plotW / Math.max(1, days.length);

@@ -29,6 +29,7 @@ export const VERDICT_REASONS = [
   "primary_model_unreachable",
   "model_fallback",
   "delivery_failing",
+  "too_few_items",
 ] as const;
 export type VerdictReasonCode = (typeof VERDICT_REASONS)[number];
 
@@ -204,6 +205,17 @@ export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
       : [];
     return { verdict: "failing", reasons: [...failed, ...problems], resumes: null };
   }
+  if (work.status === "quiet" && problems.length === 0)
+    return {
+      verdict: "quiet",
+      reasons: [
+        {
+          code: "too_few_items",
+          text: `the last tick found ${work.items} new item${work.items === 1 ? "" : "s"}, fewer than min_items: every required source answered, there was just nothing new worth a digest (not a failure)`,
+        },
+      ],
+      resumes: null,
+    };
   if (work.status === "degraded" || problems.length > 0)
     return { verdict: "degraded", reasons: problems, resumes: null };
   return { verdict: "delivering", reasons: [], resumes: null };

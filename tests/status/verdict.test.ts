@@ -236,6 +236,15 @@ describe("decideVerdict: one verdict from the snapshot, with its reasons", () =>
       "degraded",
       ["delivery_failing"],
     ],
+    [
+      "a quiet tick (healthy sources, too few new items) after a delivered one",
+      {
+        last_tick: tick({ status: "quiet", items: 1, model: null, out_path: null }),
+        last_work: tick({ status: "quiet", items: 1, model: null, out_path: null }),
+      },
+      "quiet",
+      ["too_few_items"],
+    ],
     ["serve up, no tick yet", { last_tick: null, last_work: null }, "quiet", ["no_tick_yet"]],
     [
       "nothing ever ran and nothing runs",

@@ -26,8 +26,8 @@ a{color:#0d47a1} .meta{color:#555;font-size:13px} code{font-size:13px}
 .beats-axis{display:flex;justify-content:space-between;color:#555;font-size:12px}
 .b-ok{background:#2e7d32} .b-degraded{background:#ef8f00} .b-failed,.b-timeout,.b-crashed{background:#c62828}
 .b-halted_cap{background:#8e24aa} .b-refused_kill,.b-killed{background:#37474f} .b-running{background:#1e88e5}
-.b-skipped_overlap,.b-skipped_done{background:#bdbdbd}
-.s-ok{color:#1b5e20} .s-degraded{color:#a84300} .s-failed,.s-crashed,.s-timeout{color:#b71c1c} .s-halted_cap{color:#6a1b9a}
+.b-skipped_overlap,.b-skipped_done{background:#bdbdbd} .b-quiet{background:#90a4ae}
+.s-ok{color:#1b5e20} .s-degraded{color:#a84300} .s-failed,.s-crashed,.s-timeout{color:#b71c1c} .s-halted_cap{color:#6a1b9a} .s-quiet{color:#455a64}
 .facts{margin:0;padding-left:20px} .facts li{margin:2px 0}
 .chart svg{display:block;width:100%;height:auto} .narrow{max-width:420px} .wide{display:none;max-width:720px}
 .box{overflow-x:auto}
