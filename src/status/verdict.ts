@@ -132,9 +132,11 @@ export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
         {
           code: "cap_reached",
           text: `${
-            s.cap.reached
-              ? `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`
-              : `spend cap: one more tick's worst-case cost would cross today's cap (${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)}, ${s.cap.source})`
+            s.cap.overrun?.crossed_by_provider
+              ? `spend cap crossed by the provider: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source}) — ${s.cap.overrun.links.join(", ")} billed ${formatUsd(s.cap.overrun.over_micros)} beyond the request's maximum, which afk had reserved; that link is off for today`
+              : s.cap.reached
+                ? `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`
+                : `spend cap: one more tick's worst-case cost would cross today's cap (${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)}, ${s.cap.source})`
           }; nothing more is fetched or spent${s.hold.since ? ` (halted since ${relativeTime(new Date(s.hold.since), now, s.spec.timezone)})` : ""}`,
         },
       ],

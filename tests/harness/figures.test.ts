@@ -177,6 +177,9 @@ describe("spend is never crossed silently", () => {
         reached: true,
         overrun: { calls: 1, over_micros: 20_000, links: ["paid"], crossed_by_provider: true },
       });
+      expect(snap.verdict.reasons.map((r) => r.text).join("\n")).toContain(
+        "spend cap crossed by the provider",
+      );
       const metrics = renderMetrics(app.db(), snap);
       expect(metrics).toContain("afk_cap_crossed_by_provider 1\n");
       expect(metrics).toContain("afk_overrun_today_usd 0.02\n");
