@@ -92,9 +92,12 @@ export interface Overrun {
 }
 
 const OVERRUN = `SELECT id, tick_id, day, link_id, model, reserved_micros, cost_micros, tokens_in, tokens_out, ended_at
-  FROM calls WHERE state = 'settled' AND cost_micros > reserved_micros`;
+  FROM calls WHERE state = 'settled' AND reserved_micros > 0 AND cost_micros > reserved_micros`;
 
-/** A tick's paid calls the provider billed beyond their reservation (the request's maximum). */
+/**
+ * A tick's paid calls the provider billed beyond their reservation (the request's maximum). A
+ * call with no reservation (spend seeded by hand through the ledger view) is not an overrun.
+ */
 export function overrunsOf(db: Database, tickId: string): Overrun[] {
   return db.query<Overrun, [string]>(`${OVERRUN} AND tick_id = ? ORDER BY id`).all(tickId);
 }
