@@ -1,85 +1,9 @@
-import type { Database } from "bun:sqlite";
-import { join } from "node:path";
 import type { Deps } from "../core/deps.ts";
-import { type HostConfig, readHostConfig } from "../core/host.ts";
-import { usdToMicros } from "../core/money.ts";
-import { pidAlive } from "../core/pid.ts";
-import { makeRedactor, secretEnvNames } from "../core/redact.ts";
-import { recoverCrashed } from "../harness/tick-row.ts";
-import { openDatabase } from "../ledger/db.ts";
-import { installLedgerRedaction } from "../ledger/redact.ts";
-import { tickRowGone } from "../runner/liveness.ts";
-import type { LoadedSpec } from "../spec/load.ts";
-import { rememberSpec, resolveSpec } from "../spec/resolve.ts";
+import { type AppContext, createAppContext } from "../runner/app.ts";
 import { type Args, flagString } from "./args.ts";
 import { VERSION } from "./version.ts";
 
-/** Everything a command needs, built once from argv, the environment and the spec. */
-export interface AppContext {
-  deps: Deps;
-  host: HostConfig;
-  loaded: LoadedSpec;
-  version: string;
-  /** The day's cap in micro-USD: SPEND_CAP_USD when set, else the spec's. */
-  capMicros: number;
-  ledgerPath: string;
-  /** Opens the ledger on first use, closing crashed rows left by dead processes. */
-  db(): Database;
-  close(): void;
-}
-
-export function hostOf(deps: Deps): HostConfig {
-  return readHostConfig(deps.env, deps.home);
-}
-
-/**
- * Validates the spec and the host before anything is opened or written. `sendsDigests`: the
- * command ticks or delivers (tick, serve, deliver), so the environment variables the spec's sinks
- * name must be set (exit 2 naming the field). Reading commands (status, ledger, …) do not need a
- * sink's credentials and work without them. A spec this version validated before comes from
- * AFK_HOME's cache; the first ledger open stores it there.
- */
+/** The app context of a command: its `--spec`, this build's version, the environment in `deps` (see createAppContext). */
 export function buildContext(args: Args, deps: Deps, opts: { sendsDigests?: boolean } = {}): AppContext {
-  const host = hostOf(deps);
-  // A binary copied alone recreates its embedded spec's local feeds under AFK_HOME (factory).
-  const loaded = resolveSpec(flagString(args, "spec"), host.home, {
-    materialise: true,
-    ...(opts.sendsDigests ? { env: deps.env } : {}),
-    cacheVersion: VERSION,
-  });
-  // One redactor from the secret values in the environment the spec names, at every sink.
-  const secrets = [...secretEnvNames(loaded.spec).map((n) => deps.env[n]), host.statusToken];
-  const redact = makeRedactor(secrets);
-  const d: Deps = {
-    ...deps,
-    home: host.home,
-    redact,
-    print: (l) => deps.print(redact(l)),
-    warn: (l) => deps.warn(redact(l)),
-  };
-  const ledgerPath = join(host.home, "ledger.sqlite");
-  let db: Database | null = null;
-  return {
-    deps: d,
-    host,
-    loaded,
-    version: VERSION,
-    capMicros: usdToMicros(host.capUsd ?? loaded.spec.budget.daily_cap_usd),
-    ledgerPath,
-    db() {
-      if (!db) {
-        db = openDatabase(ledgerPath);
-        installLedgerRedaction(db, secrets);
-        rememberSpec(loaded, host.home, VERSION);
-        const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, tickRowGone(db));
-        for (const r of crashed)
-          d.warn(`ledger: tick ${r.id} (pid ${r.pid}) was left running; closed as crashed`);
-      }
-      return db;
-    },
-    close() {
-      db?.close();
-      db = null;
-    },
-  };
+  return createAppContext(deps, flagString(args, "spec"), VERSION, opts);
 }

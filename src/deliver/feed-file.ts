@@ -1,5 +1,5 @@
-import type { AppContext } from "../cli/context.ts";
 import { deliverAtomically } from "../harness/deliver.ts";
+import type { AppContext } from "../runner/app.ts";
 import { renderAtom } from "./atom.ts";
 
 export const FEED_FILE = "digests.atom";

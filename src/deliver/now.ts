@@ -1,5 +1,5 @@
-import type { AppContext } from "../cli/context.ts";
 import { pidAlive } from "../core/pid.ts";
+import type { AppContext } from "../runner/app.ts";
 import { ALERT_TIMEOUT_MS, postNotice } from "../status/notify.ts";
 import type { Span } from "../trace/tracer.ts";
 import { deliveryAlert } from "./alert.ts";

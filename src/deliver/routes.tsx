@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
 import { raw } from "hono/html";
-import type { AppContext } from "../cli/context.ts";
+import type { AppContext } from "../runner/app.ts";
 import { type ArchiveEntry, ArchivePage, DigestPage } from "./archive.tsx";
 import { digestCount, digestForSlot, digestTicks } from "./archive-query.ts";
 import { atomEtag, etagMatches, renderAtom } from "./atom.ts";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
+import type { AppContext } from "../runner/app.ts";
 import type { RunnerPorts } from "../runner/ports.ts";
 import { fileSink, rootSpan, tracePath } from "../trace/tracer.ts";
 import { feedKey, writeFeedFile } from "./feed-file.ts";

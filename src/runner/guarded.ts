@@ -1,4 +1,3 @@
-import type { AppContext } from "../cli/context.ts";
 import { realDelayMs } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
@@ -18,6 +17,7 @@ import { fetchSources } from "../sources/index.ts";
 import { afterTick } from "../status/after-tick.ts";
 import { beforeTick } from "../status/before-tick.ts";
 import type { TraceSink } from "../trace/tracer.ts";
+import type { AppContext } from "./app.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
 import { watchFlag } from "./flag-watch.ts";

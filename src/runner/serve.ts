@@ -1,4 +1,3 @@
-import type { AppContext } from "../cli/context.ts";
 import { AfkError, describeError } from "../core/errors.ts";
 import { EXIT } from "../core/exit.ts";
 import { here, sessionIdentity } from "../core/identity.ts";
@@ -6,6 +5,7 @@ import { formatUsd } from "../core/money.ts";
 import { startDeliveryWorker } from "../deliver/worker.ts";
 import type { StatusServer } from "../status/server.ts";
 import { statusBindAddress } from "../status/server.ts";
+import type { AppContext } from "./app.ts";
 import type { TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, startRunner } from "./loop.ts";

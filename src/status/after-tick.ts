@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import type { AppContext } from "../cli/context.ts";
 import { describeError } from "../core/errors.ts";
 import { formatUsd } from "../core/money.ts";
 import { deliverNow } from "../deliver/now.ts";
 import type { TickSummary } from "../harness/tick-row.ts";
 import { getTick } from "../ledger/ticks.ts";
+import type { AppContext } from "../runner/app.ts";
 import { scheduleFor } from "../runner/schedule.ts";
 import { fileSink, rootSpan, type Span } from "../trace/tracer.ts";
 import { capHaltNotice } from "./hold-notice.ts";

@@ -1,5 +1,5 @@
-import type { AppContext } from "../cli/context.ts";
 import { describeError } from "../core/errors.ts";
+import type { AppContext } from "../runner/app.ts";
 import { PING_TIMEOUT_MS, pingUrl } from "./notify.ts";
 
 /**

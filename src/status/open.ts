@@ -1,8 +1,8 @@
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
-import type { AppContext } from "../cli/context.ts";
 import { openDatabase } from "../ledger/db.ts";
 import { openLedgerReadOnly } from "../ledger/read-only.ts";
+import type { AppContext } from "../runner/app.ts";
 
 /**
  * The ledger for a read-mostly command. A home with no ledger yet is read as an empty one

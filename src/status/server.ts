@@ -1,6 +1,6 @@
-import type { AppContext } from "../cli/context.ts";
 import { AfkError, describeError } from "../core/errors.ts";
 import type { HostConfig } from "../core/host.ts";
+import type { AppContext } from "../runner/app.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { createStatusApp } from "./app.tsx";
 import { isLoopback, parseAddr } from "./auth.ts";

@@ -1,13 +1,13 @@
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { AppContext } from "../cli/context.ts";
 import { dayIn } from "../core/clock.ts";
 import { microsToUsd } from "../core/money.ts";
 import { didWork, type TickStatus, type Trigger } from "../core/status.ts";
 import { type SinkView, sinkViews } from "../deliver/views.ts";
 import { lastTick, type TickRow } from "../ledger/ticks.ts";
 import { overrunsOn } from "../models/calls.ts";
+import type { AppContext } from "../runner/app.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold, type Hold } from "../runner/hold.ts";
 import { pidfileNamesLiveServe } from "../runner/pidfile.ts";

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
-import { type AppContext, buildContext } from "../../src/cli/context.ts";
+import { buildContext } from "../../src/cli/context.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
+import type { AppContext } from "../../src/runner/app.ts";
 import { latestSlot } from "../../src/runner/slots.ts";
 import { fetchSources } from "../../src/sources/index.ts";
 import { afterTick } from "../../src/status/after-tick.ts";

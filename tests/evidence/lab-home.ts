@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
-import { type AppContext, buildContext } from "../../src/cli/context.ts";
+import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
 import type { ManualClock } from "../../src/core/clock.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
+import type { AppContext } from "../../src/runner/app.ts";
 import { guardedTick } from "../../src/runner/guarded.ts";
 import { latestSlot } from "../../src/runner/slots.ts";
 import { tempHome, testDeps } from "../support/home.ts";

@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
-import { type AppContext, buildContext } from "../../src/cli/context.ts";
+import { buildContext } from "../../src/cli/context.ts";
 import type { Trigger } from "../../src/core/status.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
+import type { AppContext } from "../../src/runner/app.ts";
 import type { RunnerHandle } from "../../src/runner/handle.ts";
 import { latestSlot } from "../../src/runner/slots.ts";
 import { fetchSources } from "../../src/sources/index.ts";

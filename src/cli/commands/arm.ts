@@ -1,7 +1,7 @@
 import { EXIT } from "../../core/exit.ts";
+import { hostOf } from "../../runner/app.ts";
 import { removeFlag } from "../../runner/flag.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 
 export const armCommand: Command = {
   name: "arm",

@@ -5,10 +5,10 @@ import { buildBinary, SOURCE_ROOT } from "../../factory/build.ts";
 import { describeGate, GATE_ENV, seamGate } from "../../factory/gate.ts";
 import { bunSpawn, type Spawn } from "../../factory/spawn.ts";
 import { hostTarget, isTarget, TARGETS } from "../../factory/targets.ts";
+import { hostOf } from "../../runner/app.ts";
 import { REPO_SPEC_PATH } from "../../spec/resolve.ts";
 import { flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 import { VERSION } from "../version.ts";
 
 export interface BuildCommandOptions {

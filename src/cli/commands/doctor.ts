@@ -5,9 +5,9 @@ import { runDoctor } from "../../factory/doctor/doctor.ts";
 import { hostProbe } from "../../factory/doctor/probe.ts";
 import type { ScheduleProbe } from "../../factory/doctor/schedule-check.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
+import { hostOf } from "../../runner/app.ts";
 import { flagBool, flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 import { VERSION } from "../version.ts";
 
 /** `afk doctor`; tests inject where schedules are looked for. */

@@ -6,10 +6,10 @@ import { hostTimeZone } from "../../factory/cron-zone.ts";
 import { applySchedule, checkLayout } from "../../factory/install.ts";
 import { type Layout, renderSchedule, SCHEDULE_KINDS, type ScheduleKind } from "../../factory/schedule.ts";
 import { bunSpawn } from "../../factory/spawn.ts";
+import { hostOf } from "../../runner/app.ts";
 import { resolveSpec } from "../../spec/resolve.ts";
 import { flagBool, flagString, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 
 /**
  * The command that runs this afk: the binary itself, or `bun src/main.ts` from a checkout.

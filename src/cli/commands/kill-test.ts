@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EXIT } from "../../core/exit.ts";
+import { hostOf } from "../../runner/app.ts";
 import {
   flagScenario,
   passed,
@@ -12,7 +13,6 @@ import {
 import { startKillTestFeed } from "../../runner/killtest-feed.ts";
 import { flagBool } from "../args.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "../../..");
 

@@ -1,11 +1,11 @@
 import type { Deps } from "../../core/deps.ts";
 import { EXIT } from "../../core/exit.ts";
+import { hostOf } from "../../runner/app.ts";
 import { createFlag } from "../../runner/flag.ts";
 import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts } from "../../runner/process.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 
 const WAIT_EXIT_MS = 10_000;
 const POLL_MS = 50;

@@ -3,9 +3,9 @@ import { AfkError } from "../../core/errors.ts";
 import { EXIT } from "../../core/exit.ts";
 import { openDatabase } from "../../ledger/db.ts";
 import { getTick, lastTick } from "../../ledger/ticks.ts";
+import { hostOf } from "../../runner/app.ts";
 import { readTickTrace, renderTraceTree } from "../../trace/read.ts";
 import type { Command } from "../command.ts";
-import { hostOf } from "../context.ts";
 
 export const traceCommand: Command = {
   name: "trace",
