@@ -14,8 +14,6 @@ import {
 } from "../harness/tick-row.ts";
 import { defaultRunners } from "../models/runners.ts";
 import { fetchSources } from "../sources/index.ts";
-import { afterTick } from "../status/after-tick.ts";
-import { beforeTick } from "../status/before-tick.ts";
 import type { TraceSink } from "../trace/tracer.ts";
 import type { AppContext } from "./app.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
@@ -25,9 +23,21 @@ import { CAP_LINE, checkGuard, KILL_LINE } from "./guard.ts";
 import { acquireTickLock, type LockHolder, releaseTickLock } from "./lock.ts";
 import type { RunnerPorts } from "./ports.ts";
 
-/** What a guarded tick needs besides the app: the process facts and (for tests) the harness parts. */
+/**
+ * What the operator's side does around each tick (the start ping; the watchdog, run log, notices
+ * and deliveries after). Injected by cli, so the runner never imports the rings above it.
+ */
+export interface TickHooks {
+  /** Before the harness starts; a stop does not wait for it. */
+  beforeTick(app: AppContext): Promise<void>;
+  /** After the row is closed; a failure here is a warning, never the tick's. */
+  afterTick(app: AppContext, summary: TickSummary): Promise<void>;
+}
+
+/** What a guarded tick needs besides the app: the process facts, the hooks and (for tests) the harness parts. */
 export interface TickEnv {
   app: AppContext;
+  hooks: TickHooks;
   ports: Pick<RunnerPorts, "isAlive" | "after">;
   /** Random per process; tells a reused pid apart in the lock. */
   session: string;
@@ -121,7 +131,7 @@ export function guardOnly(req: GuardedRequest, env: TickEnv): TickSummary | null
 export async function guardedTick(req: GuardedRequest, env: TickEnv): Promise<TickSummary> {
   const summary = await guardedTickInner(req, env);
   try {
-    await afterTick({ app: env.app, summary });
+    await env.hooks.afterTick(env.app, summary);
   } catch (err) {
     env.app.deps.warn(`afterTick failed for ${summary.tickId}: ${describeError(err)}`);
   }
@@ -182,7 +192,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
   );
   try {
     // The start ping is bounded by its own timeout; a stop does not wait for it.
-    await Promise.race([beforeTick(app), untilAborted(controller.signal)]);
+    await Promise.race([env.hooks.beforeTick(app), untilAborted(controller.signal)]);
     if (req.catchup)
       recordCatchUp(
         db,

@@ -2,11 +2,8 @@ import { AfkError, describeError } from "../core/errors.ts";
 import { EXIT } from "../core/exit.ts";
 import { here, sessionIdentity } from "../core/identity.ts";
 import { formatUsd } from "../core/money.ts";
-import { startDeliveryWorker } from "../deliver/worker.ts";
-import type { StatusServer } from "../status/server.ts";
-import { statusBindAddress } from "../status/server.ts";
 import type { AppContext } from "./app.ts";
-import type { TickEnv } from "./guarded.ts";
+import type { TickEnv, TickHooks } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, startRunner } from "./loop.ts";
 import { pidfileNamesLiveServe, removePidfile, writePidfile } from "./pidfile.ts";
@@ -24,8 +21,14 @@ export interface ServeEnv {
   app: AppContext;
   ports: RunnerPorts;
   session: string;
-  /** Binds the status page; null to run without one (tests). */
-  statusServer: ((app: AppContext, handle: RunnerHandle) => StatusServer) | null;
+  hooks: TickHooks;
+  /** The status page: its address checked before anything starts (throws to refuse), bound after; null to run without one. */
+  statusServer: {
+    check(app: AppContext): void;
+    start(app: AppContext, handle: RunnerHandle): { url: string; stop(): Promise<void> };
+  } | null;
+  /** The work between ticks (delivery retries, the Atom feed), woken after each tick. */
+  between(app: AppContext, ports: RunnerPorts): { kick(): void; stop(): Promise<void> };
   harness?: TickEnv["harness"];
   graceMs?: number;
 }
@@ -51,7 +54,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
       `serve: another afk serve (pid ${other}) runs in ${deps.home}; afk kill stops it`,
     );
   // A page that can kill the runner is never open unguarded: refuse before anything starts.
-  if (env.statusServer) statusBindAddress(app.host);
+  env.statusServer?.check(app);
   const db = app.db();
   const lease = acquireServeLease(db, { pid: deps.pid, session, now: deps.clock.now() });
   if (!lease.ok)
@@ -68,9 +71,10 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   );
 
   // Between ticks: retries as their backoff runs out, and out/digests.atom kept current.
-  const worker = startDeliveryWorker(app, ports);
+  const worker = env.between(app, ports);
   const runner = startRunner({
     app,
+    hooks: env.hooks,
     onTickDone: () => worker.kick(),
     ports,
     session,
@@ -82,9 +86,9 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     deps.warn(`afk serve: ${why} — stopping`);
     runner.requestStop(why);
   });
-  let status: StatusServer | null = null;
+  let status: { url: string; stop(): Promise<void> } | null = null;
   try {
-    status = env.statusServer?.(app, runner) ?? null;
+    status = env.statusServer?.start(app, runner) ?? null;
     if (status) deps.print(`status page: ${status.url}`);
   } catch (err) {
     deps.warn(

@@ -8,6 +8,7 @@ import type { TickSummary } from "../../src/harness/tick-row.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import { guardedTick } from "../../src/runner/guarded.ts";
 import { latestSlot } from "../../src/runner/slots.ts";
+import { statusHooks } from "../../src/status/hooks.ts";
 import { tempHome, testDeps } from "../support/home.ts";
 import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
 import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
@@ -122,7 +123,7 @@ export async function labHome(opts: {
         const slot = latestSlot(app.loaded.spec, app.deps.clock.now());
         return await guardedTick(
           { trigger: "schedule", slot, force: false },
-          { app, session: "lab", ports: { isAlive: () => false, after: () => () => {} } },
+          { app, hooks: statusHooks, session: "lab", ports: { isAlive: () => false, after: () => () => {} } },
         );
       } finally {
         app.close();

@@ -9,6 +9,7 @@ import { type LoopOutcome, type Runner, startRunner } from "../../src/runner/loo
 import type { RunnerPorts } from "../../src/runner/ports.ts";
 import { pidAlive } from "../../src/runner/process.ts";
 import { everySeconds } from "../../src/runner/schedule.ts";
+import { statusHooks } from "../../src/status/hooks.ts";
 import { tempHome, testDeps } from "../support/home.ts";
 import { runnerSpec, startHoldingFeed, ticksIn } from "./helpers.ts";
 
@@ -62,6 +63,7 @@ function setup(o: SetupOptions = {}) {
     // Every 10 minutes: slots at 07:00, 07:10, …
     const runner = startRunner({
       app,
+      hooks: statusHooks,
       ports,
       session: crypto.randomUUID(),
       schedule: everySeconds(600),

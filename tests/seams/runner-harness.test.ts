@@ -10,6 +10,7 @@ import { startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
 import { pidAlive } from "../../src/runner/process.ts";
 import { cronSchedule } from "../../src/runner/schedule.ts";
+import { statusHooks } from "../../src/status/hooks.ts";
 import { childEnv, lineReader, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
 import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
 import { startOllamaDouble } from "../support/ollama-double.ts";
@@ -184,6 +185,7 @@ describe("catch-up", () => {
       };
       const runner = startRunner({
         app,
+        hooks: statusHooks,
         ports,
         session: crypto.randomUUID(),
         schedule: cronSchedule(app.loaded.spec),

@@ -1,9 +1,11 @@
 import type { Deps } from "../../core/deps.ts";
 import { newSession } from "../../core/identity.ts";
+import { startDeliveryWorker } from "../../deliver/worker.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
 import { serve } from "../../runner/serve.ts";
-import { startStatusServer } from "../../status/server.ts";
+import { statusHooks } from "../../status/hooks.ts";
+import { startStatusServer, statusBindAddress } from "../../status/server.ts";
 import { SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
@@ -26,7 +28,9 @@ export function createServeCommand(portsFor: (deps: Deps) => RunnerPorts): Comma
           app,
           ports,
           session: newSession(deps.pid),
-          statusServer: startStatusServer,
+          hooks: statusHooks,
+          statusServer: { check: (a) => void statusBindAddress(a.host), start: startStatusServer },
+          between: startDeliveryWorker,
         });
         ports.exitWithin(outcome.exitCode, EXIT_GRACE_MS);
         return outcome.exitCode;

@@ -7,6 +7,7 @@ import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
 import { scheduleFor } from "../../runner/schedule.ts";
+import { statusHooks } from "../../status/hooks.ts";
 import { flagBool, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";
 import { buildContext } from "../context.ts";
@@ -54,7 +55,7 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
             force: flagBool(args, "force"),
             stop: stop.signal,
           },
-          { app, ports, session: newSession(deps.pid) },
+          { app, hooks: statusHooks, ports, session: newSession(deps.pid) },
         );
         for (const line of describeTick(summary)) app.deps.print(line);
         const code = tickExitCode(summary.status);
