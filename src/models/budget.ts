@@ -2,12 +2,9 @@ import type { Database } from "bun:sqlite";
 import { formatUsd, type Micros, tokenCost } from "../core/money.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import type { OpenAiLinkSpec, Spec } from "../spec/schema.ts";
-import type { ChatMessage } from "./prompt.ts";
+import { type ChatMessage, PROMPT_SOURCE_MAX, PROMPT_TITLE_MAX } from "./prompt.ts";
 import { switchTierOff } from "./state.ts";
 
-/** Title and summary lengths the prompt carries at most (prompt.ts cuts to these). */
-export const PROMPT_TITLE_MAX = 300;
-export const PROMPT_SOURCE_MAX = 100;
 const LINK_ALLOWANCE = 300;
 const ITEM_FRAMING = 64;
 const PROMPT_FRAMING = 1600;

@@ -1,5 +1,8 @@
 import type { FeedItem } from "../sources/types.ts";
-import { PROMPT_SOURCE_MAX, PROMPT_TITLE_MAX } from "./budget.ts";
+
+/** Title and source-name lengths the prompt carries at most (budget.ts prices the worst case from them). */
+export const PROMPT_TITLE_MAX = 300;
+export const PROMPT_SOURCE_MAX = 100;
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";

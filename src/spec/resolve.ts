@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { materialiseEmbeddedFiles } from "../factory/materialise.ts";
+import { materialiseEmbeddedFiles } from "./embedded-files.ts";
 import { specCacheKey } from "./cache.ts";
 import { readCachedSpec, storeCachedSpec } from "./cache-store.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";

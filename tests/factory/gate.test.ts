@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineArgs, MAX_DEFINE_BYTES } from "../../src/factory/embed.ts";
 import { readGate } from "../../src/factory/gate.ts";
-import { embeddedFiles, materialiseEmbeddedFiles } from "../../src/factory/materialise.ts";
+import { embeddedFiles, materialiseEmbeddedFiles } from "../../src/spec/embedded-files.ts";
 import { parseSpec } from "../../src/spec/load.ts";
 import { REPO, tempDir } from "./helpers.ts";
 
