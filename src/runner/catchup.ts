@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock.ts";
+import type { Schedule } from "../spec/slots.ts";
 import { Span, type TraceSink } from "../trace/tracer.ts";
-import type { Schedule } from "./schedule.ts";
 
 /** The one catch-up tick to run at start, and the slots it stands in for. */
 export interface CatchUpPlan {

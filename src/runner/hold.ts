@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { dayIn } from "../core/clock.ts";
-import type { Schedule } from "./schedule.ts";
+import type { Schedule } from "../spec/slots.ts";
 
 /**
  * Why ticks are held while serve stays up: `halted` (the day's spend reached the cap; it ends by

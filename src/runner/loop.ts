@@ -5,6 +5,7 @@ import { untilAborted } from "../core/wait.ts";
 import { newTickId } from "../harness/ids.ts";
 import { closeTickRow, type TickSummary } from "../harness/tick-row.ts";
 import { deliveredForSlot } from "../ledger/ticks.ts";
+import type { Schedule } from "../spec/slots.ts";
 import { type CatchUpPlan, lastSeenSlot, planCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
 import { watchFlag } from "./flag-watch.ts";
@@ -12,7 +13,6 @@ import { guardedTick, guardOnly, type TickEnv } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { capResumesAt } from "./hold.ts";
 import type { RunnerPorts } from "./ports.ts";
-import type { Schedule } from "./schedule.ts";
 
 export interface LoopEnv extends TickEnv {
   ports: RunnerPorts;

@@ -2,13 +2,13 @@ import { AfkError, describeError } from "../core/errors.ts";
 import { EXIT } from "../core/exit.ts";
 import { here, sessionIdentity } from "../core/identity.ts";
 import { formatUsd } from "../core/money.ts";
+import { scheduleFor } from "../spec/slots.ts";
 import type { AppContext } from "./app.ts";
 import type { TickEnv, TickHooks } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, startRunner } from "./loop.ts";
 import { pidfileNamesLiveServe, removePidfile, writePidfile } from "./pidfile.ts";
 import type { RunnerPorts } from "./ports.ts";
-import { scheduleFor } from "./schedule.ts";
 import {
   acquireServeLease,
   heartbeatServeLease,

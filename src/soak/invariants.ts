@@ -5,8 +5,8 @@ import { microsToUsd } from "../core/money.ts";
 import { isDelivered, type TickStatus } from "../core/status.ts";
 import { isAtomicTemp } from "../core/write-atomic.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
-import { slotsBetween } from "../runner/slots.ts";
 import type { Spec } from "../spec/schema.ts";
+import { slotsBetween } from "../spec/slots.ts";
 
 /** A kill flag's life as the soak saw it: the ledger's last rowid when it was set and when it was removed. */
 export interface KillWindow {

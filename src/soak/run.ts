@@ -8,8 +8,8 @@ import { microsToUsd } from "../core/money.ts";
 import { DELIVERED_SQL } from "../core/status.ts";
 import { sleep } from "../core/wait.ts";
 import { worstCaseTickMicros } from "../models/budget.ts";
-import { latestSlot, nextSlot } from "../runner/slots.ts";
 import { loadSpecFile } from "../spec/load.ts";
+import { latestSlot, nextSlot } from "../spec/slots.ts";
 import { type Child, probe, runAfk, spawnAfk } from "./child.ts";
 import { type FeedServer, startFeedServer } from "./feed-server.ts";
 import {

@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
-import { materialiseEmbeddedFiles } from "./embedded-files.ts";
 import { specCacheKey } from "./cache.ts";
 import { readCachedSpec, storeCachedSpec } from "./cache-store.ts";
+import { materialiseEmbeddedFiles } from "./embedded-files.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
 import { jobIssues } from "./job.ts";
 import type { LoadedSpec } from "./load.ts";

@@ -5,7 +5,7 @@ import { deliverNow } from "../deliver/now.ts";
 import type { TickSummary } from "../harness/tick-row.ts";
 import { getTick } from "../ledger/ticks.ts";
 import type { AppContext } from "../runner/app.ts";
-import { scheduleFor } from "../runner/schedule.ts";
+import { scheduleFor } from "../spec/slots.ts";
 import { fileSink, rootSpan, type Span } from "../trace/tracer.ts";
 import { capHaltNotice } from "./hold-notice.ts";
 import { ALERT_TIMEOUT_MS, PING_TIMEOUT_MS, ping, postNotice, type SendResult } from "./notify.ts";

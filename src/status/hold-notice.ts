@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { TickSummary } from "../harness/tick-row.ts";
 import { capResumesAt } from "../runner/hold.ts";
-import type { Schedule } from "../runner/schedule.ts";
+import type { Schedule } from "../spec/slots.ts";
 
 export interface HoldNotice {
   title: string;

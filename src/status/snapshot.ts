@@ -11,9 +11,8 @@ import type { AppContext } from "../runner/app.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold, type Hold } from "../runner/hold.ts";
 import { pidfileNamesLiveServe } from "../runner/pidfile.ts";
-import { scheduleFor } from "../runner/schedule.ts";
-import { nextSlot } from "../runner/slots.ts";
 import type { Spec } from "../spec/schema.ts";
+import { nextSlot, scheduleFor } from "../spec/slots.ts";
 import { readClock } from "./clock-state.ts";
 import { hostOf, type ModelView, type SourceView } from "./explain.ts";
 import {

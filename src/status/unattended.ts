@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { dayIn } from "../core/clock.ts";
-import { nextSlot } from "../runner/slots.ts";
 import type { Spec } from "../spec/schema.ts";
+import { nextSlot } from "../spec/slots.ts";
 import type { ClockState } from "./clock-state.ts";
 import { addDays, dayStart, daysBetween } from "./days.ts";
 

@@ -6,8 +6,8 @@ import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
 import type { AppContext } from "../../src/runner/app.ts";
-import { latestSlot } from "../../src/runner/slots.ts";
 import { fetchSources } from "../../src/sources/index.ts";
+import { latestSlot } from "../../src/spec/slots.ts";
 import { afterTick } from "../../src/status/after-tick.ts";
 import { tempHome, testDeps, writeSpec } from "../support/home.ts";
 

@@ -7,7 +7,7 @@ import type { ManualClock } from "../../src/core/clock.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import { guardedTick } from "../../src/runner/guarded.ts";
-import { latestSlot } from "../../src/runner/slots.ts";
+import { latestSlot } from "../../src/spec/slots.ts";
 import { statusHooks } from "../../src/status/hooks.ts";
 import { tempHome, testDeps } from "../support/home.ts";
 import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";

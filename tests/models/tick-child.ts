@@ -12,9 +12,9 @@ import type { Deps } from "../../src/core/deps.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
-import { latestSlot } from "../../src/runner/slots.ts";
 import { fetchSources } from "../../src/sources/index.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
+import { latestSlot } from "../../src/spec/slots.ts";
 
 const specPath = process.argv[2];
 const home = process.env.AFK_HOME;

@@ -8,7 +8,7 @@ import type { TickEnv } from "../../src/runner/guarded.ts";
 import { type LoopOutcome, type Runner, startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
 import { pidAlive } from "../../src/runner/process.ts";
-import { everySeconds } from "../../src/runner/schedule.ts";
+import { everySeconds } from "../../src/spec/slots.ts";
 import { statusHooks } from "../../src/status/hooks.ts";
 import { tempHome, testDeps } from "../support/home.ts";
 import { runnerSpec, startHoldingFeed, ticksIn } from "./helpers.ts";

@@ -6,7 +6,7 @@ import { planCatchUp } from "../../src/runner/catchup.ts";
 import { isOverCap, wouldCrossCap } from "../../src/runner/guard.ts";
 import { acquireTickLock, type LockHolder, readTickLock, releaseTickLock } from "../../src/runner/lock.ts";
 import { pidAlive } from "../../src/runner/process.ts";
-import { everySeconds } from "../../src/runner/schedule.ts";
+import { everySeconds } from "../../src/spec/slots.ts";
 import { tempHome } from "../support/home.ts";
 
 const cleanups: (() => void)[] = [];

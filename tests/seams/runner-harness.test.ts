@@ -9,7 +9,7 @@ import { CAP_LINE, KILL_LINE } from "../../src/runner/guard.ts";
 import { startRunner } from "../../src/runner/loop.ts";
 import type { RunnerPorts } from "../../src/runner/ports.ts";
 import { pidAlive } from "../../src/runner/process.ts";
-import { cronSchedule } from "../../src/runner/schedule.ts";
+import { cronSchedule } from "../../src/spec/slots.ts";
 import { statusHooks } from "../../src/status/hooks.ts";
 import { childEnv, lineReader, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
 import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";

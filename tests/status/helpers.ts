@@ -8,8 +8,8 @@ import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import type { RunnerHandle } from "../../src/runner/handle.ts";
-import { latestSlot } from "../../src/runner/slots.ts";
 import { fetchSources } from "../../src/sources/index.ts";
+import { latestSlot } from "../../src/spec/slots.ts";
 import { afterTick } from "../../src/status/after-tick.ts";
 import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
 

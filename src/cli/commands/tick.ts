@@ -6,7 +6,7 @@ import type { TickSummary } from "../../harness/tick-row.ts";
 import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
-import { scheduleFor } from "../../runner/schedule.ts";
+import { scheduleFor } from "../../spec/slots.ts";
 import { statusHooks } from "../../status/hooks.ts";
 import { flagBool, SPEC_FLAG } from "../args.ts";
 import type { Command } from "../command.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { zonedParts } from "../../src/core/clock.ts";
-import { latestSlot, nextSlot, slotsBetween } from "../../src/runner/slots.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
 import { REPO_SPEC_PATH } from "../../src/spec/resolve.ts";
+import { latestSlot, nextSlot, slotsBetween } from "../../src/spec/slots.ts";
 
 /** UTC skips Intl (ICU's cold start); Etc/UTC takes the Intl path, so the two must agree. */
 
