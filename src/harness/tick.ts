@@ -48,7 +48,7 @@ export interface HarnessContext {
   checkpoint: (step: PipelineStep) => void;
   fetchSources: (ctx: FetchContext) => Promise<SourceResult[]>;
   runners: ChainRunners;
-  /** Override the trace sink (tests); default appends to runs/<day>/trace.jsonl. */
+  /** Override the trace sink (bench: spans in memory); default appends to runs/<day>/trace.jsonl. */
   sink?: TraceSink;
 }
 
@@ -361,7 +361,8 @@ async function pipeline(
     ),
   };
 
-  const valueMicros = text.entries >= spec.value.min_items ? usdToMicros(spec.value.usd_per_unit) : 0;
+  // A digest that passed validation has at least min_items entries (validateDraftValue): one unit of value.
+  const valueMicros = usdToMicros(spec.value.usd_per_unit);
   const reasons = [
     ...chain.fallbacks.map((f) => `fallback ${f.from} → ${f.to} (${f.reason})`),
     // A repaired draft is a guardrail that fired: value landed, degraded.

@@ -41,8 +41,8 @@ export interface TickEnv {
   ports: Pick<RunnerPorts, "isAlive" | "after">;
   /** Random per process; tells a reused pid apart in the lock. */
   session: string;
-  flagPresent?: (path: string) => boolean;
-  harness?: Partial<Pick<HarnessContext, "fetchSources" | "runners" | "sink">>;
+  /** Tests only: a fetch that misbehaves (ignores its abort). */
+  harness?: Partial<Pick<HarnessContext, "fetchSources">>;
 }
 
 export interface GuardedRequest {
@@ -61,12 +61,8 @@ export interface GuardedRequest {
   onGuardStop?: (s: TickSummary) => void;
 }
 
-function flagCheck(env: TickEnv): (path: string) => boolean {
-  return env.flagPresent ?? flagPresent;
-}
-
 function sinkOf(env: TickEnv, open: OpenTick): TraceSink {
-  return tickSink(env.app.deps, open, env.harness?.sink);
+  return tickSink(env.app.deps, open);
 }
 
 function openTick(env: TickEnv, req: GuardedRequest, tickId: string, now: Date): OpenTick {
@@ -107,7 +103,7 @@ export function guardOnly(req: GuardedRequest, env: TickEnv): TickSummary | null
     capMicros: app.capMicros,
     now,
     killFlag: app.host.killFlag,
-    flagPresent: flagCheck(env)(app.host.killFlag),
+    flagPresent: flagPresent(app.host.killFlag),
   });
   if (verdict.kind === "go") return null;
   const open = openTick(env, req, req.tickId ?? newTickId(now), now);
@@ -180,7 +176,6 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
   const cancelTimer = env.ports.after(realDelayMs(app.deps.clock, deadline), () =>
     controller.abort(new TickStop("timeout", `tick ran past limits.max_tick_seconds (${limit}s)`)),
   );
-  const flag = flagCheck(env);
   // The flag aborts the work in flight (fetches, model calls) the moment it appears, not at the next step.
   const unwatch = watchFlag(
     app.host.killFlag,
@@ -188,7 +183,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
       controller.abort(
         new TickStop("killed", `kill flag ${app.host.killFlag} appeared; the work in flight was aborted`),
       ),
-    { present: flag },
+    { present: flagPresent },
   );
   try {
     // The start ping is bounded by its own timeout; a stop does not wait for it.
@@ -212,12 +207,11 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
         capMicros: app.capMicros,
         signal: controller.signal,
         checkpoint: (step) => {
-          if (flag(app.host.killFlag))
+          if (flagPresent(app.host.killFlag))
             throw new TickStop("killed", `kill flag ${app.host.killFlag} appeared; stopped before ${step}`);
         },
         fetchSources: env.harness?.fetchSources ?? fetchSources,
-        runners: env.harness?.runners ?? defaultRunners,
-        ...(env.harness?.sink ? { sink: env.harness.sink } : {}),
+        runners: defaultRunners,
       },
     );
   } finally {

@@ -63,12 +63,9 @@ export function startRunner(env: LoopEnv): Runner {
   // each slot recorded as refused, until the flag is removed (`afk arm`) or the cap's day rolls
   // over. A supervisor then never has to start a new day (ops/README.md, the supervisor contract).
   let held: "halted" | "stopped" | null = null;
-  const flagCheck = env.flagPresent ?? flagPresent;
 
   const onSummary = (s: TickSummary) => {
-    const stopped =
-      s.status === "refused_kill" ||
-      (s.status === "killed" && (env.flagPresent ?? flagPresent)(app.host.killFlag));
+    const stopped = s.status === "refused_kill" || (s.status === "killed" && flagPresent(app.host.killFlag));
     const now: "halted" | "stopped" | null = stopped
       ? "stopped"
       : s.status === "halted_cap"
@@ -181,7 +178,7 @@ export function startRunner(env: LoopEnv): Runner {
         const unwatch =
           held === "stopped"
             ? () => {}
-            : watchFlag(app.host.killFlag, () => flagUp.abort(), { present: flagCheck });
+            : watchFlag(app.host.killFlag, () => flagUp.abort(), { present: flagPresent });
         await ports.waitUntil(next, AbortSignal.any([stop.signal, flagUp.signal]));
         unwatch();
         if (stop.signal.aborted) break;
