@@ -1,8 +1,8 @@
 import { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type KillTestFeed, startKillTestFeed } from "../../src/evidence/kill-test-feed.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
-import { type KillTestFeed, startKillTestFeed } from "../../src/runner/killtest-feed.ts";
 import { writeSpec } from "../support/home.ts";
 
 /**

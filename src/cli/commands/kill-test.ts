@@ -2,15 +2,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EXIT } from "../../core/exit.ts";
-import { hostOf } from "../../runner/app.ts";
 import {
   flagScenario,
   passed,
   renderEvidence,
   type ServeLauncher,
   signalScenarios,
-} from "../../runner/killtest.ts";
-import { startKillTestFeed } from "../../runner/killtest-feed.ts";
+} from "../../evidence/kill-test.ts";
+import { startKillTestFeed } from "../../evidence/kill-test-feed.ts";
+import { hostOf } from "../../runner/app.ts";
 import { flagBool } from "../args.ts";
 import type { Command } from "../command.ts";
 

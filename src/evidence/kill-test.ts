@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TickStatus } from "../core/status.ts";
 import { openDatabase } from "../ledger/db.ts";
-import { createFlag, removeFlag } from "./flag.ts";
-import type { KillTestFeed } from "./killtest-feed.ts";
-import { processTree, stillListed } from "./proctable.ts";
+import { createFlag, removeFlag } from "../runner/flag.ts";
+import { processTree, stillListed } from "../runner/proctable.ts";
+import type { KillTestFeed } from "./kill-test-feed.ts";
 
 /** How `afk serve` is started for the test: the way a user would (`bun run afk serve` in the repo). */
 export interface ServeLauncher {
