@@ -1,9 +1,9 @@
 import { Database } from "bun:sqlite";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startOllamaDouble } from "../src/evidence/doubles/ollama-double.ts";
 import { probe } from "../src/soak/child.ts";
 import { startFeedServer } from "../src/soak/feed-server.ts";
-import { startOllamaDouble } from "../tests/support/ollama-double.ts";
 import { type Figure, round } from "./figure.ts";
 import { startServe } from "./serve-proc.ts";
 

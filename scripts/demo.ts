@@ -13,8 +13,8 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startOllamaDouble } from "../tests/support/ollama-double.ts";
-import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../tests/support/openai-double.ts";
+import { startOllamaDouble } from "../src/evidence/doubles/ollama-double.ts";
+import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../src/evidence/doubles/openai-double.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const MAIN = join(REPO, "src", "main.ts");

@@ -1,12 +1,12 @@
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../../tests/support/ollama-double.ts";
-import { type OpenAiDouble, startOpenAiDouble } from "../../tests/support/openai-double.ts";
 import { realDelayMs, ScaledClock } from "../core/clock.ts";
 import { microsToUsd } from "../core/money.ts";
 import { DELIVERED_SQL } from "../core/status.ts";
 import { sleep } from "../core/wait.ts";
+import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../evidence/doubles/ollama-double.ts";
+import { type OpenAiDouble, startOpenAiDouble } from "../evidence/doubles/openai-double.ts";
 import { worstCaseTickMicros } from "../models/budget.ts";
 import { loadSpecFile } from "../spec/load.ts";
 import { latestSlot, nextSlot } from "../spec/slots.ts";

@@ -4,14 +4,18 @@ import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
 import type { ManualClock } from "../../src/core/clock.ts";
+import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import { guardedTick } from "../../src/runner/guarded.ts";
 import { latestSlot } from "../../src/spec/slots.ts";
 import { statusHooks } from "../../src/status/hooks.ts";
 import { tempHome, testDeps } from "../support/home.ts";
-import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 /** A loopback feed that hands out `perRequest` items never seen before on every request. */
 export function freshFeed(perRequest = 4) {

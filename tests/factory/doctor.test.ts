@@ -5,9 +5,9 @@ import { makeDoctorCommand } from "../../src/cli/commands/doctor.ts";
 import { run } from "../../src/cli/run.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { Deps } from "../../src/core/deps.ts";
+import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import { checkClock } from "../../src/factory/doctor/host-checks.ts";
 import type { ScheduleProbe } from "../../src/factory/doctor/schedule-check.ts";
-import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
 import { closedPort, copyRepoSpec, tempDir } from "./helpers.ts";
 
 /** `afk doctor` against a real loopback Ollama double; the spec names llama3.1:8b and qwen2.5:3b. */

@@ -4,9 +4,13 @@ import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
+import {
+  type OpenAiBehavior,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { createStatusApp } from "../../src/status/app.tsx";
 import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
-import { type OpenAiBehavior, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 /** A key as a provider issues it; the tests look for it without its prefix, and for pieces of it. */
 const KEY = "sk-proj-Zq8RtY4mWx2Lk9Vb7Nc3Hd6Fg1Js5Pa0";

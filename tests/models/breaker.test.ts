@@ -1,8 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import {
+  type OllamaDouble,
+  ollamaPresets,
+  startOllamaDouble,
+} from "../../src/evidence/doubles/ollama-double.ts";
 import { synthesize } from "../../src/models/chain.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
 import { breakerGate, breakerRow } from "../../src/models/state.ts";
-import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../support/ollama-double.ts";
 import { candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let ollama: OllamaDouble;

@@ -5,6 +5,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { Ollama } from "ollama";
+import {
+  type OllamaDouble,
+  type RecordedRequest,
+  startOllamaDouble,
+} from "../../src/evidence/doubles/ollama-double.ts";
 import { synthesize } from "../../src/models/chain.ts";
 import { draftCharBound, NUM_CTX_FLOOR, NUM_CTX_STEP, ollamaSizing } from "../../src/models/context.ts";
 import { draftJsonSchema } from "../../src/models/draft.ts";
@@ -12,7 +17,6 @@ import { draftLimits } from "../../src/models/limits.ts";
 import { buildMessages, type ChatMessage } from "../../src/models/prompt.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
 import type { FeedItem } from "../../src/sources/types.ts";
-import { type OllamaDouble, type RecordedRequest, startOllamaDouble } from "../support/ollama-double.ts";
 import { candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let ollama: OllamaDouble;

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import { synthesize } from "../../src/models/chain.ts";
 import { draftJsonSchema } from "../../src/models/draft.ts";
 import { DEFAULT_OLLAMA_HOST, ollamaHost } from "../../src/models/ollama.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
-import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
 import { callsOf, candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let ollama: OllamaDouble;

@@ -6,6 +6,12 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+  strictSchemaProblem,
+} from "../../src/evidence/doubles/openai-double.ts";
+import {
   inputTokenBound,
   pricesOf,
   reservationMicros,
@@ -23,12 +29,6 @@ import {
 import { buildMessages } from "../../src/models/prompt.ts";
 import { createRunners } from "../../src/models/runners.ts";
 import type { OpenAiLinkSpec } from "../../src/spec/schema.ts";
-import {
-  OPENAI_DOUBLE_KEY,
-  type OpenAiDouble,
-  startOpenAiDouble,
-  strictSchemaProblem,
-} from "../support/openai-double.ts";
 import { callsOf, candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let paid: OpenAiDouble;

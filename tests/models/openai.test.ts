@@ -1,4 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { inputTokenBound, worstCaseInputTokens, worstCaseTickMicros } from "../../src/models/budget.ts";
 import { synthesize } from "../../src/models/chain.ts";
 import { redactSecrets, retryAfterMs } from "../../src/models/openai-http.ts";
@@ -6,7 +11,6 @@ import { buildMessages } from "../../src/models/prompt.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
 import { tierOff } from "../../src/models/state.ts";
 import type { FeedItem } from "../../src/sources/types.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 import { callsOf, candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let paid: OpenAiDouble;

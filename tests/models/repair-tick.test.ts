@@ -6,13 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runTick } from "../../src/harness/tick.ts";
 import {
   echoDraftFromPrompt,
   type JsonObject,
   type OllamaDouble,
   startOllamaDouble,
-} from "../support/ollama-double.ts";
+} from "../../src/evidence/doubles/ollama-double.ts";
+import { runTick } from "../../src/harness/tick.ts";
 import { callsOf, eventsNamed, type Home, harnessFor, makeHome, traceOf } from "./fixtures.ts";
 
 let ollama: OllamaDouble;

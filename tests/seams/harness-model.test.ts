@@ -6,10 +6,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  type OllamaDouble,
+  ollamaPresets,
+  startOllamaDouble,
+} from "../../src/evidence/doubles/ollama-double.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { costOf, shadowPrices } from "../../src/models/calls.ts";
 import { callsOf, eventsNamed, type Home, harnessFor, makeHome, traceOf } from "../models/fixtures.ts";
-import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../support/ollama-double.ts";
 
 let ollama: OllamaDouble;
 let home: Home | undefined;

@@ -8,6 +8,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
+import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { spendOnDay } from "../../src/ledger/ticks.ts";
 import { tierOff } from "../../src/models/state.ts";
@@ -21,8 +27,6 @@ import {
   traceOf,
 } from "../models/fixtures.ts";
 import { testDeps } from "../support/home.ts";
-import { type OllamaDouble, startOllamaDouble } from "../support/ollama-double.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 let paid: OpenAiDouble;
 let ollama: OllamaDouble;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
+import { startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { CAP_LINE, KILL_LINE } from "../../src/runner/guard.ts";
 import { startRunner } from "../../src/runner/loop.ts";
@@ -13,7 +14,6 @@ import { cronSchedule } from "../../src/spec/slots.ts";
 import { statusHooks } from "../../src/status/hooks.ts";
 import { childEnv, lineReader, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
 import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
-import { startOllamaDouble } from "../support/ollama-double.ts";
 
 /** Seam 3 (runner ↔ harness): the cap and the kill flag are checked before any work. */
 

@@ -3,10 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { openAiChat } from "../../src/models/openai-http.ts";
 import { ModelLinkSchema, type OpenAiLinkSpec } from "../../src/spec/schema.ts";
 import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

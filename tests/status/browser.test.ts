@@ -5,9 +5,9 @@ import { chromium } from "playwright-core";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { AfkError } from "../../src/core/errors.ts";
+import { echoDraftFromPrompt, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import { startStatusServer } from "../../src/status/server.ts";
 import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
-import { echoDraftFromPrompt, startOllamaDouble } from "../support/ollama-double.ts";
 import { testHandle, tickAndHook } from "./helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

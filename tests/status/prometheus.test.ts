@@ -1,10 +1,10 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../../src/evidence/doubles/openai-double.ts";
 import { lineReader } from "../runner/helpers.ts";
 import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
-import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../support/openai-double.ts";
 
 /**
  * A real Prometheus (Debian `prometheus`) scrapes a real `afk serve` while a paid call is

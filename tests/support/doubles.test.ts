@@ -6,8 +6,12 @@ import {
   ollamaPresets,
   startOllamaDouble,
   withTag,
-} from "./ollama-double.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "./openai-double.ts";
+} from "../../src/evidence/doubles/ollama-double.ts";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 
 /** A fetch that gives up after `ms`, as afk injects into the ollama client. */
 function fetchWithTimeout(ms: number): typeof fetch {
