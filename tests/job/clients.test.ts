@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { tokenCost } from "../../src/core/money.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { callsOf, eventsNamed, type Home, harnessFor, traceOf } from "../models/fixtures.ts";
-import { ollamaPresets } from "../support/ollama-double.ts";
+import { ollamaPresets } from "../../src/evidence/doubles/ollama-double.ts";
 import { doublesHome, unitText, useDoubles } from "./helpers.ts";
 
 const JOBS = join(import.meta.dir, "jobs");
