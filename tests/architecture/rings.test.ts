@@ -134,6 +134,8 @@ const KNOWN_CYCLES: Record<string, string> = {
     "job.ts's refinement takes the whole Spec type while schema.ts embeds JobSchema; the refinement's input type belongs in job.ts",
   "spec/schema.ts -> spec/job.ts -> spec/env.ts":
     "the same loop through env.ts's SpecEnv types (env.ts reads the Spec type from schema.ts)",
+  "status/snapshot.ts -> status/verdict.ts":
+    "the verdict reads the snapshot's types while the snapshot embeds the verdict; the shared types belong in a file both import",
   "harness/tick.ts -> harness/job-pipeline.ts":
     "the job pipeline takes tick.ts's context and outcome types while tick.ts dispatches to it; those types belong in a file both import",
 };

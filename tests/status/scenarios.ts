@@ -1,14 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "../../src/cli/args.ts";
-import { type AppContext, buildContext } from "../../src/cli/context.ts";
+import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
+import { startOpenAiDouble } from "../../src/evidence/doubles/openai-double.ts";
+import type { AppContext } from "../../src/runner/app.ts";
 import type { RunnerHandle } from "../../src/runner/handle.ts";
 import { closeSession, openSession } from "../../src/runner/session.ts";
 import { type FeedServer, startFeedServer } from "../../src/soak/feed-server.ts";
 import { nextSlot } from "../../src/spec/slots.ts";
 import type { Verdict } from "../../src/status/verdict.ts";
 import { tempHome, testDeps, writeSpec } from "../support/home.ts";
-import { startOpenAiDouble } from "../support/openai-double.ts";
 import { testHandle, tickAndHook } from "./helpers.ts";
 
 /**
