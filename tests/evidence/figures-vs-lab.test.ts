@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { fixedUsd, retroFigures } from "../../src/evidence/retro-figures.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { openTickRow, recoverCrashed } from "../../src/harness/tick-row.ts";
 import { reserve } from "../../src/models/budget.ts";
 import { ledgerReport, ratio } from "../../src/status/reports.ts";
 import { harnessFor, makeHome } from "../models/fixtures.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 /**
  * `afk retro`'s money figures and `afk ledger`'s weekly ratios against the lab's SQL, over a

@@ -2,9 +2,9 @@ import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
 import { REPO, tempHome, writeSpec } from "../support/home.ts";
-import { startOllamaDouble } from "../support/ollama-double.ts";
 
 /**
  * Nothing fetched is lost: a real `afk tick` process SIGKILLed after its fetch and before its

@@ -4,6 +4,11 @@ import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { tickExitCode } from "../../src/core/exit.ts";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { tierOff } from "../../src/models/state.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
@@ -20,7 +25,6 @@ import {
   startFreshFeed,
   traceOf,
 } from "../models/fixtures.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../support/openai-double.ts";
 
 /** The lab's own query, as an operator types it into sqlite3. */
 const LAB =
