@@ -8,9 +8,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { tokenCost } from "../../src/core/money.ts";
+import { ollamaPresets } from "../../src/evidence/doubles/ollama-double.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { callsOf, eventsNamed, type Home, harnessFor, traceOf } from "../models/fixtures.ts";
-import { ollamaPresets } from "../../src/evidence/doubles/ollama-double.ts";
 import { doublesHome, unitText, useDoubles } from "./helpers.ts";
 
 const JOBS = join(import.meta.dir, "jobs");

@@ -2,12 +2,16 @@
 import { afterAll, beforeAll } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
+import {
+  OPENAI_DOUBLE_KEY,
+  type OpenAiDouble,
+  startOpenAiDouble,
+} from "../../src/evidence/doubles/openai-double.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
 import type { Home } from "../models/fixtures.ts";
 import { tempHome, testDeps } from "../support/home.ts";
-import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
-import { OPENAI_DOUBLE_KEY, type OpenAiDouble, startOpenAiDouble } from "../../src/evidence/doubles/openai-double.ts";
 
 export interface JobHomeOptions {
   /** `job.run`, as a YAML flow sequence is written from it. */
