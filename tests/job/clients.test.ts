@@ -6,6 +6,7 @@
  * and the real paid key stays with afk.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { tokenCost } from "../../src/core/money.ts";
 import { ollamaPresets } from "../../src/evidence/doubles/ollama-double.ts";
@@ -67,6 +68,36 @@ describe("the official openai client through the proxy", () => {
     // The SDK retries a 429 by itself unless told not to: the refusal says x-should-retry: false.
     expect(trace.filter((r) => r.name === "proxy.request")).toHaveLength(1);
     expect(eventsNamed(trace, "budget.refused")).toHaveLength(1);
+  });
+
+  test("four calls at once against a cap that holds two worst cases: two are forwarded, two refused, spend within the cap", async () => {
+    const h = jobHome(["bun", join(JOBS, "parallel-job.ts")]);
+    let release = () => {};
+    doubles.paid.setBehavior("gpt-4o-mini", {
+      kind: "gated",
+      until: new Promise<void>((r) => {
+        release = r;
+      }),
+    });
+    const from = doubles.paid.requests.length;
+    const tick = runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { capMicros: 70 }));
+    // Both held calls keep their reservations while the other two ask: those must not fit.
+    await doubles.paid.waitForRequests(from + 2);
+    for (
+      let wait = 5;
+      readdirSync(h.dir).filter((f) => f.startsWith("refused-")).length < 2;
+      wait = Math.min(wait * 2, 50)
+    )
+      await Bun.sleep(wait);
+    release();
+    const s = await tick;
+    doubles.paid.setBehavior("gpt-4o-mini", undefined);
+    expect(s.status).toBe("ok");
+    expect(doubles.paid.requests.length - from).toBe(2);
+    expect(unitText(h, s.outPath)).toContain("429 insufficient_quota\n429 insufficient_quota\nok\nok");
+    const calls = callsOf(h.db, s.tickId);
+    expect(calls.map((c) => c.state)).toEqual(["settled", "settled"]);
+    expect(calls.reduce((n, c) => n + c.reserved_micros, 0)).toBeLessThanOrEqual(70);
   });
 
   test("an unknown model goes to the chain's first link (here the local one)", async () => {

@@ -154,6 +154,17 @@ describe("a job: spec runs the operator's command as the tick", () => {
     expect(span?.attrs.forced_kill).toBe(true);
   });
 
+  test("when the tick stops, the proxy stops answering before the job is signalled", async () => {
+    const h = use(makeJobHome({ run: ["python3", join(import.meta.dir, "jobs", "last_call.py")] }));
+    const stop = new AbortController();
+    const tick = runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { signal: stop.signal }));
+    expect(await fileAppears(join(h.dir, "started.txt"))).toBe("up");
+    stop.abort(new TickStop("killed", "stopped: SIGTERM"));
+    const s = await tick;
+    expect(s.status).toBe("killed");
+    expect(readFileSync(join(h.dir, "last-call.txt"), "utf8")).toStartWith("refused: ");
+  });
+
   test("the job's environment holds PATH, HOME, the listed names and the AFK_* set, never the paid key", async () => {
     const h = use(
       makeJobHome({
