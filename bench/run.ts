@@ -41,16 +41,16 @@ try {
   log("serve idle RSS");
   const idleHome = dir("idle");
   figures.push(
-    await benchIdleRss(bins.afk, bins.idleFloor, idleHome, {
+    ...(await benchIdleRss(bins.afk, bins.idleFloor, idleHome, {
       ...env,
       AFK_KILL_FLAG: join(idleHome, "afk.kill"),
-    }),
+    })),
   );
 
-  log("1,000 ticks");
+  log("5,000 ticks");
   const ticksHome = dir("ticks");
   figures.push(
-    await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") }),
+    ...(await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") })),
   );
 
   log("afk status and --version cold start vs hello");
@@ -64,7 +64,7 @@ try {
   );
 
   log("a tick over 100 sources");
-  figures.push(await benchTickSources(dir("sources")));
+  figures.push(...(await benchTickSources(dir("sources"))));
 
   log("a tick delivering to three sinks on loopback vs none");
   figures.push(await benchDeliver(dir("deliver")));

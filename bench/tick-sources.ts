@@ -4,14 +4,15 @@ import type { Deps } from "../src/core/deps.ts";
 import { runTick } from "../src/harness/tick.ts";
 import { openDatabase } from "../src/ledger/db.ts";
 import { defaultRunners } from "../src/models/runners.ts";
-import { startFeedServer } from "../src/soak/feed-server.ts";
-import { fetchSources, SOURCE_CONCURRENCY } from "../src/sources/index.ts";
+import { REPO_ROOT } from "../src/soak/child.ts";
+import { fetchSources } from "../src/sources/index.ts";
 import { parseSpec } from "../src/spec/load.ts";
 import type { TraceRecord } from "../src/trace/tracer.ts";
 import { type Figure, median, round } from "./figure.ts";
 
 const SOURCES = 100;
 const DELAY_MS = 50;
+const TICKS = 5;
 
 function specText(urls: readonly string[]): string {
   return [
@@ -32,16 +33,44 @@ function specText(urls: readonly string[]): string {
   ].join("\n");
 }
 
+/** The feed server in its own process (bench/feed-server-proc.ts): its CPU is not afk's. */
+async function feedServer(delayMs: number): Promise<{ url: string; stop(): Promise<unknown> }> {
+  const proc = Bun.spawn(["bun", join(REPO_ROOT, "bench", "feed-server-proc.ts"), String(delayMs)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = proc.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const r = await reader.read();
+    if (r.done) throw new Error("bench: the feed server exited before printing its URL");
+    text += new TextDecoder().decode(r.value);
+  }
+  reader.releaseLock();
+  return {
+    url: text.trim(),
+    stop: () => {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+  };
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
 /**
- * tick_100_sources_vs_slowest: one whole tick (fetch → deliver, extractive link) over 100
- * loopback sources that each answer after 50 ms, divided by the slowest single source's fetch
- * time in that tick (its `source:<id>` span). Median of 5 ticks after one warm-up.
+ * One whole tick (fetch → deliver, extractive link) over 100 loopback sources that each answer
+ * after 50 ms, served from another process; median of 5 ticks after one warm-up.
+ * - tick_100_sources_vs_slowest: the tick ÷ the slowest single source's fetch (its span).
+ * - tick_100_sources_vs_delay: the fetch step ÷ the 50 ms every source waits (the tick's start-up —
+ *   spec, ledger row, trace — is outside the fetch step; the whole tick is in the note).
+ * - source_cpu_ms: this process's CPU (user + system, all threads) over the whole tick ÷ 100.
  */
-export async function benchTickSources(dir: string): Promise<Figure> {
-  const feeds = startFeedServer({ delayMs: DELAY_MS });
+export async function benchTickSources(dir: string): Promise<Figure[]> {
+  const feeds = await feedServer(DELAY_MS);
   const db = openDatabase(join(dir, "ledger.sqlite"));
   try {
-    const urls = Array.from({ length: SOURCES }, (_, i) => feeds.feedUrl(`s${i}`));
+    const urls = Array.from({ length: SOURCES }, (_, i) => `${feeds.url}/feed/s${i}`);
     const loaded = parseSpec(specText(urls), join(dir, "SPEC.md"), `file:${dir}/SPEC.md`, dir);
     const deps: Deps = {
       clock: systemClock,
@@ -52,12 +81,13 @@ export async function benchTickSources(dir: string): Promise<Figure> {
       warn: () => {},
       pid: process.pid,
     };
-    const ratios: number[] = [];
     const ticks: number[] = [];
     const slowest: number[] = [];
     const fetches: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    const cpu: number[] = [];
+    for (let i = 0; i <= TICKS; i++) {
       const records: TraceRecord[] = [];
+      const c = process.cpuUsage();
       const t = performance.now();
       const s = await runTick(
         { trigger: "manual", slot: new Date(Date.UTC(2026, 0, 1, i)), force: true },
@@ -75,23 +105,41 @@ export async function benchTickSources(dir: string): Promise<Figure> {
         },
       );
       const tickMs = performance.now() - t;
+      const tickCpu = cpuMs(process.cpuUsage(c));
       if (s.status !== "ok") throw new Error(`bench tick ended ${s.status}: ${s.reason}`);
-      const worst = Math.max(
-        ...records.filter((r) => r.kind === "span" && r.name.startsWith("source:")).map((r) => r.duration_ms),
-      );
       if (i === 0) continue; // warm-up: JIT and first connections
-      fetches.push(records.find((r) => r.kind === "span" && r.name === "fetch")?.duration_ms ?? 0);
+      const spans = records.filter((r) => r.kind === "span");
+      slowest.push(Math.max(...spans.filter((r) => r.name.startsWith("source:")).map((r) => r.duration_ms)));
+      fetches.push(spans.find((r) => r.name === "fetch")?.duration_ms ?? 0);
       ticks.push(tickMs);
-      slowest.push(worst);
-      ratios.push(tickMs / worst);
+      cpu.push(tickCpu);
     }
-    return {
-      key: "tick_100_sources_vs_slowest",
-      value: round(median(ratios), 2),
-      unit: "×",
-      goal: { op: "<=", target: 1.5 },
-      note: `tick ${round(median(ticks), 1)} ms (fetch step ${round(median(fetches), 1)} ms) ÷ slowest source ${round(median(slowest), 1)} ms; 100 sources × ${DELAY_MS} ms, extractive link, median of 5. Fetch runs ${SOURCE_CONCURRENCY} sources at once (SOURCE_CONCURRENCY, src/sources/index.ts), so 100 sources take ${Math.ceil(SOURCES / SOURCE_CONCURRENCY)} waves`,
-    };
+    const tick = median(ticks);
+    const fetch = median(fetches);
+    const common = `${SOURCES} loopback sources × ${DELAY_MS} ms (feed server in its own process), extractive link, median of ${TICKS} ticks after a warm-up`;
+    return [
+      {
+        key: "tick_100_sources_vs_slowest",
+        value: round(tick / median(slowest), 2),
+        unit: "×",
+        goal: { op: "<=", target: 1.5 },
+        note: `tick ${round(tick, 1)} ms ÷ slowest source ${round(median(slowest), 1)} ms; ${common}. It hides CPU spent on the event loop: the slowest source waits on it too (tick_100_sources_vs_delay does not)`,
+      },
+      {
+        key: "tick_100_sources_vs_delay",
+        value: round(fetch / DELAY_MS, 2),
+        unit: "×",
+        goal: { op: "<=", target: 1.5 },
+        note: `fetch step ${round(fetch, 1)} ms ÷ the ${DELAY_MS} ms each source waits (whole tick ${round(tick, 1)} ms); ${common}`,
+      },
+      {
+        key: "source_cpu_ms",
+        value: round(median(cpu) / SOURCES, 3),
+        unit: "ms",
+        goal: { op: "<=", target: 0.3 },
+        note: `CPU of the whole tick (user + system, every thread of the process) ${round(median(cpu), 1)} ms ÷ ${SOURCES} sources: fetch, decode, parse, normalise, dedupe, then triage, extractive digest, delivery, ledger and trace; ${common}`,
+      },
+    ];
   } finally {
     db.close();
     await feeds.stop();

@@ -7,6 +7,7 @@ import { isAtomicTemp } from "../core/write-atomic.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import type { Spec } from "../spec/schema.ts";
 import { slotsBetween } from "../spec/slots.ts";
+import { minimaSlope } from "./trend.ts";
 
 /** A kill flag's life as the soak saw it: the ledger's last rowid when it was set and when it was removed. */
 export interface KillWindow {
@@ -99,29 +100,22 @@ function outFiles(home: string): { names: string[]; partial: number; temps: numb
   return { names, partial, temps };
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /**
- * Growth within one process: the settled level at its end minus the settled level at its start
- * (medians of the last and first quarter of its samples). A leak raises the level; a garbage
- * spike that is collected again does not, so one high sample is not counted as growth.
+ * Growth within one process, by the bench's method (src/soak/trend.ts): per serve process, its
+ * samples cut into windows, the slope of the per-window minima, times the span it covers. A leak
+ * raises every window's low; a garbage spike that is collected again raises none, so one high
+ * sample is not counted as growth. The first sample of each process (start-up: JIT, first
+ * connections) is left out; the worst process counts.
  */
 export function growth(samples: readonly Sample[], pick: (s: Sample) => number): number {
   const byGen = new Map<number, Sample[]>();
   for (const s of samples) byGen.set(s.generation, [...(byGen.get(s.generation) ?? []), s]);
   let worst = 0;
   for (const list of byGen.values()) {
-    // Skip the first sample of each process: start-up (JIT, first connections) is not growth.
-    const steady = list.slice(1).map(pick);
+    const steady = list.slice(1).map((s, x) => ({ x, y: pick(s) }));
     if (steady.length < 2) continue;
-    const k = Math.max(1, Math.floor(steady.length / 4));
-    worst = Math.max(worst, median(steady.slice(-k)) - median(steady.slice(0, k)));
+    const window = steady.length >= 12 ? Math.floor(steady.length / 6) : 1;
+    worst = Math.max(worst, minimaSlope(steady, window).slope * (steady.length - 1));
   }
   return worst;
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
 import { z } from "zod";
 import type { SpecEnv, SpecEnvIssue } from "./env.ts";
+import { jobCwd } from "./job-cwd.ts";
 import type { Spec } from "./schema.ts";
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
@@ -43,10 +43,7 @@ export const JobSchema = z.strictObject({
 
 export type JobSpec = z.infer<typeof JobSchema>;
 
-/** The job's working directory: `cwd` relative to SPEC.md's folder. */
-export function jobCwd(job: JobSpec, specDir: string): string {
-  return resolve(specDir, job.cwd ?? ".");
-}
+export { jobCwd };
 
 /**
  * What a `job:` needs from the host at load: a `cwd` that is a directory, and every `env` name

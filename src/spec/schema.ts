@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isValidTimeZone } from "../core/clock.ts";
+import { SINK_KINDS } from "../core/delivery.ts";
 import { cadenceProblem, DEFAULT_MIN_INTERVAL_SECONDS, describeCadenceProblem } from "./cadence.ts";
 import { JobSchema } from "./job.ts";
 
@@ -61,7 +62,7 @@ const sinkCommon = {
   timeout_s: seconds.default(30),
 };
 
-export const SINK_KINDS = ["email", "ntfy", "webhook"] as const;
+export { SINK_KINDS };
 export const WEBHOOK_FORMATS = ["json", "slack", "discord"] as const;
 
 const EmailSink = z.strictObject({

@@ -21,6 +21,17 @@ describe("memory growth within a serve process", () => {
 
   test("the worst process counts, each measured against its own start", () => {
     const s = [...series(1, [70, 80, 80, 80, 80]), ...series(2, [70, 60, 62, 66, 70])];
-    expect(growth(s, rssOf)).toBe(10);
+    expect(growth(s, rssOf)).toBeCloseTo(10, 0);
+  });
+
+  test("a sawtooth (garbage piling up, then collected) is flat wherever the last sample falls", () => {
+    const saw = Array.from({ length: 47 }, (_, i) => 80 + (i % 4) * 8);
+    expect(growth(series(1, saw), rssOf)).toBe(0);
+    expect(growth(series(1, [...saw, 110]), rssOf)).toBe(0);
+  });
+
+  test("a leak under the sawtooth still shows: every low rises", () => {
+    const leaky = Array.from({ length: 48 }, (_, i) => 80 + (i % 4) * 8 + i * 0.5);
+    expect(growth(series(1, leaky), rssOf)).toBeGreaterThan(15);
   });
 });

@@ -1,6 +1,5 @@
-import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../core/delivery.ts";
+import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES, SINK_KINDS } from "../../core/delivery.ts";
 import { sqlIn } from "../../core/status.ts";
-import { SINK_KINDS } from "../../spec/schema.ts";
 import type { Migration } from "../migrate.ts";
 
 /** Tables owned by the deliver ring. Append only: never edit a migration that has shipped. */

@@ -1,0 +1,38 @@
+/** A point of a memory series: x is when (a sample's index, a tick count), y the reading (MB, fds). */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Least-squares slope of y over x; 0 for fewer than two distinct x. */
+export function slope(points: readonly Point[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of points) {
+    sxy += (p.x - mx) * (p.y - my);
+    sxx += (p.x - mx) ** 2;
+  }
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+/**
+ * The trend of a series a garbage collector saws up and down: the points (in x order) cut into
+ * consecutive windows of `window` points, each window's lowest reading (the level right after a
+ * collection) placed at the window's middle, and the least-squares slope through those minima,
+ * per unit of x. A leak lifts every minimum; garbage that is collected again lifts none, so a
+ * spike, or where between two collections a two-point reading happens to fall, does not count.
+ */
+export function minimaSlope(points: readonly Point[], window: number): { slope: number; minima: Point[] } {
+  const size = Math.max(1, Math.floor(window));
+  const minima: Point[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    const w = points.slice(i, i + size);
+    const low = Math.min(...w.map((p) => p.y));
+    minima.push({ x: ((w[0]?.x ?? 0) + (w.at(-1)?.x ?? 0)) / 2, y: low });
+  }
+  return { slope: slope(minima), minima };
+}

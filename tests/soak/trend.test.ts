@@ -1,0 +1,24 @@
+import { describe, expect, test } from "bun:test";
+import { minimaSlope, slope } from "../../src/soak/trend.ts";
+
+const line = (n: number, f: (x: number) => number) => Array.from({ length: n }, (_, x) => ({ x, y: f(x) }));
+
+describe("the trend of a memory series", () => {
+  test("the least-squares slope of a straight line is its slope", () => {
+    expect(slope(line(10, (x) => 3 + 0.25 * x))).toBeCloseTo(0.25, 10);
+    expect(slope([{ x: 1, y: 5 }])).toBe(0);
+  });
+
+  test("per-window minima ignore collected garbage: a sawtooth over a flat floor has slope 0", () => {
+    const saw = line(400, (x) => 60 + (x % 25) * 0.4);
+    expect(minimaSlope(saw, 50).slope).toBeCloseTo(0, 10);
+    expect(slope(saw.slice(0, 390))).not.toBe(0); // a plain fit over a cut sawtooth drifts
+  });
+
+  test("a leak lifts every window's low: 0.5 MB per 1,000 ticks reads as such", () => {
+    const leak = line(5000, (x) => 60 + (x % 97) * 0.05 + x * 0.0005);
+    const { slope: s, minima } = minimaSlope(leak, 250);
+    expect(minima).toHaveLength(20);
+    expect(s * 1000).toBeCloseTo(0.5, 1);
+  });
+});
