@@ -77,8 +77,8 @@ export async function benchIdleRss(
       key: "bun_floor_rss_mb",
       value: floorMb,
       unit: "MB",
-      goal: { op: "<=", target: 32 },
-      note: "VmRSS of a compiled program that opens bun:sqlite, binds Bun.serve and idles (bench/compiled.ts): what any Bun server costs on this machine; the reference for serve_idle_rss_mb",
+      goal: { op: "<=", target: 33 },
+      note: "VmRSS of a compiled program that opens bun:sqlite, binds Bun.serve and idles (bench/compiled.ts): what any Bun server costs on this machine, the reference serve_idle_rss_mb's goal is drawn from (the goal here only flags a floor off the 30 MB issue 18 measured)",
     },
     {
       key: "serve_idle_rss_mb",
@@ -95,16 +95,21 @@ const TICKS = 5000;
 /** Ticks per window of the growth figure: 20 windows over the run, each holding several collections. */
 const WINDOW_TICKS = 250;
 
-function closedTicks(home: string): number {
+/** Closed ticks in serve's ledger; null while it cannot be read (not created yet, or busy a moment). */
+function closedTicks(home: string): number | null {
   const path = join(home, "ledger.sqlite");
-  if (!existsSync(path)) return 0; // serve has not opened it yet
-  const db = new Database(path, { readonly: true });
+  if (!existsSync(path)) return null; // serve has not opened it yet
+  let db: Database | null = null;
   try {
+    db = new Database(path, { readonly: true });
+    db.run("PRAGMA busy_timeout = 1000");
     return (
       db.query<{ n: number }, []>("SELECT count(*) AS n FROM ticks WHERE status != 'running'").get()?.n ?? 0
     );
+  } catch {
+    return null; // migrating or checkpointing: the next poll reads it
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
@@ -148,8 +153,8 @@ export async function benchRssGrowth(
       const ticks = closedTicks(home);
       const p = probe(serve.pid);
       if (!p) throw new Error("bench: serve died during the growth run");
-      if (ticks >= WARM) samples.push({ ticks, rssMb: p.rssMb, fds: p.fds });
-      if (ticks >= WARM + TICKS) break;
+      if (ticks !== null && ticks >= WARM) samples.push({ ticks, rssMb: p.rssMb, fds: p.fds });
+      if (ticks !== null && ticks >= WARM + TICKS) break;
       await Bun.sleep(50);
     }
     const secs = (performance.now() - t) / 1000;
