@@ -1,4 +1,4 @@
-import { renameSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { collectSpecFiles, defineArgs } from "../src/factory/embed.ts";
 import { REPO_ROOT } from "../src/soak/child.ts";
@@ -64,10 +64,11 @@ export function benchColdStart(
   // The serve that ran in this home stored the entry; it is set aside for the cold runs.
   const cacheDir = join(env.AFK_HOME ?? ".", ".cache");
   const aside = `${cacheDir}-aside`;
-  renameSync(cacheDir, aside);
+  const cached = existsSync(cacheDir);
+  if (cached) renameSync(cacheDir, aside);
   const coldStatus = timeRun(cmds.statusSpec as string[], env);
   const coldVersion = timeRun(cmds.versionSpec as string[], env);
-  renameSync(aside, cacheDir);
+  if (cached) renameSync(aside, cacheDir);
   for (const cmd of Object.values(cmds)) timeRun(cmd, env); // page cache warm: "cold" is the process
   for (let i = 0; i < rounds; i++)
     for (const [k, cmd] of Object.entries(cmds)) times[k]?.push(timeRun(cmd, env).ms);

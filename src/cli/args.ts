@@ -1,4 +1,4 @@
-import { parseArgs as nodeParseArgs } from "node:util";
+import type { parseArgs as NodeParseArgs } from "node:util";
 import { AfkError } from "../core/errors.ts";
 
 /** argv after the command word: flags (`--x`, `--x v`, `--x=v`) and positionals. */
@@ -49,6 +49,29 @@ function usageMessage(err: unknown, where: string): string {
 }
 
 /**
+ * The common shapes read without node's parser, as it would read them: only long flags `flags`
+ * names, each once, a switch bare and a value as the next word (not empty, not starting with
+ * `-`). Anything else (`--x=v`, `-h`, a positional, an unknown or repeated flag) is null, and
+ * parseStrict hands it to node's parser, which decides and words the error.
+ */
+function plainFlags(argv: readonly string[], flags: FlagDefs): Map<string, string | true> | null {
+  const values = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const name = a.startsWith("--") ? a.slice(2) : "";
+    const def = Object.hasOwn(flags, name) ? flags[name] : undefined;
+    if (!def || name.includes("=") || values.has(name)) return null;
+    if (def.type === "boolean") values.set(name, true);
+    else {
+      const v = argv[++i];
+      if (v === undefined || v === "" || v.startsWith("-")) return null;
+      values.set(name, v);
+    }
+  }
+  return values;
+}
+
+/**
  * Parses argv strictly against `flags` (plus `--help`): an unknown flag, a flag missing its value or
  * more than `maxPositionals` words is a usage error (exit 2), never ignored.
  */
@@ -58,7 +81,11 @@ export function parseStrict(
   maxPositionals: number,
   where: string,
 ): { values: Map<string, string | true>; positionals: string[] } {
-  let parsed: ReturnType<typeof nodeParseArgs>;
+  const plain = plainFlags(argv, { ...COMMON, ...flags });
+  if (plain) return { values: plain, positionals: [] };
+  // node:util loads only here: its import costs a cold start (`afk status`, `--version`) ~3 ms.
+  const { parseArgs: nodeParseArgs } = require("node:util") as { parseArgs: typeof NodeParseArgs };
+  let parsed: ReturnType<typeof NodeParseArgs>;
   try {
     parsed = nodeParseArgs({
       args: [...argv],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseStrict } from "../../src/cli/args.ts";
 import { run } from "../../src/cli/run.ts";
 import { VERSION } from "../../src/cli/version.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
@@ -90,5 +91,27 @@ describe("fast start", () => {
       expect.stringMatching(/^ledger: tick \S+ \(pid 2147483646\) was left running; closed as crashed$/),
     ]);
     expect(r.out).toContainEqual(expect.stringMatching(/^last tick \S+: crashed /));
+  });
+});
+
+describe("plain argv skips node's parser and reads the same", () => {
+  const { parseArgs: node } = require("node:util") as typeof import("node:util");
+  const flags = { spec: { type: "string" as const }, json: { type: "boolean" as const } };
+  test.each([
+    [[]],
+    [["--json"]],
+    [["--spec", "a.md"]],
+    [["--spec", "a.md", "--json"]],
+    [["--json", "--spec", "x y"]],
+  ])("%j", (argv: string[]) => {
+    const ours = parseStrict(argv, flags, 0, "afk status");
+    const theirs = node({
+      args: argv,
+      options: { ...flags, help: { type: "boolean", short: "h" } },
+      strict: true,
+    });
+    const expected: Record<string, unknown> = { ...theirs.values };
+    expect(Object.fromEntries(ours.values) as Record<string, unknown>).toEqual(expected);
+    expect(ours.positionals).toEqual([]);
   });
 });
