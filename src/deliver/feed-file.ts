@@ -1,3 +1,4 @@
+import { DELIVERED_SQL } from "../core/status.ts";
 import { deliverAtomically } from "../harness/deliver.ts";
 import type { AppContext } from "../runner/app.ts";
 import { renderAtom } from "./atom.ts";
@@ -22,7 +23,7 @@ export function feedKey(app: AppContext): string {
   const r = app
     .db()
     .query<{ n: number; at: string | null }, []>(
-      "SELECT count(*) AS n, max(coalesce(ended_at, started_at)) AS at FROM ticks WHERE status IN ('ok','degraded') AND out_path IS NOT NULL",
+      `SELECT count(*) AS n, max(coalesce(ended_at, started_at)) AS at FROM ticks WHERE status IN ${DELIVERED_SQL} AND out_path IS NOT NULL`,
     )
     .get();
   return `${r?.n ?? 0}/${r?.at ?? ""}`;

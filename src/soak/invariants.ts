@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { microsToUsd } from "../core/money.ts";
-import { isDelivered, type TickStatus } from "../core/status.ts";
+import { DELIVERED_SQL, isDelivered, type TickStatus } from "../core/status.ts";
 import { isAtomicTemp } from "../core/write-atomic.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import type { Spec } from "../spec/schema.ts";
@@ -176,7 +176,7 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     )
     .all();
   const resumedBy = db.query<{ pid: number }, [number]>(
-    "SELECT pid FROM ticks WHERE rowid > ? AND status IN ('ok','degraded') ORDER BY rowid LIMIT 1",
+    `SELECT pid FROM ticks WHERE rowid > ? AND status IN ${DELIVERED_SQL} ORDER BY rowid LIMIT 1`,
   );
   const stuck = capped.filter((c) => resumedBy.get(c.last)?.pid !== c.pid).map((c) => c.day);
 

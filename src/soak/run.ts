@@ -311,7 +311,7 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
       rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; the paid tier spent until the cap halted the ticks; serve stayed up and resumed the next day by itself`;
       const halted = rowsSince("status = 'halted_cap'");
-      const resumed = rowsSince(`status IN ('ok','degraded') AND day > '${f.at.toISOString().slice(0, 10)}'`);
+      const resumed = rowsSince(`status IN ${DELIVERED_SQL} AND day > '${f.at.toISOString().slice(0, 10)}'`);
       return () => halted() && resumed() && holder !== null;
     }
     default:
