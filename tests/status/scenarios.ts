@@ -57,7 +57,8 @@ function home(models?: string[], env: Record<string, string> = {}, minItems = 1)
     minItems,
     extra: "watchdog:\n  no_value_ticks: 3",
   });
-  const t = testDeps(h.dir, env, "2026-11-24T07:00:00Z");
+  // Port 0: the browser test binds its own free port, never the default 8787.
+  const t = testDeps(h.dir, { AFK_STATUS_ADDR: "127.0.0.1:0", ...env }, "2026-11-24T07:00:00Z");
   const app = buildContext(parseArgs(["serve", "--spec", spec]), t.deps);
   const cleanup = async () => {
     app.close();
