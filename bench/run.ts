@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchColdStart } from "./cold-start.ts";
 import { compileAll } from "./compiled.ts";
+import { benchCorpus } from "./corpus.ts";
 import { benchDeliver } from "./deliver.ts";
 import { type Figure, met, renderTable } from "./figure.ts";
 import { benchMetrics } from "./metrics.ts";
@@ -68,6 +69,9 @@ try {
 
   log("a tick delivering to three sinks on loopback vs none");
   figures.push(await benchDeliver(dir("deliver")));
+
+  log("the corpora's slowest file");
+  figures.push(benchCorpus());
 
   log("spend query over 1,000,000 rows");
   const spendDb = openFilledLedger(dir("spend"), 1_000_000, today);

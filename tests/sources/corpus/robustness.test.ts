@@ -1,9 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { allStrings, listFiles, readCorpus, runPipeline } from "./files.ts";
 
-/** Ceiling for one file: parsing is synchronous, so "bounded time" is measured, not enforced. */
-const PER_FILE_MS = 2_000;
-
 /** Each test reads all ~3,000 files: on a loaded machine that outlasts bun's default 5 s. */
 const WHOLE_CORPUS_TIMEOUT_MS = 60_000;
 
@@ -23,10 +20,9 @@ const FORBIDDEN: [string, RegExp][] = [
 
 describe("the shared corpora (feedparser + gofeed), parsed directly", () => {
   test(
-    `every one of the ${inputs.length} files ends in a normalised feed or a FeedError, each within ${PER_FILE_MS} ms`,
+    `every one of the ${inputs.length} files ends in a normalised feed or a FeedError`,
     () => {
       const crashes: string[] = [];
-      const slow: string[] = [];
       let feeds = 0;
       let feedErrors = 0;
       for (const file of inputs) {
@@ -34,10 +30,8 @@ describe("the shared corpora (feedparser + gofeed), parsed directly", () => {
         if (outcome.kind === "crash") crashes.push(`${file}: ${String(outcome.error)}`);
         else if (outcome.kind === "feed") feeds++;
         else feedErrors++;
-        if (outcome.ms > PER_FILE_MS) slow.push(`${file}: ${Math.round(outcome.ms)} ms`);
       }
       expect(crashes).toEqual([]);
-      expect(slow).toEqual([]);
       expect(feeds + feedErrors).toBe(inputs.length);
       expect(inputs.length).toBeGreaterThan(2_900);
     },
