@@ -105,16 +105,18 @@ function outFiles(home: string): { names: string[]; partial: number; temps: numb
  * samples cut into windows, the slope of the per-window minima, times the span it covers. A leak
  * raises every window's low; a garbage spike that is collected again raises none, so one high
  * sample is not counted as growth. The first sample of each process (start-up: JIT, first
- * connections) is left out; the worst process counts.
+ * connections) and, with 12 samples or more, its first window are left out; the worst process counts.
  */
 export function growth(samples: readonly Sample[], pick: (s: Sample) => number): number {
   const byGen = new Map<number, Sample[]>();
   for (const s of samples) byGen.set(s.generation, [...(byGen.get(s.generation) ?? []), s]);
   let worst = 0;
   for (const list of byGen.values()) {
-    const steady = list.slice(1).map((s, x) => ({ x, y: pick(s) }));
+    const all = list.slice(1).map((s, x) => ({ x, y: pick(s) }));
+    const window = all.length >= 12 ? Math.floor(all.length / 6) : 1;
+    // The first window is warm-up too (caches filling, the first ticks' JIT), as the bench's first 50 ticks.
+    const steady = all.length >= 12 ? all.slice(window) : all;
     if (steady.length < 2) continue;
-    const window = steady.length >= 12 ? Math.floor(steady.length / 6) : 1;
     worst = Math.max(worst, minimaSlope(steady, window).slope * (steady.length - 1));
   }
   return worst;
