@@ -10,7 +10,7 @@ import {
   reserve,
   settle,
 } from "../models/budget.ts";
-import { costOf, recordFreeCall, shadowPrices } from "../models/calls.ts";
+import { costOf, localCallRecorder, shadowPrices } from "../models/calls.ts";
 import { NUM_CTX_FLOOR, NUM_CTX_STEP } from "../models/context.ts";
 import type { Failure } from "../models/failure.ts";
 import { classifyOllamaError, fetchWithDeadline, ollamaHost } from "../models/ollama.ts";
@@ -202,32 +202,24 @@ export function ollamaRecorder(
   call: Span,
   attempt: number,
 ): (outcome: string, tokensIn: number | null, tokensOut: number | null, content: string | null) => void {
-  const startedAt = ctx.deps.clock.now().toISOString();
-  return (outcome, tokensIn, tokensOut, content) => {
-    const shadow =
+  const record = localCallRecorder(
+    { db: ctx.db, tickId: ctx.tickId, day: ctx.day, clock: ctx.deps.clock, span: call },
+    link,
+    attempt,
+  );
+  return (outcome, tokensIn, tokensOut, content) =>
+    record(
+      outcome,
+      tokensIn,
+      tokensOut,
       content === null
         ? 0
         : costOf(
             shadowPrices(ctx.loaded.spec),
             tokensIn ?? estimateTokens(req.messages.map((m) => m.content).join("")),
             tokensOut ?? estimateTokens(content),
-          );
-    recordFreeCall(ctx.db, {
-      tickId: ctx.tickId,
-      day: ctx.day,
-      linkId: link.id,
-      kind: "ollama",
-      model: link.model,
-      attempt,
-      tokensIn,
-      tokensOut,
-      shadowMicros: shadow,
-      outcome,
-      startedAt,
-      endedAt: ctx.deps.clock.now().toISOString(),
-    });
-    call.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
-  };
+          ),
+    );
 }
 
 /** The `/api/chat` body for a local link: the job's messages, sized so the prompt is never cut. */

@@ -1,6 +1,8 @@
 import type { Database } from "bun:sqlite";
+import type { Clock } from "../core/clock.ts";
 import { type Micros, tokenCost } from "../core/money.ts";
 import type { Spec } from "../spec/schema.ts";
+import type { Span } from "../trace/tracer.ts";
 
 export interface PaidPrices {
   linkId: string;
@@ -65,6 +67,45 @@ export function recordFreeCall(db: Database, c: FreeCall): void {
     c.startedAt,
     c.endedAt,
   );
+}
+
+/** Where one local call is recorded: its tick and day, the clock, and the span that carries its figures. */
+export interface LocalCallScope {
+  db: Database;
+  tickId: string;
+  day: string;
+  clock: Clock;
+  span: Span;
+}
+
+/**
+ * Starts one request to a local Ollama link (the chain's or a job's through the proxy); the
+ * function returned records how it ended: a free `calls` row with its tokens and shadow cost,
+ * the same figures set on its span.
+ */
+export function localCallRecorder(
+  scope: LocalCallScope,
+  link: { id: string; model: string },
+  attempt: number,
+): (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: Micros) => void {
+  const startedAt = scope.clock.now().toISOString();
+  return (outcome, tokensIn, tokensOut, shadow) => {
+    recordFreeCall(scope.db, {
+      tickId: scope.tickId,
+      day: scope.day,
+      linkId: link.id,
+      kind: "ollama",
+      model: link.model,
+      attempt,
+      tokensIn,
+      tokensOut,
+      shadowMicros: shadow,
+      outcome,
+      startedAt,
+      endedAt: scope.clock.now().toISOString(),
+    });
+    scope.span.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ModelLink, OllamaLinkSpec, OpenAiLinkSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
-import { costOf, recordFreeCall, shadowPrices } from "./calls.ts";
+import { costOf, localCallRecorder, recordFreeCall, shadowPrices } from "./calls.ts";
 import { ollamaSizing } from "./context.ts";
 import { type Draft, type DraftRepair, type DraftVerdict, traceRepairs, validateDraft } from "./draft.ts";
 import { extractiveDraft } from "./extractive.ts";
@@ -63,24 +63,11 @@ export const runOllamaLink = async (
       num_predict: sizing.numPredict,
       prompt_bound: sizing.promptBound,
     });
-    const startedAt = ctx.deps.clock.now().toISOString();
-    const record = (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: number) => {
-      recordFreeCall(ctx.db, {
-        tickId: ctx.tickId,
-        day: ctx.day,
-        linkId: link.id,
-        kind: "ollama",
-        model: link.model,
-        attempt,
-        tokensIn,
-        tokensOut,
-        shadowMicros: shadow,
-        outcome,
-        startedAt,
-        endedAt: ctx.deps.clock.now().toISOString(),
-      });
-      span.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
-    };
+    const record = localCallRecorder(
+      { db: ctx.db, tickId: ctx.tickId, day: ctx.day, clock: ctx.deps.clock, span },
+      link,
+      attempt,
+    );
     try {
       const reply = await ollamaChat(link, messages, {
         host,
