@@ -5,7 +5,7 @@ import type { EmailSinkSpec } from "../spec/schema.ts";
 import type { DigestMessage } from "./digest.tsx";
 import { messageId } from "./ids.ts";
 import { redactor } from "./redact.ts";
-import { classifySmtp } from "./retry.ts";
+import { classifySmtp } from "./send-retry.ts";
 import type { SendContext, Sink } from "./sink.ts";
 
 /** The text/html part: a whole document around the rendered digest (already escaped). */

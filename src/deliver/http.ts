@@ -2,7 +2,7 @@ import { describeError } from "../core/errors.ts";
 import { retryAfterMs } from "../models/openai-http.ts";
 import type { DigestMessage } from "./digest.tsx";
 import { redactor } from "./redact.ts";
-import { classifyHttp, type SendOutcome } from "./retry.ts";
+import { classifyHttp, type SendOutcome } from "./send-retry.ts";
 import type { SendContext, Sink } from "./sink.ts";
 
 /**

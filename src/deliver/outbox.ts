@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { AttemptOutcome, DeliveryStatus } from "../core/delivery.ts";
 import type { SinkSpec } from "../spec/schema.ts";
 import { deliveryId } from "./ids.ts";
-import { nextAttemptAt, type SendOutcome } from "./retry.ts";
+import { nextAttemptAt, type SendOutcome } from "./send-retry.ts";
 
 /** One outbox row as stored. */
 export interface OutboxRow {

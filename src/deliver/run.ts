@@ -4,7 +4,7 @@ import type { DeliveryStatus } from "../core/delivery.ts";
 import type { Span } from "../trace/tracer.ts";
 import { digestMessage } from "./digest.tsx";
 import { claim, dueRows, failOrphan, type OutboxRow, recordAttempt, releaseStale } from "./outbox.ts";
-import type { SendOutcome } from "./retry.ts";
+import type { SendOutcome } from "./send-retry.ts";
 import type { Sink } from "./sink.ts";
 
 export interface DeliverRun {

@@ -1,6 +1,6 @@
 import type { SinkKind } from "../spec/schema.ts";
 import type { DigestMessage } from "./digest.tsx";
-import type { SendOutcome } from "./retry.ts";
+import type { SendOutcome } from "./send-retry.ts";
 
 /** What a sink is told besides the digest: the id its reader deduplicates on, and the clock's now. */
 export interface SendContext {

@@ -5,7 +5,7 @@ import { dayIn } from "../core/clock.ts";
 import type { Spec } from "../spec/schema.ts";
 import { readClock } from "../status/clock-state.ts";
 import { RUN_LOG } from "../status/run-log.ts";
-import { checkDayLines, dayLinesOf } from "./run-log.ts";
+import { checkDayLines, dayLinesOf } from "./day-lines.ts";
 import { longestUnattended, type Streak } from "./streak.ts";
 
 /** One line of `afk verify`: ✓ and what holds, or ✗ and what is missing. */

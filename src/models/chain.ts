@@ -6,9 +6,9 @@ import { type Draft, type DraftRepair, type DraftVerdict, traceRepairs, validate
 import { extractiveDraft } from "./extractive.ts";
 import { countsForBreaker, disablesTier, type Failure } from "./failure.ts";
 import { draftLimits } from "./limits.ts";
+import { type AttemptResult, withRetries } from "./link-retry.ts";
 import { classifyOllamaError, ollamaChat, ollamaHost } from "./ollama.ts";
 import { buildMessages, estimateTokens } from "./prompt.ts";
-import { type AttemptResult, withRetries } from "./retry.ts";
 import { breakerGate, breakerRow, noteBreaker, switchTierOff, tierOff } from "./state.ts";
 import type { ChainContext, ChainResult, LinkOutcome, SynthesisRequest } from "./types.ts";
 

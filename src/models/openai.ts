@@ -15,6 +15,7 @@ import { judged, type LinkRunner, type Repaired } from "./chain.ts";
 import { validateDraft } from "./draft.ts";
 import type { Failure } from "./failure.ts";
 import { draftLimits } from "./limits.ts";
+import { type AttemptResult, withRetries } from "./link-retry.ts";
 import { openAiChat, type PaidResult } from "./openai-http.ts";
 import {
   formatTokenBound,
@@ -27,7 +28,6 @@ import {
   type WireShape,
 } from "./openai-shape.ts";
 import { buildMessages, type ChatMessage } from "./prompt.ts";
-import { type AttemptResult, withRetries } from "./retry.ts";
 import type { ChainContext, LinkOutcome, SynthesisRequest } from "./types.ts";
 
 /**

@@ -3,9 +3,9 @@ import { isAbsolute, relative, sep } from "node:path";
 import { sleep } from "../core/wait.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type BudgetLease, overBudget } from "./budget.ts";
+import { isTransient, retryDelay, retryFits } from "./fetch-retry.ts";
 import { type HttpResult, httpGet, toFeedError, type Validators } from "./http.ts";
 import type { Location } from "./location.ts";
-import { isTransient, retryDelay, retryFits } from "./retry.ts";
 import { FeedError } from "./types.ts";
 
 /** Everything a read needs besides the location. */

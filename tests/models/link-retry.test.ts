@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Failure } from "../../src/models/failure.ts";
-import { backoffMs, withRetries } from "../../src/models/retry.ts";
+import { backoffMs, withRetries } from "../../src/models/link-retry.ts";
 import { chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let home: Home | undefined;
