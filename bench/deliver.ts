@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { systemClock } from "../src/core/clock.ts";
 import type { Deps } from "../src/core/deps.ts";
 import { pidAlive } from "../src/core/pid.ts";
+import { enqueue } from "../src/deliver/outbox.ts";
 import { deliverPending } from "../src/deliver/run.ts";
 import { buildSinks } from "../src/deliver/sinks.ts";
 import { runTick } from "../src/harness/tick.ts";
@@ -113,6 +114,7 @@ async function timedTick(
         checkpoint: () => {},
         fetchSources,
         runners: defaultRunners,
+        enqueue,
         sink: () => {},
       },
     );

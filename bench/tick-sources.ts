@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { systemClock } from "../src/core/clock.ts";
 import type { Deps } from "../src/core/deps.ts";
+import { enqueue } from "../src/deliver/outbox.ts";
 import { runTick } from "../src/harness/tick.ts";
 import { openDatabase } from "../src/ledger/db.ts";
 import { defaultRunners } from "../src/models/runners.ts";
@@ -101,6 +102,7 @@ export async function benchTickSources(dir: string): Promise<Figure[]> {
           checkpoint: () => {},
           fetchSources,
           runners: defaultRunners,
+          enqueue,
           sink: (r) => records.push(r),
         },
       );

@@ -1,6 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/write-atomic.ts";
+import type { TickScope } from "./context.ts";
+import { digestFileName } from "./digest-name.ts";
+import type { Unit } from "./job.ts";
 
 /**
  * Writes `text` to `out/<name>` atomically (a hidden temp file beside it, flushed, then
@@ -28,4 +31,18 @@ export function freeDigestName(outDir: string, name: string): string {
 /** A slot's digest into out/, atomically, under its name or the next free version of it. */
 export function deliverDigest(home: string, wanted: string, text: string): string {
   return deliverAtomically(home, freeDigestName(join(home, "out"), wanted), text);
+}
+
+/**
+ * The deliver step, the same for every job: the unit's file for the slot into out/, atomically,
+ * or its next free version when a re-run finds an earlier one there (kept). Returns its path.
+ */
+export function deliverStep(t: TickScope, unit: Unit): Promise<string> {
+  return t.step("deliver", async (span) => {
+    const name = digestFileName(t.ctx.loaded, t.req.slot);
+    const path = deliverDigest(t.ctx.deps.home, name, unit.markdown);
+    const kept = path.endsWith(`/${name}`) ? {} : { earlier_kept: name };
+    span.set({ path, bytes: unit.markdown.length, ...kept, ...unit.attrs });
+    return path;
+  });
 }

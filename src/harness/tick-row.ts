@@ -189,20 +189,20 @@ export function recordEndedTick(db: Database, t: OpenTick, end: TickEnding): voi
   }).immediate();
 }
 
+/** How a tick ended, as its summary tells it (harness/outcome.ts adds what its row's close keeps). */
+export interface TickResult {
+  status: ClosedStatus;
+  reason: string | null;
+  outPath?: string;
+  valueMicros?: number;
+  items?: number;
+  model?: string;
+  fallbacks?: TickSummary["fallbacks"];
+  failedSources?: TickSummary["failedSources"];
+}
+
 /** The summary of a tick from its id, trace and ending. */
-export function summaryOf(
-  open: Pick<OpenTick, "id" | "tracePath">,
-  o: {
-    status: ClosedStatus;
-    reason: string | null;
-    outPath?: string;
-    valueMicros?: number;
-    items?: number;
-    model?: string;
-    fallbacks?: TickSummary["fallbacks"];
-    failedSources?: TickSummary["failedSources"];
-  },
-): TickSummary {
+export function summaryOf(open: Pick<OpenTick, "id" | "tracePath">, o: TickResult): TickSummary {
   return {
     tickId: open.id,
     status: o.status,

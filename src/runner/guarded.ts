@@ -3,8 +3,9 @@ import { describeError } from "../core/errors.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
 import { untilAborted } from "../core/wait.ts";
 import { TickStop } from "../harness/abort.ts";
+import type { EnqueueDeliveries, HarnessContext } from "../harness/context.ts";
 import { newTickId } from "../harness/ids.ts";
-import { type HarnessContext, runTick } from "../harness/tick.ts";
+import { runTick } from "../harness/tick.ts";
 import {
   endBeforeStart,
   type OpenTick,
@@ -32,6 +33,8 @@ export interface TickHooks {
   beforeTick(app: AppContext): Promise<void>;
   /** After the row is closed; a failure here is a warning, never the tick's. */
   afterTick(app: AppContext, summary: TickSummary): Promise<void>;
+  /** Records a delivered unit's outbox rows with its row's close (deliver/outbox.ts). */
+  enqueue: EnqueueDeliveries;
 }
 
 /** What a guarded tick needs besides the app: the process facts, the hooks and (for tests) the harness parts. */
@@ -212,6 +215,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
         },
         fetchSources: env.harness?.fetchSources ?? fetchSources,
         runners: defaultRunners,
+        enqueue: env.hooks.enqueue,
       },
     );
   } finally {

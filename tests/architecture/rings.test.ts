@@ -43,8 +43,6 @@ export const RINGS: readonly (readonly string[])[] = [
  * upward import fails the test, and so does an entry here that no longer exists.
  */
 const KNOWN_UPWARD: Record<string, string> = {
-  "harness/tick.ts -> deliver/outbox.ts":
-    "a delivered tick's row and its outbox rows commit in one transaction; the outbox writer belongs beside the tick row (harness/tick-row.ts) or injected into the harness",
   "ledger/schema/core.ts -> models/failure.ts":
     "a core migration checks the models ring's tier-off codes; that closed set belongs in core (or in ledger/schema/models.ts)",
   "spec/load.ts -> sources/location.ts":
@@ -142,8 +140,6 @@ const KNOWN_CYCLES: Record<string, string> = {
     "types.ts reads http.ts's Validators type while http.ts reads types.ts's FeedError; Validators belongs in types.ts",
   "sources/types.ts -> sources/http.ts -> sources/budget.ts":
     "the same loop through budget.ts (which reads types.ts's FeedError)",
-  "harness/tick.ts -> harness/job-pipeline.ts":
-    "the job pipeline takes tick.ts's context and outcome types while tick.ts dispatches to it; those types belong in a file both import",
 };
 
 describe("rings import downward only", () => {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
+import { enqueue } from "../../src/deliver/outbox.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
@@ -79,6 +80,7 @@ export async function tickAndDeliver(app: AppContext, force = false): Promise<Ti
       checkpoint: () => {},
       fetchSources,
       runners: defaultRunners,
+      enqueue,
     },
   );
   await afterTick({ app, summary, timeouts: { pingMs: 2_000, alertMs: 2_000 } });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { isRepeatedWallTime, utcOffsetMinutes } from "../../src/core/clock.ts";
-import { digestFileName } from "../../src/harness/tick.ts";
+import { digestFileName } from "../../src/harness/digest-name.ts";
 
 const spec = (timezone: string) => ({ spec: { name: "infra-digest", timezone } });
 const hourly = (fromIso: string, hours: number) =>

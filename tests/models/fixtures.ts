@@ -3,13 +3,15 @@
  * disk, a harness context for real `runTick` calls, a chain context for direct `synthesize`
  * calls, and a loopback feed server that publishes fresh items on every fetch.
  */
+
 import type { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ManualClock } from "../../src/core/clock.ts";
 import type { Deps } from "../../src/core/deps.ts";
 import { usdToMicros } from "../../src/core/money.ts";
-import type { HarnessContext } from "../../src/harness/tick.ts";
+import { enqueue } from "../../src/deliver/outbox.ts";
+import type { HarnessContext } from "../../src/harness/context.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { openTickRow } from "../../src/harness/tick-row.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
@@ -90,6 +92,7 @@ export function harnessFor(h: Home, o: { capMicros?: number; signal?: AbortSigna
     checkpoint: () => {},
     fetchSources,
     runners: defaultRunners,
+    enqueue,
   };
 }
 

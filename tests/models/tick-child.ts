@@ -6,9 +6,11 @@
  *
  * usage: bun tests/models/tick-child.ts <spec path>   (env: AFK_HOME, CAP_MICROS, the key, OLLAMA_HOST)
  */
+
 import { join } from "node:path";
 import { systemClock } from "../../src/core/clock.ts";
 import type { Deps } from "../../src/core/deps.ts";
+import { enqueue } from "../../src/deliver/outbox.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
@@ -45,6 +47,7 @@ const summary = await runTick(
     checkpoint: () => {},
     fetchSources,
     runners: defaultRunners,
+    enqueue,
   },
 );
 db.close();

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import type { Trigger } from "../../src/core/status.ts";
+import { enqueue } from "../../src/deliver/outbox.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultRunners } from "../../src/models/runners.ts";
@@ -80,6 +81,7 @@ export async function tickAndHook(
       checkpoint: () => {},
       fetchSources,
       runners: defaultRunners,
+      enqueue,
     },
   );
   await afterTick({ app, summary, timeouts });
