@@ -78,7 +78,14 @@ export function bookPaid(
   const apiKey = ctx.deps.env[link.api_key_env];
   if (!apiKey) return refused(span, link, { code: "no_key", reason: `${link.api_key_env} is not set` });
   const maxOut = Math.min(req.maxTokens ?? link.max_output_tokens, link.max_output_tokens);
-  const reservedMicros = reservationMicros(prices, inputTokenBound(req.messages) + schemaBound(req), maxOut);
+  const promptBound = inputTokenBound(req.messages) + schemaBound(req);
+  const maxPrompt = ctx.loaded.spec.job?.max_prompt_tokens;
+  if (maxPrompt !== undefined && promptBound > maxPrompt)
+    return refused(span, link, {
+      code: "over_budget",
+      reason: `the prompt's bound ${promptBound} tokens passes job.max_prompt_tokens (${maxPrompt}), the pre-flight's worst case`,
+    });
+  const reservedMicros = reservationMicros(prices, promptBound, maxOut);
   const r = reserve(ctx.db, {
     tickId: ctx.tickId,
     day: ctx.day,

@@ -53,14 +53,34 @@ export function reservationMicros(prices: Prices, inputTokens: number, maxOutput
  * The most one tick can spend: every paid link at its worst case (input estimate plus
  * max_output_tokens at the spec's prices), once per allowed attempt. A paid link with an
  * unknown price has no finite worst case; it is refused at call time, so it adds nothing here.
+ * A `job:` spec's tick is bounded per request, not per tick (`worstCaseJobRequestMicros`).
  */
 export function worstCaseTickMicros(spec: Spec): number {
+  if (spec.job) return worstCaseJobRequestMicros(spec, spec.job.max_prompt_tokens);
   let total = 0;
   for (const l of spec.models) {
     if (l.kind !== "openai") continue;
     const prices = pricesOf(l);
     if (!prices) continue;
     total += reservationMicros(prices, worstCaseInputTokens(spec), l.max_output_tokens) * (l.retries + 1);
+  }
+  return total;
+}
+
+/**
+ * A `job:` spec's worst case for the pre-flight: one request at its bound — `job.max_prompt_tokens`
+ * in, each paid link's `max_output_tokens` out — handed down every paid link of the chain (the
+ * proxy sends each link one attempt, and a failed paid attempt may be charged in full). How many
+ * requests a job makes is its own affair, and `job.timeout_s` does not bound it (calls run in
+ * parallel): the pre-flight halts a tick that could not make one whole request, and the proxy
+ * reserves each further request on its own, refusing the one that does not fit.
+ */
+export function worstCaseJobRequestMicros(spec: Spec, maxPromptTokens: number): number {
+  let total = 0;
+  for (const l of spec.models) {
+    if (l.kind !== "openai") continue;
+    const prices = pricesOf(l);
+    if (prices) total += reservationMicros(prices, maxPromptTokens, l.max_output_tokens);
   }
   return total;
 }

@@ -39,6 +39,12 @@ export const JobSchema = z.strictObject({
     .default([]),
   /** Stdout past this many bytes: the job is killed and the tick fails. */
   max_output_bytes: z.number().int().positive().default(1_000_000),
+  /**
+   * The largest prompt (its token bound: UTF-8 bytes plus the chat framing) the proxy sends to a
+   * paid link; a larger one is refused. With the links' `max_output_tokens` it bounds what one
+   * request can cost, which is the job's worst case for the cap's pre-flight (models/budget.ts).
+   */
+  max_prompt_tokens: z.number().int().positive().max(2_000_000).default(32_000),
 });
 
 export type JobSpec = z.infer<typeof JobSchema>;
