@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { realDelayMs } from "../core/clock.ts";
 import { usdToMicros } from "../core/money.ts";
 import { TickStop } from "../harness/abort.ts";
 import { createShapeMemory } from "../models/openai-shape.ts";
@@ -73,9 +74,11 @@ export function jobEnv(
 export async function runJob(input: JobTickInput): Promise<JobResult> {
   const { job, span } = input;
   const stop = new AbortController();
+  // On the injected clock, like limits.max_tick_seconds: a soak's compressed day compresses it too.
+  const clock = input.proxy.deps.clock;
   const timer = setTimeout(
     () => stop.abort(new TickStop("timeout", `job ran past job.timeout_s (${job.timeout_s}s)`)),
-    job.timeout_s * 1000,
+    realDelayMs(clock, new Date(clock.now().getTime() + job.timeout_s * 1000)),
   );
   const watch = setInterval(() => {
     try {
