@@ -5,7 +5,15 @@ import type { PaidResult } from "../models/openai-http.ts";
 import { retryAfterMs } from "../models/openai-http.ts";
 import type { OllamaLinkSpec, OpenAiLinkSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
-import { bookPaid, ollamaBody, ollamaRecorder, type ProxyContext, settleBooked } from "./upstream.ts";
+import { isObj, lines, parse, readNdjsonLine, readSseLine, type Usage } from "./stream-read.ts";
+import {
+  type Booked,
+  bookPaid,
+  ollamaBody,
+  ollamaRecorder,
+  type ProxyContext,
+  settleBooked,
+} from "./upstream.ts";
 import type { ProxyRequest } from "./wire.ts";
 
 /** How an upstream stream ended. `complete`: its final chunk came (usage, done). */
@@ -22,38 +30,6 @@ export interface StreamEnd {
 export type StreamOpen =
   | { ok: true; chunks: AsyncGenerator<string, StreamEnd> }
   | { ok: false; failure: Failure };
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The lines of a body as they arrive. */
-async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.getReader();
-  const dec = new TextDecoder();
-  let buf = "";
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buf += dec.decode(value, { stream: true });
-      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-        yield buf.slice(0, i).replace(/\r$/, "");
-        buf = buf.slice(i + 1);
-      }
-    }
-    if (buf.trim()) yield buf;
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 /** An HTTP error before any output, classified as the non-streaming calls are. */
 async function httpFailure(res: Response, now: Date): Promise<Failure> {
@@ -131,62 +107,7 @@ export async function openPaidStream(
     );
     return { ok: false, failure: opened.failure };
   }
-  async function* chunks(): AsyncGenerator<string, StreamEnd> {
-    let content = "";
-    let usage: { tokensIn: number; tokensOut: number } | null = null;
-    let finish: string | null = null;
-    let done = false;
-    let error: string | null = null;
-    try {
-      for await (const line of lines(opened.ok ? opened.res.body : new ReadableStream())) {
-        if (!line.startsWith("data:")) continue;
-        const data = line.slice(5).trim();
-        if (data === "[DONE]") {
-          done = true;
-          break;
-        }
-        const obj = parse(data);
-        if (!isObj(obj)) continue;
-        if (isObj(obj.error)) {
-          error = String(obj.error.message ?? "error in stream");
-          break;
-        }
-        const choice = Array.isArray(obj.choices) && isObj(obj.choices[0]) ? obj.choices[0] : null;
-        const delta = choice && isObj(choice.delta) ? choice.delta : null;
-        if (typeof choice?.finish_reason === "string") finish = choice.finish_reason;
-        const u = obj.usage;
-        if (isObj(u) && typeof u.prompt_tokens === "number" && typeof u.completion_tokens === "number")
-          usage = { tokensIn: u.prompt_tokens, tokensOut: u.completion_tokens };
-        if (typeof delta?.content === "string" && delta.content) {
-          content += delta.content;
-          yield delta.content;
-        }
-      }
-      if (!done && !error) error = "the stream ended before [DONE]";
-    } catch (err) {
-      error = describeError(err);
-    } finally {
-      // Reached on every ending, also when the job's client went away mid-stream.
-      error ??= done ? null : "the stream was cut";
-      const result: PaidResult =
-        done && !error
-          ? { kind: "reply", content, usage, finishReason: finish }
-          : {
-              kind: "no_reply",
-              sent: true,
-              failure: { code: ctx.signal.aborted ? "aborted" : "bad_reply", reason: error ?? "cut" },
-            };
-      settleBooked(ctx, booked, result);
-    }
-    return {
-      complete: done && !error,
-      tokensIn: usage?.tokensIn ?? null,
-      tokensOut: usage?.tokensOut ?? null,
-      finishReason: finish,
-      error,
-    };
-  }
-  return { ok: true, chunks: chunks() };
+  return { ok: true, chunks: paidChunks(opened.res.body, ctx, booked) };
 }
 
 /** A streamed request to a local Ollama link: NDJSON in, recorded free (with its counts) when it ends. */
@@ -222,51 +143,108 @@ export async function openOllamaStream(
     call.end("error", new Error(`${opened.failure.code}: ${opened.failure.reason}`));
     return { ok: false, failure: opened.failure };
   }
-  async function* chunks(): AsyncGenerator<string, StreamEnd> {
-    let content = "";
-    const end: StreamEnd = {
-      complete: false,
-      tokensIn: null,
-      tokensOut: null,
-      finishReason: null,
-      error: null,
-    };
-    try {
-      for await (const line of lines(opened.ok ? opened.res.body : new ReadableStream())) {
-        const obj = parse(line);
-        if (!isObj(obj)) continue;
-        if (typeof obj.error === "string") {
-          end.error = obj.error;
-          break;
-        }
-        const text = isObj(obj.message) && typeof obj.message.content === "string" ? obj.message.content : "";
-        if (text) {
-          content += text;
-          yield text;
-        }
-        if (obj.done === true) {
-          end.complete = true;
-          end.tokensIn = typeof obj.prompt_eval_count === "number" ? obj.prompt_eval_count : null;
-          end.tokensOut = typeof obj.eval_count === "number" ? obj.eval_count : null;
-          end.finishReason = typeof obj.done_reason === "string" ? obj.done_reason : null;
-          break;
-        }
+  return { ok: true, chunks: ollamaChunks(opened.res.body, ctx, record, call) };
+}
+
+/**
+ * A paid stream's text pieces as they come; when it ends (also when the job's client goes away
+ * mid-stream) the booked call is settled: on the last chunk's usage after `[DONE]`, else in full.
+ */
+async function* paidChunks(
+  body: ReadableStream<Uint8Array>,
+  ctx: ProxyContext,
+  booked: Booked,
+): AsyncGenerator<string, StreamEnd> {
+  let content = "";
+  let usage: Usage | null = null;
+  let finish: string | null = null;
+  let done = false;
+  let error: string | null = null;
+  try {
+    for await (const line of lines(body)) {
+      const ev = readSseLine(line);
+      if (ev.kind === "done") {
+        done = true;
+        break;
       }
-      if (!end.complete && !end.error) end.error = "Did not receive done or success response in stream.";
-    } catch (err) {
-      end.error = describeError(err);
-    } finally {
-      if (!end.complete) end.error ??= "the stream was cut";
-      record(
-        end.complete ? "ok" : ctx.signal.aborted ? "aborted" : "bad_reply",
-        end.tokensIn,
-        end.tokensOut,
-        content,
-      );
-      if (end.complete) call.end("ok");
-      else call.end("error", new Error(end.error ?? "cut"));
+      if (ev.kind === "error") {
+        error = ev.message;
+        break;
+      }
+      if (ev.kind === "skip") continue;
+      finish = ev.finish ?? finish;
+      usage = ev.usage ?? usage;
+      if (ev.content) {
+        content += ev.content;
+        yield ev.content;
+      }
     }
-    return end;
+    if (!done && !error) error = "the stream ended before [DONE]";
+  } catch (err) {
+    error = describeError(err);
+  } finally {
+    error ??= done ? null : "the stream was cut";
+    const result: PaidResult =
+      done && !error
+        ? { kind: "reply", content, usage, finishReason: finish }
+        : {
+            kind: "no_reply",
+            sent: true,
+            failure: { code: ctx.signal.aborted ? "aborted" : "bad_reply", reason: error ?? "cut" },
+          };
+    settleBooked(ctx, booked, result);
   }
-  return { ok: true, chunks: chunks() };
+  const complete = done && !error;
+  return {
+    complete,
+    tokensIn: usage?.tokensIn ?? null,
+    tokensOut: usage?.tokensOut ?? null,
+    finishReason: finish,
+    error,
+  };
+}
+
+/** A local stream's text pieces as they come; when it ends the call is recorded (free, with its counts) and its span ended. */
+async function* ollamaChunks(
+  body: ReadableStream<Uint8Array>,
+  ctx: ProxyContext,
+  record: ReturnType<typeof ollamaRecorder>,
+  call: Span,
+): AsyncGenerator<string, StreamEnd> {
+  let content = "";
+  const end: StreamEnd = {
+    complete: false,
+    tokensIn: null,
+    tokensOut: null,
+    finishReason: null,
+    error: null,
+  };
+  try {
+    for await (const line of lines(body)) {
+      const ev = readNdjsonLine(line);
+      if (ev.kind === "skip") continue;
+      if (ev.kind === "error") {
+        end.error = ev.message;
+        break;
+      }
+      if (ev.content) {
+        content += ev.content;
+        yield ev.content;
+      }
+      if (ev.done) {
+        Object.assign(end, ev.done, { complete: true });
+        break;
+      }
+    }
+    if (!end.complete && !end.error) end.error = "Did not receive done or success response in stream.";
+  } catch (err) {
+    end.error = describeError(err);
+  } finally {
+    if (!end.complete) end.error ??= "the stream was cut";
+    const outcome = end.complete ? "ok" : ctx.signal.aborted ? "aborted" : "bad_reply";
+    record(outcome, end.tokensIn, end.tokensOut, content);
+    if (end.complete) call.end("ok");
+    else call.end("error", new Error(end.error ?? "cut"));
+  }
+  return end;
 }
