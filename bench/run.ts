@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 /**
- * `bun run bench [--json]`: every figure measured side by side in one run, against its goal.
- * A missed goal stays missed: the note says what bounds it.
+ * `bun run bench [--json] [--only STEP,…]`: every figure measured side by side in one run, against
+ * its goal. A missed goal stays missed: the note says what bounds it. `--only` runs the named steps
+ * (STEPS below) and nothing else, for work on one figure without loading a shared machine for minutes.
  */
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -20,8 +21,21 @@ import { benchTickSources } from "./tick-sources.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { json: { type: "boolean", default: false } },
+  options: { json: { type: "boolean", default: false }, only: { type: "string" } },
 });
+/** The steps in run order; `cold` measures status on the ledger `growth` leaves behind (and `metrics` reads `spend`'s ledger: it fills it alone). */
+const STEPS = ["idle", "growth", "cold", "sources", "deliver", "corpus", "spend", "metrics", "rps"] as const;
+const only = values.only?.split(",").map((s) => s.trim());
+const unknown = only?.filter((s) => !(STEPS as readonly string[]).includes(s)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`bench: --only: unknown step ${unknown.join(", ")} (steps: ${STEPS.join(", ")})\n`);
+  process.exit(2);
+}
+if (only?.includes("cold") && !only.includes("growth")) {
+  process.stderr.write("bench: --only cold needs growth too: status is timed on the growth run's ledger\n");
+  process.exit(2);
+}
+const want = (step: (typeof STEPS)[number]) => only === undefined || only.includes(step);
 const log = (line: string) => {
   if (!values.json) process.stderr.write(`bench: ${line}\n`);
 };
@@ -36,55 +50,76 @@ const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", AFK_STATUS_ADDR: "127.0
 const today = new Date().toISOString().slice(0, 10);
 const figures: Figure[] = [];
 try {
-  log("compiling afk and hello-world");
-  const bins = compileAll(dir("bin"));
+  const needsBins = ["idle", "growth", "cold", "rps"] as const;
+  if (needsBins.some(want)) log("compiling afk and hello-world");
+  const bins = needsBins.some(want) ? compileAll(dir("bin")) : null;
 
-  log("serve idle RSS");
-  const idleHome = dir("idle");
-  figures.push(
-    ...(await benchIdleRss(bins.afk, bins.idleFloor, idleHome, {
-      ...env,
-      AFK_KILL_FLAG: join(idleHome, "afk.kill"),
-    })),
-  );
+  if (bins && want("idle")) {
+    log("serve idle RSS");
+    const idleHome = dir("idle");
+    figures.push(
+      ...(await benchIdleRss(bins.afk, bins.idleFloor, idleHome, {
+        ...env,
+        AFK_KILL_FLAG: join(idleHome, "afk.kill"),
+      })),
+    );
+  }
 
-  log("5,000 ticks");
   const ticksHome = dir("ticks");
-  figures.push(
-    ...(await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") })),
-  );
+  if (bins && want("growth")) {
+    log("5,000 ticks");
+    figures.push(
+      ...(await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") })),
+    );
+  }
 
-  log("afk status and --version cold start vs hello");
-  figures.push(
-    ...benchColdStart(bins, join(ticksHome, "SPEC.md"), {
-      ...env,
-      HOME: ticksHome,
-      AFK_HOME: ticksHome,
-      AFK_KILL_FLAG: join(ticksHome, "afk.kill"),
-    }),
-  );
+  if (bins && want("cold")) {
+    log("afk status and --version cold start vs hello");
+    figures.push(
+      ...benchColdStart(bins, join(ticksHome, "SPEC.md"), {
+        ...env,
+        HOME: ticksHome,
+        AFK_HOME: ticksHome,
+        AFK_KILL_FLAG: join(ticksHome, "afk.kill"),
+      }),
+    );
+  }
 
-  log("a tick over 100 sources");
-  figures.push(...(await benchTickSources(dir("sources"))));
+  if (want("sources")) {
+    log("a tick over 100 sources");
+    figures.push(...(await benchTickSources(dir("sources"))));
+  }
 
-  log("a tick delivering to three sinks on loopback vs none");
-  figures.push(await benchDeliver(dir("deliver")));
+  if (want("deliver")) {
+    log("a tick delivering to three sinks on loopback vs none");
+    figures.push(await benchDeliver(dir("deliver")));
+  }
 
-  log("the corpora's slowest file");
-  figures.push(benchCorpus());
+  if (want("corpus")) {
+    log("the corpora's slowest file");
+    figures.push(benchCorpus());
+  }
 
-  log("spend query over 1,000,000 rows");
-  const spendDb = openFilledLedger(dir("spend"), 1_000_000, today);
-  figures.push(benchSpendQuery(spendDb, today));
-  spendDb.close();
+  if (want("spend") || want("metrics")) {
+    log("spend query over 1,000,000 rows");
+    const spendDb = openFilledLedger(dir("spend"), 1_000_000, today);
+    if (want("spend")) figures.push(benchSpendQuery(spendDb, today));
+    spendDb.close();
+  }
 
-  log("/metrics over 1,000,000 rows");
-  figures.push(benchMetrics(dir("spend")));
+  if (want("metrics")) {
+    log("/metrics over 1,000,000 rows");
+    figures.push(benchMetrics(dir("spend")));
+  }
 
-  log("/status.json with 100,000 rows");
-  const rpsHome = dir("rps");
-  openFilledLedger(rpsHome, 100_000, today).close();
-  figures.push(await benchStatusRps(bins.afk, rpsHome, { ...env, AFK_KILL_FLAG: join(rpsHome, "afk.kill") }));
+  if (bins && want("rps")) {
+    log("/status.json with 100,000 rows");
+    const rpsHome = dir("rps");
+    openFilledLedger(rpsHome, 100_000, today).close();
+    figures.push(
+      await benchStatusRps(bins.afk, rpsHome, { ...env, AFK_KILL_FLAG: join(rpsHome, "afk.kill") }),
+    );
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
