@@ -1,4 +1,5 @@
 import { fetchBudget } from "./budget.ts";
+import { type HealthRecord, recordHealthAll } from "./health.ts";
 import { mapLimit } from "./limit.ts";
 import { fetchSource } from "./source.ts";
 import type { FetchContext, SourceResult } from "./types.ts";
@@ -17,8 +18,19 @@ export const SOURCE_CONCURRENCY = 128;
  * all sharing one fetch budget of `limits.fetch_buffer_bytes`.
  * Never throws: each source ends in an ok result (normalised items, or `notModified`) or a failed
  * result with a FeedError code and a trace event on its own child span of `ctx.span`.
+ * Every source's outcome is written to `source_health` in one transaction once all have ended; a
+ * ledger that refuses it costs the health rows (a `health_write_failed` event), never the items.
  */
-export function fetchSources(ctx: FetchContext): Promise<SourceResult[]> {
+export async function fetchSources(ctx: FetchContext): Promise<SourceResult[]> {
   const budget = fetchBudget(ctx.loaded.spec.limits.fetch_buffer_bytes);
-  return mapLimit(ctx.loaded.spec.sources, SOURCE_CONCURRENCY, (source) => fetchSource(source, ctx, budget));
+  const health: HealthRecord[] = [];
+  const results = await mapLimit(ctx.loaded.spec.sources, SOURCE_CONCURRENCY, (source) =>
+    fetchSource(source, ctx, budget, health),
+  );
+  try {
+    recordHealthAll(ctx.db, health);
+  } catch (err) {
+    ctx.span.event("health_write_failed", { sources: health.map((h) => h.sourceId) }, err);
+  }
+  return results;
 }

@@ -2,16 +2,12 @@ import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
 import type { FetchBudget } from "./budget.ts";
-import { type HealthUpdate, recordHealth } from "./health.ts";
+import type { HealthRecord, HealthUpdate } from "./health.ts";
 import { capText, cleanText } from "./sanitize.ts";
 import { FeedError, type FetchContext, type SourceResult } from "./types.ts";
 
-function record(ctx: FetchContext, source: SourceSpec, span: Span, update: HealthUpdate): void {
-  try {
-    recordHealth(ctx.db, source.id, ctx.deps.clock.now(), update);
-  } catch (err) {
-    span.event("health_write_failed", { source: source.id }, err);
-  }
+function record(ctx: FetchContext, source: SourceSpec, health: HealthRecord[], update: HealthUpdate): void {
+  health.push({ sourceId: source.id, at: ctx.deps.clock.now(), update });
 }
 
 function failed(span: Span, source: SourceSpec, via: "primary" | "backup", err: FeedError): void {
@@ -25,13 +21,15 @@ function failed(span: Span, source: SourceSpec, via: "primary" | "backup", err: 
 /**
  * One source end to end: the primary URL, and on any failure the backup URL if the spec gives one.
  * Never throws. Each failure is a `source_failed` event on the source's span, a fall-over is a
- * `source_backup` event, and the outcome lands in `source_health`. Bodies count against `budget`,
- * the tick's fetch budget shared with the other sources.
+ * `source_backup` event, and the outcome is added to `health` (the caller writes every source's to
+ * `source_health` at once). Bodies count against `budget`, the tick's fetch budget shared with the
+ * other sources.
  */
 export async function fetchSource(
   source: SourceSpec,
   ctx: FetchContext,
   budget: FetchBudget,
+  health: HealthRecord[],
 ): Promise<SourceResult> {
   const span = ctx.span.child(`source:${source.id}`, { source: source.id, optional: source.optional });
   const started = performance.now();
@@ -59,7 +57,7 @@ export async function fetchSource(
   }
   if (ok !== null) {
     const outcome = ok.notModified ? "not_modified" : "ok";
-    record(ctx, source, span, {
+    record(ctx, source, health, {
       outcome,
       status: ok.status,
       via,
@@ -84,7 +82,7 @@ export async function fetchSource(
   const message = capText(cleanText(err.message), 500);
   // A killed tick says nothing about the source, so it does not count against its health.
   if (err.code !== "aborted") {
-    record(ctx, source, span, { outcome: "failed", status: err.status, code: err.code, error: message });
+    record(ctx, source, health, { outcome: "failed", status: err.status, code: err.code, error: message });
   }
   span.set({ via, code: err.code, status: err.status });
   span.end("error", err);

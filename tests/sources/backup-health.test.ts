@@ -101,6 +101,33 @@ describe("backups, retries and redirects", () => {
     expect(r).toMatchObject({ ok: true, status: 200, items: [{ link: srv.url("/posts/r1") }] });
   });
 
+  test("every source's health of one fetch commits together; a ledger that refuses it loses the rows, never the items", async () => {
+    const db = testDb();
+    const loaded = loadedWith(
+      ["a", "b", "c"].map((id) => ({ id, url: srv.url("/backup.xml"), timeout_s: 2 })),
+      tempDir(),
+    );
+    await fetchSources(contextFor(loaded, { db }).ctx);
+    expect(readSourceHealth(db).map((h) => [h.source_id, h.last_outcome])).toEqual([
+      ["a", "ok"],
+      ["b", "ok"],
+      ["c", "ok"],
+    ]);
+    // One source's row cannot be written: the write is one transaction, so no source's row moves.
+    db.run(
+      "CREATE TRIGGER refuse_b BEFORE UPDATE ON source_health WHEN NEW.source_id = 'b' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    const before = readSourceHealth(db);
+    const { ctx, records } = contextFor(loaded, { db });
+    const results = await fetchSources(ctx);
+    expect(results.map((r) => r.ok && r.items.length)).toEqual([1, 1, 1]);
+    expect(readSourceHealth(db)).toEqual(before);
+    const failed = records.filter((r) => r.name === "health_write_failed");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.attrs.sources).toEqual(["a", "b", "c"]);
+    expect(failed[0]?.error).toContain("refused");
+  });
+
   test("an aborted tick ends every source as `aborted`, promptly", async () => {
     const controller = new AbortController();
     controller.abort(new Error("tick killed"));
