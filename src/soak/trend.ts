@@ -36,3 +36,18 @@ export function minimaSlope(points: readonly Point[], window: number): { slope: 
   }
   return { slope: slope(minima), minima };
 }
+
+/**
+ * The growth method the bench and the soak share: `minimaSlope` over the series after its first
+ * window. That window is warm-up (the heap and the JIT reaching their working size, caches
+ * filling), which a process does once; a leak lifts every later window's low as well.
+ * A series shorter than two windows keeps every point.
+ */
+export function steadyMinimaSlope(
+  points: readonly Point[],
+  window: number,
+): { slope: number; minima: Point[] } {
+  const size = Math.max(1, Math.floor(window));
+  const steady = points.length >= 2 * size ? points.slice(size) : points;
+  return minimaSlope(steady, size);
+}

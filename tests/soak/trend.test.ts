@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { minimaSlope, slope } from "../../src/soak/trend.ts";
+import { minimaSlope, slope, steadyMinimaSlope } from "../../src/soak/trend.ts";
 
 const line = (n: number, f: (x: number) => number) => Array.from({ length: n }, (_, x) => ({ x, y: f(x) }));
 
@@ -20,5 +20,15 @@ describe("the trend of a memory series", () => {
     const { slope: s, minima } = minimaSlope(leak, 250);
     expect(minima).toHaveLength(20);
     expect(s * 1000).toBeCloseTo(0.5, 1);
+  });
+
+  test("the shared method leaves out the first window: a warm-up rise then a flat floor reads 0, a leak still reads", () => {
+    const warmThenFlat = line(5000, (x) => (x < 250 ? 90 + x * 0.1 : 115) + (x % 97) * 0.05);
+    expect(minimaSlope(warmThenFlat, 250).slope * 1000).toBeGreaterThan(1);
+    expect(steadyMinimaSlope(warmThenFlat, 250).slope * 1000).toBeCloseTo(0, 1);
+    const warmThenLeak = line(5000, (x) => (x < 250 ? 90 + x * 0.1 : 115 + x * 0.002) + (x % 97) * 0.05);
+    const { slope: s, minima } = steadyMinimaSlope(warmThenLeak, 250);
+    expect(minima).toHaveLength(19);
+    expect(s * 1000).toBeCloseTo(2, 1);
   });
 });
