@@ -22,8 +22,10 @@ export function charsetOf(contentType: string | null | undefined): string | null
   return m?.[1] ?? null;
 }
 
-function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
-  return prefix.length <= bytes.length && prefix.every((b, i) => bytes[i] === b);
+function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
+  if (prefix.length > bytes.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }
 
 function fromBom(bytes: Uint8Array): string | null {

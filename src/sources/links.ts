@@ -22,9 +22,11 @@ export function safeLink(raw: string | undefined | null, base: string | null): s
     return null;
   }
   if (!SAFE_PROTOCOLS.has(url.protocol)) return null;
-  url.username = "";
-  url.password = "";
-  url.hash = "";
+  // Each setter serialises the URL again; most links have neither credentials nor a fragment.
+  // A bare `#` reads as an empty hash but is in href: the serialised form decides.
+  if (url.username !== "") url.username = "";
+  if (url.password !== "") url.password = "";
+  if (url.href.includes("#")) url.hash = "";
   const href = url.href;
   return href.length > 2048 ? null : href;
 }

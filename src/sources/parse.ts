@@ -20,7 +20,10 @@ export const MAX_ENTRIES = 500;
  * else ill-formed is left for the parser to reject.
  */
 function closeTrailingTag(text: string): string {
-  return /<\/[A-Za-z_][\w:.-]*\s*$/.test(text) ? `${text.trimEnd()}>` : text;
+  // Only the last `</` can start such a tail (a name and spaces hold no `<`): test from there, not
+  // at every `</` of the document.
+  const last = text.lastIndexOf("</");
+  return last !== -1 && /^<\/[A-Za-z_][\w:.-]*\s*$/.test(text.slice(last)) ? `${text.trimEnd()}>` : text;
 }
 
 /**
