@@ -67,7 +67,7 @@ try {
 
   const ticksHome = dir("ticks");
   if (bins && want("growth")) {
-    log("5,000 ticks");
+    log("10,000 ticks");
     figures.push(
       ...(await benchRssGrowth(bins.afk, ticksHome, { ...env, AFK_KILL_FLAG: join(ticksHome, "afk.kill") })),
     );

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { startOllamaDouble } from "../src/evidence/doubles/ollama-double.ts";
 import { probe } from "../src/soak/child.ts";
 import { startFeedServer } from "../src/soak/feed-server.ts";
-import { minimaSlope, steadyMinimaSlope } from "../src/soak/trend.ts";
+import { minimaSlope, slopeError, steadyMinimaSlope } from "../src/soak/trend.ts";
 import { type Figure, round } from "./figure.ts";
 import { startServe } from "./serve-proc.ts";
 
@@ -91,9 +91,14 @@ export async function benchIdleRss(
 }
 
 const WARM = 50;
-const TICKS = 5000;
-/** Ticks per window of the growth figure: 20 windows over the run, each holding several collections. */
-const WINDOW_TICKS = 250;
+/**
+ * A window's low swings ±5–8 MB with where the collector's full collections fall: over 5,000 ticks
+ * the slope's standard error is ~1.2 MB per 1,000 ticks, the size of the goal; over 10,000 it is
+ * ~0.4 (measured over 15,000 ticks: lows 105–127 MB after the first window, slope −0.3).
+ */
+const TICKS = 10_000;
+/** Ticks per window of the growth figure: 20 windows over the run, each holding several full collections. */
+const WINDOW_TICKS = 500;
 
 /** Closed ticks in serve's ledger; null while it cannot be read (not created yet, or busy a moment). */
 function closedTicks(home: string): number | null {
@@ -116,8 +121,8 @@ function closedTicks(home: string): number | null {
 /**
  * rss_growth_mb_per_1k_ticks (and rss_growth_1000_ticks_mb, the two-point reading it replaces): a
  * compiled serve ticking every (clock) minute on a ×6000 clock — three loopback feeds, the Ollama
- * double as primary — sampled (closed ticks, VmRSS) every 50 ms for 5,000 ticks after 50 warm-up
- * ticks. The figure is the slope of the per-window RSS minima (windows of 250 ticks) per 1,000
+ * double as primary — sampled (closed ticks, VmRSS) every 50 ms for 10,000 ticks after 50 warm-up
+ * ticks. The figure is the slope of the per-window RSS minima (windows of 500 ticks) per 1,000
  * ticks, leaving out the first window as the soak's growth invariant does (steadyMinimaSlope): what
  * a leak would add, blind to where between two collections a sample falls and to the heap's
  * warm-up (its first few hundred ticks lift the low ~20 MB once, then it holds: 15,000 ticks).
@@ -151,7 +156,7 @@ export async function benchRssGrowth(
   const samples: { ticks: number; rssMb: number; fds: number }[] = [];
   try {
     // A bounded poll of another process's ledger and /proc: nothing to await across processes.
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 40_000; i++) {
       const ticks = closedTicks(home);
       const p = probe(serve.pid);
       if (!p) throw new Error("bench: serve died during the growth run");
@@ -165,6 +170,7 @@ export async function benchRssGrowth(
     const trend = steadyMinimaSlope(points, windowSamples);
     const warmLow = minimaSlope(points.slice(0, windowSamples), windowSamples).minima[0]?.y ?? 0;
     const perK = trend.slope * 1000;
+    const errK = slopeError(trend.minima) * 1000;
     const first = samples[0];
     const at1k = samples.find((s) => s.ticks >= WARM + 1000);
     const last = samples.at(-1);
@@ -183,7 +189,7 @@ export async function benchRssGrowth(
         value: ticks >= TICKS ? round(perK, 2) : null,
         unit: "MB",
         goal: { op: "<=", target: 1 },
-        note: `slope of the per-window VmRSS minima over ${ticks} ticks (after ${WARM} warm-up ticks and the first window, low ${round(warmLow, 1)} MB; ${trend.minima.length} windows of ~${WINDOW_TICKS} ticks; lows ${lows[0]} … ${lows.at(-1)} MB, range ${round(Math.min(...lows), 1)}–${round(Math.max(...lows), 1)}, peak ${round(Math.max(...points.map((p) => p.y)), 1)} MB), per 1,000 ticks; fds ${first?.fds} → ${last?.fds}; compiled serve, 3 loopback feeds, Ollama double, ${round(secs, 1)} s`,
+        note: `slope of the per-window VmRSS minima (± ${round(errK, 2)} standard error) over ${ticks} ticks (after ${WARM} warm-up ticks and the first window, low ${round(warmLow, 1)} MB; ${trend.minima.length} windows of ~${WINDOW_TICKS} ticks; lows ${lows[0]} … ${lows.at(-1)} MB, range ${round(Math.min(...lows), 1)}–${round(Math.max(...lows), 1)}, peak ${round(Math.max(...points.map((p) => p.y)), 1)} MB), per 1,000 ticks; fds ${first?.fds} → ${last?.fds}; compiled serve, 3 loopback feeds, Ollama double, ${round(secs, 1)} s`,
       },
     ];
   } finally {

@@ -20,6 +20,25 @@ export function slope(points: readonly Point[]): number {
 }
 
 /**
+ * Standard error of the least-squares slope: how far the slope of a series this noisy can read
+ * from zero with no trend at all. 0 for fewer than three points.
+ */
+export function slopeError(points: readonly Point[]): number {
+  const n = points.length;
+  if (n < 3) return 0;
+  const b = slope(points);
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxx = 0;
+  let rss = 0;
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    rss += (p.y - my - b * (p.x - mx)) ** 2;
+  }
+  return sxx === 0 ? 0 : Math.sqrt(rss / (n - 2) / sxx);
+}
+
+/**
  * The trend of a series a garbage collector saws up and down: the points (in x order) cut into
  * consecutive windows of `window` points, each window's lowest reading (the level right after a
  * collection) placed at the window's middle, and the least-squares slope through those minima,

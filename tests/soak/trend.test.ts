@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { minimaSlope, slope, steadyMinimaSlope } from "../../src/soak/trend.ts";
+import { minimaSlope, slope, slopeError, steadyMinimaSlope } from "../../src/soak/trend.ts";
 
 const line = (n: number, f: (x: number) => number) => Array.from({ length: n }, (_, x) => ({ x, y: f(x) }));
 
@@ -7,6 +7,14 @@ describe("the trend of a memory series", () => {
   test("the least-squares slope of a straight line is its slope", () => {
     expect(slope(line(10, (x) => 3 + 0.25 * x))).toBeCloseTo(0.25, 10);
     expect(slope([{ x: 1, y: 5 }])).toBe(0);
+  });
+
+  test("the slope's standard error is 0 on a straight line and grows with the scatter around it", () => {
+    expect(slopeError(line(10, (x) => 3 + 0.25 * x))).toBeCloseTo(0, 10);
+    const zigzag = (amp: number) => line(20, (x) => 100 + (x % 2 ? amp : -amp));
+    expect(slopeError(zigzag(1))).toBeGreaterThan(0);
+    expect(slopeError(zigzag(4))).toBeCloseTo(4 * slopeError(zigzag(1)), 10);
+    expect(slopeError(line(2, (x) => x))).toBe(0);
   });
 
   test("per-window minima ignore collected garbage: a sawtooth over a flat floor has slope 0", () => {
