@@ -23,7 +23,7 @@ export function benchMetrics(home: string): Figure {
     clock: systemClock,
     fetch: globalThis.fetch,
     env: { HOME: home, AFK_HOME: home, AFK_KILL_FLAG: join(home, "afk.kill") },
-    home,
+    cwd: home,
     print: () => {},
     warn: () => {},
     pid: process.pid,

@@ -20,7 +20,7 @@ function snapshotCost(
     clock: systemClock,
     fetch: globalThis.fetch,
     env: { HOME: home, AFK_HOME: home, AFK_KILL_FLAG: join(home, "afk.kill") },
-    home,
+    cwd: home,
     print: () => {},
     warn: () => {},
     pid: process.pid,

@@ -29,7 +29,7 @@ const deps: Deps = {
   clock: processClock(),
   fetch: globalThis.fetch,
   env: { ...process.env },
-  home: process.cwd(),
+  cwd: process.cwd(),
   print: (line) => console.log(line),
   warn: (line) => console.error(line),
   pid: process.pid,

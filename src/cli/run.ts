@@ -26,7 +26,7 @@ function help(commands: readonly Entry[]): string[] {
 /** `afk --version`, imported here: `afk help` needs none of it. */
 async function versionLine(spec: string | undefined, deps: Deps): Promise<string> {
   const { versionLine } = await import("./version-line.ts");
-  return versionLine(spec, deps.env, deps.home);
+  return versionLine(spec, deps.env, deps.cwd);
 }
 
 /**

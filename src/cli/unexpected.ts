@@ -13,7 +13,7 @@ export function reportUnexpected(err: unknown, deps: Deps, command = "afk"): num
   const fault = classifyFault(err);
   const now = deps.clock.now();
   const rel = tracePath(now.toISOString().slice(0, 10));
-  const home = resolve(deps.home, deps.env.AFK_HOME || ".");
+  const home = resolve(deps.cwd, deps.env.AFK_HOME || ".");
   const id = `error-${now.getTime().toString(36)}-${deps.pid}`;
   let where = `${join(home, rel)} (record ${id})`;
   try {

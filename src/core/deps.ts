@@ -6,8 +6,12 @@ export interface Deps {
   fetch: typeof fetch;
   /** The process environment, read once in main. */
   env: Readonly<Record<string, string | undefined>>;
-  /** AFK_HOME: where ledger.sqlite, runs/ and out/ live. */
-  home: string;
+  /**
+   * The directory afk was started in (process.cwd()): AFK_HOME, --spec and other relative paths
+   * resolve against it. AFK_HOME itself (where ledger.sqlite, runs/ and out/ live) is
+   * `HostConfig.home`, read from the environment once (core/host.ts).
+   */
+  cwd: string;
   /** Human output (stdout). */
   print: (line: string) => void;
   /** Diagnostics (stderr). */

@@ -9,12 +9,12 @@ export const FEED_FILE = "digests.atom";
 export function writeFeedFile(app: AppContext): string {
   const text = renderAtom({
     db: app.db(),
-    home: app.deps.home,
+    home: app.host.home,
     specName: app.loaded.spec.name,
     version: app.version,
     entries: app.loaded.spec.feed.entries,
   });
-  deliverAtomically(app.deps.home, FEED_FILE, text);
+  deliverAtomically(app.host.home, FEED_FILE, text);
   return text;
 }
 

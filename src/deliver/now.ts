@@ -23,7 +23,7 @@ export async function deliverNow(app: AppContext, opts: DeliverNowOptions = {}):
   const db = app.db();
   const reports = await deliverPending({
     db,
-    home: deps.home,
+    home: app.host.home,
     specName: loaded.spec.name,
     sinks: buildSinks(loaded.spec.deliver, deps.env, deps.fetch),
     clock: deps.clock,

@@ -13,7 +13,7 @@ function entry(app: AppContext, tick: ArchiveEntry["tick"]): ArchiveEntry {
   const fallback = `${app.loaded.spec.name} ${tick.slot.slice(0, 10)}`;
   return {
     tick,
-    msg: tick.out_path ? digestMessage(app.deps.home, tick.slot, tick.out_path, fallback) : null,
+    msg: tick.out_path ? digestMessage(app.host.home, tick.slot, tick.out_path, fallback) : null,
   };
 }
 
@@ -28,7 +28,7 @@ export function deliverRoutes(app: AppContext): Hono {
   web.get("/digests.atom", (c) => {
     const body = renderAtom({
       db: app.db(),
-      home: app.deps.home,
+      home: app.host.home,
       specName: spec,
       version: app.version,
       entries: app.loaded.spec.feed.entries,

@@ -46,7 +46,7 @@ export function startDeliveryWorker(
     const day = dayIn(now, loaded.spec.timezone);
     const span = rootSpan(
       `deliver-${now.getTime()}`,
-      fileSink(join(deps.home, tracePath(day)), deps.redact),
+      fileSink(join(app.host.home, tracePath(day)), deps.redact),
       deps.clock,
       "deliver_retry",
     );

@@ -37,6 +37,8 @@ export interface HarnessContext {
   loaded: LoadedSpec;
   db: Database;
   deps: Deps;
+  /** AFK_HOME: the unit goes to out/ and the trace to runs/ under it. */
+  home: string;
   version: string;
   capMicros: number;
   /** Aborted with a TickStop by the runner (kill, max tick time). */

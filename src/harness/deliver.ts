@@ -40,7 +40,7 @@ export function deliverDigest(home: string, wanted: string, text: string): strin
 export function deliverStep(t: TickScope, unit: Unit): Promise<string> {
   return t.step("deliver", async (span) => {
     const name = digestFileName(t.ctx.loaded, t.req.slot);
-    const path = deliverDigest(t.ctx.deps.home, name, unit.markdown);
+    const path = deliverDigest(t.ctx.home, name, unit.markdown);
     const kept = path.endsWith(`/${name}`) ? {} : { earlier_kept: name };
     span.set({ path, bytes: unit.markdown.length, ...kept, ...unit.attrs });
     return path;

@@ -100,9 +100,9 @@ export function openTickOf(s: TickStart): OpenTick {
   };
 }
 
-/** Where a tick's trace goes: the given sink (tests), else runs/<day>/trace.jsonl under home. */
-export function tickSink(deps: Pick<Deps, "home" | "redact">, open: OpenTick, sink?: TraceSink): TraceSink {
-  return sink ?? fileSink(join(deps.home, open.tracePath), deps.redact);
+/** Where a tick's trace goes: the given sink (tests), else runs/<day>/trace.jsonl under AFK_HOME. */
+export function tickSink(home: string, redact: Deps["redact"], open: OpenTick, sink?: TraceSink): TraceSink {
+  return sink ?? fileSink(join(home, open.tracePath), redact);
 }
 
 /** The tick's root span, carrying the same facts as its row. */

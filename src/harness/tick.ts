@@ -36,7 +36,7 @@ export async function runTick(req: TickRequest, ctx: HarnessContext): Promise<Ti
     version: ctx.version,
     pid: ctx.deps.pid,
   });
-  const sink = tickSink(ctx.deps, open, ctx.sink);
+  const sink = tickSink(ctx.home, ctx.deps.redact, open, ctx.sink);
   const done = !req.force ? deliveredForSlot(ctx.db, open.slot) : null;
   if (done) {
     const reason = `slot ${open.slot} already delivered by tick ${done.id} (${done.out_path ?? "no file"}); --force runs it again`;

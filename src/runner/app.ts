@@ -27,7 +27,7 @@ export interface AppContext {
 }
 
 export function hostOf(deps: Deps): HostConfig {
-  return readHostConfig(deps.env, deps.home);
+  return readHostConfig(deps.env, deps.cwd);
 }
 
 /**
@@ -56,7 +56,6 @@ export function createAppContext(
   const redact = makeRedactor(secrets);
   const d: Deps = {
     ...deps,
-    home: host.home,
     redact,
     print: (l) => deps.print(redact(l)),
     warn: (l) => deps.warn(redact(l)),

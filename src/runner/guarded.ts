@@ -65,7 +65,7 @@ export interface GuardedRequest {
 }
 
 function sinkOf(env: TickEnv, open: OpenTick): TraceSink {
-  return tickSink(env.app.deps, open);
+  return tickSink(env.app.host.home, env.app.deps.redact, open);
 }
 
 function openTick(env: TickEnv, req: GuardedRequest, tickId: string, now: Date): OpenTick {
@@ -206,6 +206,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
         loaded: app.loaded,
         db,
         deps: app.deps,
+        home: app.host.home,
         version: app.version,
         capMicros: app.capMicros,
         signal: controller.signal,

@@ -47,11 +47,11 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const { app, ports, session } = env;
   const { deps } = app;
   // An older afk's serve holds no lease: its pidfile still counts.
-  const other = pidfileNamesLiveServe(deps.home, deps.pid);
+  const other = pidfileNamesLiveServe(app.host.home, deps.pid);
   if (other !== null)
     throw new AfkError(
       "lock_busy",
-      `serve: another afk serve (pid ${other}) runs in ${deps.home}; afk kill stops it`,
+      `serve: another afk serve (pid ${other}) runs in ${app.host.home}; afk kill stops it`,
     );
   // A page that can kill the runner is never open unguarded: refuse before anything starts.
   env.statusServer?.check(app);
@@ -60,14 +60,14 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   if (!lease.ok)
     throw new AfkError(
       "lock_busy",
-      `serve: another afk serve (pid ${lease.holder.pid}${holderHost(lease.holder.session)}, since ${lease.holder.acquired_at}) runs in ${deps.home}; afk kill stops it`,
+      `serve: another afk serve (pid ${lease.holder.pid}${holderHost(lease.holder.session)}, since ${lease.holder.acquired_at}) runs in ${app.host.home}; afk kill stops it`,
     );
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
-  writePidfile(deps.home, deps.pid, session);
+  writePidfile(app.host.home, deps.pid, session);
   openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
   const first = schedule.next(deps.clock.now());
   deps.print(
-    `afk serve: pid ${deps.pid} · ${schedule.label} · next run ${first?.toISOString() ?? "none"} · cap ${formatUsd(app.capMicros)}/day · kill flag ${app.host.killFlag} · home ${deps.home}`,
+    `afk serve: pid ${deps.pid} · ${schedule.label} · next run ${first?.toISOString() ?? "none"} · cap ${formatUsd(app.capMicros)}/day · kill flag ${app.host.killFlag} · home ${app.host.home}`,
   );
 
   // Between ticks: retries as their backoff runs out, and out/digests.atom kept current.
@@ -121,7 +121,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     await worker.stop();
     await status?.stop().catch(() => {});
     closeSession(db, { session, at: deps.clock.now(), reason: outcome.reason, exitCode: outcome.exitCode });
-    removePidfile(deps.home, deps.pid);
+    removePidfile(app.host.home, deps.pid);
     deps.print(`afk serve: stopped (${outcome.reason}), exit ${outcome.exitCode}`);
   }
 }

@@ -79,7 +79,7 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
     const { deps, loaded, host } = app;
     span = rootSpan(
       summary.tickId,
-      fileSink(join(deps.home, summary.tracePath), deps.redact),
+      fileSink(join(host.home, summary.tracePath), deps.redact),
       deps.clock,
       "after_tick",
     ).set({ status: summary.status });
@@ -91,10 +91,10 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
     await guarded(app, s, "run_log", () => {
       const row = getTick(db, summary.tickId);
       if (row) {
-        const line = logIntervention(db, deps.home, loaded.spec, row);
+        const line = logIntervention(db, host.home, loaded.spec, row);
         if (line) s.event("run_log.intervention", { tick: row.id });
       }
-      const written = catchUpRunLog(db, deps.home, { spec: loaded.spec, tickSeconds: host.tickSeconds }, now);
+      const written = catchUpRunLog(db, host.home, { spec: loaded.spec, tickSeconds: host.tickSeconds }, now);
       if (written.length) s.event("run_log.days", { lines: written.length });
     });
 
@@ -104,7 +104,7 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
 
     await guarded(app, s, "watchdog", () => {
       const action = evaluateWatchdog(db, loaded, now);
-      applyWatchdog(db, deps.home, action, now);
+      applyWatchdog(db, host.home, action, now);
       if (action.kind !== "none")
         s.event(`watchdog.${action.kind}`, {
           empty_ticks: action.kind === "resolve" ? 0 : action.alert.empty_ticks,

@@ -110,7 +110,7 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
       sources: sourceHealth(db),
       digest:
         delivered?.out_path != null
-          ? { path: delivered.out_path, text: readDigest(app.deps.home, delivered.out_path) }
+          ? { path: delivered.out_path, text: readDigest(app.host.home, delivered.out_path) }
           : null,
     };
     return c.html(

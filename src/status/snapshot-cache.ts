@@ -50,7 +50,7 @@ function readInputs(input: SnapshotInput, now: Date, stepMs: number): Inputs {
     changes: ledger.changes,
     step: Math.floor(now.getTime() / stepMs),
     kill: existsSync(app.host.killFlag),
-    alertFile: existsSync(join(app.deps.home, ALERT_FILE)),
+    alertFile: existsSync(join(app.host.home, ALERT_FILE)),
     alive: handle ? handle.alive() : null,
     nextRun: nextRun ? nextRun.getTime() : null,
   };

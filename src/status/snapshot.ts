@@ -189,7 +189,7 @@ function serveState(input: SnapshotInput): StatusSnapshot["serve"] {
       ? { at: session.ended_at, reason: session.stop_reason, exit_code: session.exit_code }
       : null;
   if (handle) return { running: handle.alive(), pid: app.deps.pid, last_stop };
-  const pid = pidfileNamesLiveServe(app.deps.home, app.deps.pid);
+  const pid = pidfileNamesLiveServe(app.host.home, app.deps.pid);
   return { running: pid !== null, pid, last_stop };
 }
 
@@ -282,7 +282,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
     serve: serveState(input),
     alert: {
       active: alert !== null,
-      file: existsSync(join(app.deps.home, ALERT_FILE)) ? ALERT_FILE : null,
+      file: existsSync(join(app.host.home, ALERT_FILE)) ? ALERT_FILE : null,
       raised_at: alert?.raised_at ?? null,
       since: alert?.since_at ?? null,
       empty_ticks: alert?.empty_ticks ?? 0,

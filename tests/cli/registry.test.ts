@@ -25,7 +25,7 @@ describe("the command registry", () => {
       clock: systemClock,
       fetch: globalThis.fetch,
       env: {},
-      home: process.cwd(),
+      cwd: process.cwd(),
       print: (l: string) => out.push(l),
       warn: (l: string) => out.push(l),
       pid: process.pid,

@@ -74,6 +74,7 @@ export async function tickAndDeliver(app: AppContext, force = false): Promise<Ti
       loaded: app.loaded,
       db: app.db(),
       deps: app.deps,
+      home: app.host.home,
       version: app.version,
       capMicros: app.capMicros,
       signal: new AbortController().signal,

@@ -59,7 +59,7 @@ async function retro(args: string[] = []) {
     clock: lab.clock,
     fetch: globalThis.fetch,
     env: lab.env,
-    home: lab.dir,
+    cwd: lab.dir,
     print: (l) => out.push(l),
     warn: (l) => err.push(l),
     pid: process.pid,

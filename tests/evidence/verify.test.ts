@@ -36,7 +36,7 @@ function labDeps(lab: LabHome): Deps {
     clock: lab.clock,
     fetch: globalThis.fetch,
     env: lab.env,
-    home: lab.dir,
+    cwd: lab.dir,
     print: () => {},
     warn: () => {},
     pid: process.pid,

@@ -53,7 +53,7 @@ export async function build(opts: {
     clock: systemClock,
     fetch: globalThis.fetch,
     env: { ...process.env, AFK_HOME: opts.home, ...opts.env },
-    home: REPO,
+    cwd: REPO,
     print: (l) => out.push(l),
     warn: (l) => err.push(l),
     pid: process.pid,

@@ -86,6 +86,7 @@ export function harnessFor(h: Home, o: { capMicros?: number; signal?: AbortSigna
     loaded: h.loaded,
     db: h.db,
     deps: h.deps,
+    home: h.dir,
     version: "test",
     capMicros: o.capMicros ?? usdToMicros(h.loaded.spec.budget.daily_cap_usd),
     signal: o.signal ?? new AbortController().signal,

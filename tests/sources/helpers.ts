@@ -63,7 +63,7 @@ export function contextFor(
     clock: systemClock,
     fetch: opts.fetch ?? fetch,
     env: {},
-    home: loaded.dir,
+    cwd: loaded.dir,
     print: () => {},
     warn: () => {},
     pid: process.pid,

@@ -75,6 +75,7 @@ export async function tickAndHook(
       loaded: app.loaded,
       db: app.db(),
       deps: app.deps,
+      home: app.host.home,
       version: app.version,
       capMicros: app.capMicros,
       signal: new AbortController().signal,

@@ -123,7 +123,7 @@ describe("/metrics follows Prometheus conventions", () => {
     metrics();
     expect(builds).toBe(1);
     // another process's commit (here: a second connection) is seen through data_version
-    const other = new Database(join(app.deps.home, "ledger.sqlite"));
+    const other = new Database(join(app.host.home, "ledger.sqlite"));
     other.run("INSERT INTO ledger (ts, usd_in, value_usd) VALUES ('2026-11-24T06:00:00Z', 0.5, 0)");
     other.close();
     const second = metrics();

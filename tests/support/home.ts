@@ -23,7 +23,7 @@ export function testDeps(
     clock,
     fetch: globalThis.fetch,
     env: { HOME: home, AFK_HOME: home, AFK_KILL_FLAG: join(home, "afk.kill"), ...env },
-    home,
+    cwd: home,
     print: (l) => out.push(l),
     warn: (l) => err.push(l),
     pid: process.pid,

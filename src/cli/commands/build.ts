@@ -42,7 +42,7 @@ export function makeBuildCommand(opts: BuildCommandOptions = {}): Command {
       const bun = process.execPath;
       const result = await buildBinary(
         {
-          specPath: flagString(args, "spec") ?? relative(deps.home, REPO_SPEC_PATH),
+          specPath: flagString(args, "spec") ?? relative(deps.cwd, REPO_SPEC_PATH),
           target: t,
           home: host.home,
           gate: opts.gate ?? seamGate(bun),

@@ -24,7 +24,7 @@ export const clockCommand: Command = {
       const { spec } = app.loaded;
       const now = app.deps.clock.now();
       if (sub === "start") {
-        const { clock, created } = startClock(app.db(), app.deps.home, spec, now);
+        const { clock, created } = startClock(app.db(), app.host.home, spec, now);
         app.deps.print(
           created
             ? `clock started: Day 0 is ${clock.start_day} (${spec.timezone}); written to ${RUN_LOG}`

@@ -17,7 +17,7 @@ export const incidentsCommand: Command = {
     const app = buildContext(args, deps);
     const ledger = ledgerForReading(app);
     try {
-      const list = incidents(ledger.db, since, (row) => readTickTrace(app.deps.home, row.id, row.trace_path));
+      const list = incidents(ledger.db, since, (row) => readTickTrace(app.host.home, row.id, row.trace_path));
       for (const line of formatIncidents(list)) app.deps.print(line);
       return EXIT.ok;
     } finally {

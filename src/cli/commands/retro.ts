@@ -41,7 +41,7 @@ export const retroCommand: Command = {
       const lines = [
         ...renderMoney(figures, app.loaded, shadowPrices(app.loaded.spec), from),
         "",
-        ...renderIncidents(incidentGroups(ledger.db, since, readBuildRecords(app.deps.home))),
+        ...renderIncidents(incidentGroups(ledger.db, since, readBuildRecords(app.host.home))),
       ];
       for (const l of lines) app.deps.print(l);
       return EXIT.ok;

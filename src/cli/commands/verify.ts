@@ -99,9 +99,9 @@ export function makeVerifyCommand(opts: VerifyCommandOptions = {}): Command {
             };
       const ledger = existsSync(app.ledgerPath) ? ledgerForReading(app) : null;
       try {
-        app.deps.print(`afk verify — AFK_HOME ${app.deps.home}`);
+        app.deps.print(`afk verify — AFK_HOME ${app.host.home}`);
         const checks = await verifyHome({
-          home: app.deps.home,
+          home: app.host.home,
           loaded: app.loaded,
           db: ledger?.db ?? null,
           tickSeconds: app.host.tickSeconds,
