@@ -8,7 +8,7 @@ import { deliverPending } from "../src/deliver/run.ts";
 import { buildSinks } from "../src/deliver/sinks.ts";
 import { runTick } from "../src/harness/tick.ts";
 import { openDatabase } from "../src/ledger/db.ts";
-import { defaultRunners } from "../src/models/runners.ts";
+import { defaultLinkCallers } from "../src/models/link-callers.ts";
 import { fetchSources } from "../src/sources/index.ts";
 import { parseSpec } from "../src/spec/load.ts";
 import { type Figure, median, round } from "./figure.ts";
@@ -114,7 +114,7 @@ async function timedTick(
         signal: new AbortController().signal,
         checkpoint: () => {},
         fetchSources,
-        runners: defaultRunners,
+        callers: defaultLinkCallers,
         enqueue,
         sink: () => {},
       },

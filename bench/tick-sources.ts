@@ -4,7 +4,7 @@ import type { Deps } from "../src/core/deps.ts";
 import { enqueue } from "../src/deliver/outbox.ts";
 import { runTick } from "../src/harness/tick.ts";
 import { openDatabase } from "../src/ledger/db.ts";
-import { defaultRunners } from "../src/models/runners.ts";
+import { defaultLinkCallers } from "../src/models/link-callers.ts";
 import { REPO_ROOT } from "../src/soak/child.ts";
 import { fetchSources } from "../src/sources/index.ts";
 import { parseSpec } from "../src/spec/load.ts";
@@ -109,7 +109,7 @@ export async function benchTickSources(dir: string): Promise<Figure[]> {
           signal: new AbortController().signal,
           checkpoint: () => {},
           fetchSources,
-          runners: defaultRunners,
+          callers: defaultLinkCallers,
           enqueue,
           sink: (r) => records.push(r),
         },

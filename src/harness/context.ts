@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Deps } from "../core/deps.ts";
 import type { Trigger } from "../core/status.ts";
-import type { ChainRunners } from "../models/chain.ts";
+import type { LinkCallers } from "../models/chain.ts";
 import type { FetchContext, SourceResult } from "../sources/types.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { SinkSpec } from "../spec/schema.ts";
@@ -46,7 +46,7 @@ export interface HarnessContext {
   /** Called before each step; throws a TickStop to stop the tick at that boundary (kill flag). */
   checkpoint: (step: PipelineStep) => void;
   fetchSources: (ctx: FetchContext) => Promise<SourceResult[]>;
-  runners: ChainRunners;
+  callers: LinkCallers;
   /** The outbox writer (deliver/outbox.ts `enqueue`). */
   enqueue: EnqueueDeliveries;
   /** Override the trace sink (bench: spans in memory); default appends to runs/<day>/trace.jsonl. */

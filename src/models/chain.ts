@@ -13,7 +13,7 @@ import { breakerGate, breakerRow, noteBreaker, switchTierOff, tierOff } from "./
 import type { ChainContext, ChainResult, LinkOutcome, SynthesisRequest } from "./types.ts";
 
 /** Runs one link of the chain: every attempt is traced and recorded in `calls`. */
-export type LinkRunner<L extends ModelLink = ModelLink> = (
+export type LinkCaller<L extends ModelLink = ModelLink> = (
   link: L,
   req: SynthesisRequest,
   ctx: ChainContext,
@@ -144,10 +144,10 @@ export const runExtractiveLink = async (
   return { ok: true, draft, repairs: [] };
 };
 
-export interface ChainRunners {
-  ollama: LinkRunner<OllamaLinkSpec>;
-  openai: LinkRunner<OpenAiLinkSpec>;
-  extractive: LinkRunner;
+export interface LinkCallers {
+  ollama: LinkCaller<OllamaLinkSpec>;
+  openai: LinkCaller<OpenAiLinkSpec>;
+  extractive: LinkCaller;
 }
 
 /**
@@ -160,7 +160,7 @@ export interface ChainRunners {
 export async function synthesize(
   req: SynthesisRequest,
   ctx: ChainContext,
-  runners: ChainRunners,
+  callers: LinkCallers,
 ): Promise<ChainResult> {
   const spec = ctx.loaded.spec;
   const c: ChainContext = {
@@ -174,8 +174,8 @@ export async function synthesize(
     if (c.signal.aborted) break;
     const outcome =
       link.kind === "extractive"
-        ? await runLink(link, req, c, runners)
-        : await guarded(link, req, c, runners);
+        ? await runLink(link, req, c, callers)
+        : await runGatedLink(link, req, c, callers);
     if (outcome.ok) return { draft: outcome.draft, link, fallbacks, repairs: outcome.repairs };
     const nextLink = links[i + 1];
     const next = nextLink?.id ?? "extractive (built-in)";
@@ -198,12 +198,12 @@ export async function synthesize(
 
 type ModelLinkSpec = OllamaLinkSpec | OpenAiLinkSpec;
 
-/** A model link behind its day switch and its circuit breaker. */
-async function guarded(
+/** A model link behind its gates: the day's tier switch and its circuit breaker. */
+async function runGatedLink(
   link: ModelLinkSpec,
   req: SynthesisRequest,
   ctx: ChainContext,
-  runners: ChainRunners,
+  callers: LinkCallers,
 ): Promise<LinkOutcome> {
   const spec = ctx.loaded.spec;
   const off = tierOff(ctx.db, link.id, ctx.day);
@@ -227,7 +227,7 @@ async function guarded(
       failed_ticks: gate.failedTicks,
     });
 
-  const outcome = await runLink(link, req, ctx, runners);
+  const outcome = await runLink(link, req, ctx, callers);
 
   const after = ctx.deps.clock.now();
   if (!outcome.ok && disablesTier(outcome.code)) {
@@ -271,15 +271,15 @@ function runLink(
   link: ModelLink,
   req: SynthesisRequest,
   ctx: ChainContext,
-  runners: ChainRunners,
+  callers: LinkCallers,
 ): Promise<LinkOutcome> {
   switch (link.kind) {
     case "ollama":
-      return runners.ollama(link, req, ctx);
+      return callers.ollama(link, req, ctx);
     case "openai":
-      return runners.openai(link, req, ctx);
+      return callers.openai(link, req, ctx);
     case "extractive":
-      return runners.extractive(link, req, ctx);
+      return callers.extractive(link, req, ctx);
     default: {
       const never: never = link;
       throw new Error(`unknown link kind ${(never as ModelLink).kind}`);

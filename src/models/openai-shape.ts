@@ -25,7 +25,7 @@ export type ShapePart = (typeof SHAPE_PARTS)[number];
 
 /**
  * The shapes learned per paid link for the life of the process, so a server's 400 is paid
- * for once, not on every call. Held by the runners (models/runners.ts), never module state.
+ * for once, not on every call. Held by the callers (models/link-callers.ts), never module state.
  */
 export interface ShapeMemory {
   get(link: OpenAiLinkSpec): WireShape;

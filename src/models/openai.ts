@@ -11,7 +11,7 @@ import {
   setCallOutcome,
   settle,
 } from "./budget.ts";
-import { judged, type LinkRunner, type Repaired } from "./chain.ts";
+import { judged, type LinkCaller, type Repaired } from "./chain.ts";
 import { validateDraft } from "./draft.ts";
 import type { Failure } from "./failure.ts";
 import { draftLimits } from "./limits.ts";
@@ -38,7 +38,7 @@ import type { ChainContext, LinkOutcome, SynthesisRequest } from "./types.ts";
  * `json_object`) starts at today's API and steps down when the server refuses a part of it;
  * `memory` keeps what was learned for the process's life.
  */
-export function openAiRunner(memory: ShapeMemory): LinkRunner<OpenAiLinkSpec> {
+export function openAiCaller(memory: ShapeMemory): LinkCaller<OpenAiLinkSpec> {
   return async (link, req, ctx) => {
     const prices = pricesOf(link);
     if (!prices)

@@ -13,7 +13,7 @@ import {
   type TickSummary,
   tickSink,
 } from "../harness/tick-row.ts";
-import { defaultRunners } from "../models/runners.ts";
+import { defaultLinkCallers } from "../models/link-callers.ts";
 import { fetchSources } from "../sources/index.ts";
 import type { TraceSink } from "../trace/tracer.ts";
 import type { AppContext } from "./app.ts";
@@ -215,7 +215,7 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
             throw new TickStop("killed", `kill flag ${app.host.killFlag} appeared; stopped before ${step}`);
         },
         fetchSources: env.harness?.fetchSources ?? fetchSources,
-        runners: defaultRunners,
+        callers: defaultLinkCallers,
         enqueue: env.hooks.enqueue,
       },
     );

@@ -53,7 +53,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
       "lock_busy",
       `serve: another afk serve (pid ${other}) runs in ${app.host.home}; afk kill stops it`,
     );
-  // A page that can kill the runner is never open unguarded: refuse before anything starts.
+  // A page that can kill the runner is never open without a token: refuse before anything starts.
   env.statusServer?.check(app);
   const db = app.db();
   const lease = acquireServeLease(db, { pid: deps.pid, session, now: deps.clock.now() });

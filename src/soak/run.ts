@@ -232,7 +232,7 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
     count(w, `SELECT count(*) AS n FROM ticks WHERE rowid > ? AND ${where}`, from) > 0;
   switch (f.kind) {
     case "primary_down": {
-      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
+      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
       rec.injected = true;
       await until(w, end);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
@@ -242,7 +242,7 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
     case "paid_key_revoked": {
       const before = w.openai.requests.filter((r) => r.auth === "invalid").length;
       w.openai.revokeKey(PAID_KEY);
-      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
+      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
       rec.injected = true;
       await until(w, end);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
@@ -303,7 +303,7 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
         ) > 0;
     }
     case "cap_crossed": {
-      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.runnerTimeout);
+      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
       rec.injected = true;
       const holder = w.child;
       const dayEnd = new Date(Math.floor(f.at.getTime() / (24 * HOUR) + 1) * 24 * HOUR);

@@ -33,10 +33,10 @@ function closeTrailingTag(text: string): string {
  * Anything feedsmith rejects (or any crash inside it) is a `parse` FeedError.
  */
 export function parseText(text: string): ParseOutcome {
-  const guarded = stripDoctype(text);
-  const flags = { doctypeStripped: guarded.stripped, declaredEntities: guarded.declaredEntities };
+  const doc = stripDoctype(text);
+  const flags = { doctypeStripped: doc.stripped, declaredEntities: doc.declaredEntities };
   try {
-    return { parsed: parseFeed(closeTrailingTag(guarded.text), { maxItems: MAX_ENTRIES }), ...flags };
+    return { parsed: parseFeed(closeTrailingTag(doc.text), { maxItems: MAX_ENTRIES }), ...flags };
   } catch (err) {
     // feedsmith recognised the format and the XML was well formed, but found nothing it knows:
     // a valid, empty feed (`<rss version="2.0"></rss>`), not a broken one.

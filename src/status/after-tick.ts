@@ -21,7 +21,7 @@ export interface AfterTickInput {
 }
 
 /** One step of the hook: its failure becomes a trace event and a warning, and the next step still runs. */
-async function guarded(app: AppContext, span: Span, step: string, fn: () => Promise<void> | void) {
+async function isolated(app: AppContext, span: Span, step: string, fn: () => Promise<void> | void) {
   try {
     await fn();
   } catch (err) {
@@ -88,7 +88,7 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
     const now = deps.clock.now();
     const sends: Promise<void>[] = [];
 
-    await guarded(app, s, "run_log", () => {
+    await isolated(app, s, "run_log", () => {
       const row = getTick(db, summary.tickId);
       if (row) {
         const line = logIntervention(db, host.home, loaded.spec, row);
@@ -100,9 +100,9 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
 
     // The digest that just landed (and any row due for a retry) goes to the spec's sinks.
     if (loaded.spec.deliver.length > 0)
-      await guarded(app, s, "deliver", () => deliverNow(app, { span: s }).then(() => {}));
+      await isolated(app, s, "deliver", () => deliverNow(app, { span: s }).then(() => {}));
 
-    await guarded(app, s, "watchdog", () => {
+    await isolated(app, s, "watchdog", () => {
       const action = evaluateWatchdog(db, loaded, now);
       applyWatchdog(db, host.home, action, now);
       if (action.kind !== "none")
@@ -118,7 +118,7 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
       }
     });
 
-    await guarded(app, s, "hold_notice", () => {
+    await isolated(app, s, "hold_notice", () => {
       const n = capHaltNotice(db, summary, loaded.spec, scheduleFor(loaded.spec, host.tickSeconds), now);
       if (!n) return;
       s.event("hold.halted", { tick: summary.tickId });
@@ -131,7 +131,7 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
       }
     });
 
-    await guarded(app, s, "overrun", () => {
+    await isolated(app, s, "overrun", () => {
       const n = overrunNotice(db, loaded.spec.name, app.capMicros, summary);
       if (!n) return;
       s.event("overrun.notice", { calls: n.calls, crossed_cap: n.crossed });

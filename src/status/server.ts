@@ -31,7 +31,7 @@ export function statusBindAddress(host: Pick<HostConfig, "statusAddr" | "statusT
 
 /**
  * Binds the status page on AFK_STATUS_ADDR for `afk serve`. Refuses to listen beyond
- * loopback without AFK_STATUS_TOKEN: a page that can kill the runner is never open unguarded.
+ * loopback without AFK_STATUS_TOKEN: a page that can kill the runner is never open without a token.
  */
 export function startStatusServer(app: AppContext, handle: RunnerHandle): StatusServer {
   const { hostname, port } = statusBindAddress(app.host);

@@ -5,7 +5,7 @@ import { buildContext } from "../../src/cli/context.ts";
 import { enqueue } from "../../src/deliver/outbox.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import { fetchSources } from "../../src/sources/index.ts";
 import { latestSlot } from "../../src/spec/slots.ts";
@@ -80,7 +80,7 @@ export async function tickAndDeliver(app: AppContext, force = false): Promise<Ti
       signal: new AbortController().signal,
       checkpoint: () => {},
       fetchSources,
-      runners: defaultRunners,
+      callers: defaultLinkCallers,
       enqueue,
     },
   );

@@ -229,8 +229,8 @@ describe("doctor's status page check", () => {
     expect(open.text).toContain("fix: add AFK_STATUS_TOKEN=$(openssl rand -hex 24) to");
     const token = "t0ken-that-must-not-print";
     // Port 0: the check does not bind beyond loopback on a fixed port of this shared machine.
-    const guarded = await doctorIn({ AFK_STATUS_ADDR: "0.0.0.0:0", AFK_STATUS_TOKEN: token });
-    expect(guarded.text).toMatch(/ok {4}status page +serve binds 0\.0\.0\.0 on a free port \(token set\)/);
-    expect(guarded.text).not.toContain(token);
+    const withToken = await doctorIn({ AFK_STATUS_ADDR: "0.0.0.0:0", AFK_STATUS_TOKEN: token });
+    expect(withToken.text).toMatch(/ok {4}status page +serve binds 0\.0\.0\.0 on a free port \(token set\)/);
+    expect(withToken.text).not.toContain(token);
   });
 });

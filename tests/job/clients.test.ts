@@ -126,7 +126,7 @@ describe("the official ollama client through the proxy", () => {
   });
 
   test("a local model that fails hands over to the paid link, as the built-in chain does", async () => {
-    doubles.ollama.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
+    doubles.ollama.setBehavior("llama3.1:8b", ollamaPresets.loadTimeout);
     const h = jobHome(["bun", join(JOBS, "ollama-job.ts")]);
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
     expect(s.status).toBe("ok");

@@ -5,7 +5,7 @@ import {
   startOllamaDouble,
 } from "../../src/evidence/doubles/ollama-double.ts";
 import { synthesize } from "../../src/models/chain.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import { breakerGate, breakerRow } from "../../src/models/state.ts";
 import { candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
@@ -36,7 +36,7 @@ function setUp(o: Parameters<typeof makeHome>[0]): Home {
 /** One tick's synthesis: a fresh tick row, the real chain. */
 async function tick(h: Home) {
   const { ctx, records } = chainFor(h);
-  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, defaultRunners);
+  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, defaultLinkCallers);
   return { result, records };
 }
 
@@ -50,7 +50,7 @@ describe("circuit breaker", () => {
       env: { OLLAMA_HOST: ollama.url },
       extra: "limits:\n  circuit_breaker_ticks: 2\n  circuit_cooldown_minutes: 10",
     });
-    ollama.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
+    ollama.setBehavior("llama3.1:8b", ollamaPresets.loadTimeout);
     const from = ollama.requests.length;
 
     const first = await tick(h);

@@ -15,7 +15,7 @@ import type { HarnessContext } from "../../src/harness/context.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { openTickRow } from "../../src/harness/tick-row.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import type { ChainContext } from "../../src/models/types.ts";
 import { fetchSources } from "../../src/sources/index.ts";
 import type { FeedItem } from "../../src/sources/types.ts";
@@ -80,7 +80,7 @@ export function makeHome(o: HomeOptions): Home {
   };
 }
 
-/** The context of a real tick over this home: real sources, real link runners. */
+/** The context of a real tick over this home: real sources, real link callers. */
 export function harnessFor(h: Home, o: { capMicros?: number; signal?: AbortSignal } = {}): HarnessContext {
   return {
     loaded: h.loaded,
@@ -92,7 +92,7 @@ export function harnessFor(h: Home, o: { capMicros?: number; signal?: AbortSigna
     signal: o.signal ?? new AbortController().signal,
     checkpoint: () => {},
     fetchSources,
-    runners: defaultRunners,
+    callers: defaultLinkCallers,
     enqueue,
   };
 }

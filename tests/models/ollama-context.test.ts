@@ -14,8 +14,8 @@ import { synthesize } from "../../src/models/chain.ts";
 import { draftCharBound, NUM_CTX_FLOOR, NUM_CTX_STEP, ollamaSizing } from "../../src/models/context.ts";
 import { draftJsonSchema } from "../../src/models/draft.ts";
 import { draftLimits } from "../../src/models/limits.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import { buildMessages, type ChatMessage } from "../../src/models/prompt.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
 import type { FeedItem } from "../../src/sources/types.ts";
 import { candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
@@ -59,7 +59,7 @@ function setUp(options = ""): Home {
 async function synth(h: Home, items: FeedItem[]) {
   const { ctx, records } = chainFor(h);
   const from = ollama.requests.length;
-  const result = await synthesize({ candidates: items, title: "t" }, ctx, defaultRunners);
+  const result = await synthesize({ candidates: items, title: "t" }, ctx, defaultLinkCallers);
   const sent = ollama.requests.slice(from).filter((r) => r.path === "/api/chat");
   return { result, records, sent };
 }

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { type OllamaDouble, startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import { synthesize } from "../../src/models/chain.ts";
 import { draftJsonSchema } from "../../src/models/draft.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import { DEFAULT_OLLAMA_HOST, ollamaHost } from "../../src/models/ollama.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
 import { callsOf, candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
 let ollama: OllamaDouble;
@@ -34,7 +34,7 @@ function setUp(link: string): Home {
 async function synth(h: Home) {
   const { ctx, records } = chainFor(h);
   const from = ollama.requests.length;
-  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, defaultRunners);
+  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, defaultLinkCallers);
   return { result, records, calls: callsOf(h.db, ctx.tickId), sent: ollama.requests.slice(from) };
 }
 

@@ -17,8 +17,9 @@ import {
   reservationMicros,
   worstCaseInputTokens,
 } from "../../src/models/budget.ts";
-import { type ChainRunners, synthesize } from "../../src/models/chain.ts";
+import { type LinkCallers, synthesize } from "../../src/models/chain.ts";
 import { draftJsonSchema } from "../../src/models/draft.ts";
+import { createLinkCallers } from "../../src/models/link-callers.ts";
 import {
   formatTokenBound,
   NEWEST_SHAPE,
@@ -27,7 +28,6 @@ import {
   type WireShape,
 } from "../../src/models/openai-shape.ts";
 import { buildMessages } from "../../src/models/prompt.ts";
-import { createRunners } from "../../src/models/runners.ts";
 import type { OpenAiLinkSpec } from "../../src/spec/schema.ts";
 import { callsOf, candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
 
@@ -57,10 +57,10 @@ function setUp(extra = "max_output_tokens: 800"): Home {
   return home;
 }
 
-async function synth(h: Home, runners: ChainRunners) {
+async function synth(h: Home, callers: LinkCallers) {
   const { ctx, records } = chainFor(h);
   const from = paid.requests.length;
-  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, runners);
+  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, callers);
   const sent = paid.requests.slice(from).map((r) => r.body as Record<string, unknown>);
   return { result, records, calls: callsOf(h.db, ctx.tickId), sent };
 }
@@ -74,7 +74,7 @@ const shapeOf = (body: Record<string, unknown> | undefined) => ({
 describe("the paid link's request shape", () => {
   test("a current server takes today's shape in one request, and the strict schema passes its checks", async () => {
     const h = setUp();
-    const { result, sent, calls } = await synth(h, createRunners());
+    const { result, sent, calls } = await synth(h, createLinkCallers());
     expect(result.link.id).toBe("paid");
     expect(sent.map(shapeOf)).toEqual([
       { tokens: "max_completion_tokens", format: "json_schema", temperature: 0.2 },
@@ -88,8 +88,8 @@ describe("the paid link's request shape", () => {
   test("an old server refuses max_completion_tokens, then json_schema: max_tokens and json_object, each request reserved and settled on its own", async () => {
     const h = setUp();
     paid.setDialect("old_server");
-    const runners = createRunners();
-    const { result, sent, calls, records } = await synth(h, runners);
+    const callers = createLinkCallers();
+    const { result, sent, calls, records } = await synth(h, callers);
     expect(result.link.id).toBe("paid");
     expect(result.fallbacks).toEqual([]);
     expect(sent.map(shapeOf)).toEqual([
@@ -128,24 +128,24 @@ describe("the paid link's request shape", () => {
     expect(reserved("json_schema")).toBeGreaterThan(reserved("json_object"));
     for (const c of calls) expect(c.cost_micros).toBeLessThanOrEqual(c.reserved_micros);
 
-    // Learned for the process (the runners): the next tick sends one request in the old shape.
-    const again = await synth(h, runners);
+    // Learned for the process (the callers): the next tick sends one request in the old shape.
+    const again = await synth(h, callers);
     expect(again.sent.map(shapeOf)).toEqual([
       { tokens: "max_tokens", format: "json_object", temperature: 0.2 },
     ]);
     expect(eventsNamed(again.records, "model.param_fallback")).toEqual([]);
-    // Other runners (another process) start from today's shape again.
-    const fresh = await synth(h, createRunners());
+    // Other callers (another process) start from today's shape again.
+    const fresh = await synth(h, createLinkCallers());
     expect(fresh.sent).toHaveLength(3);
   });
 
   test("a new model refuses max_tokens and temperature: after an upgrade the learned max_tokens flips back", async () => {
     const h = setUp();
-    const runners = createRunners();
+    const callers = createLinkCallers();
     paid.setDialect("old_server");
-    await synth(h, runners);
+    await synth(h, callers);
     paid.setDialect("new_model");
-    const { result, sent, records } = await synth(h, runners);
+    const { result, sent, records } = await synth(h, callers);
     expect(result.link.id).toBe("paid");
     expect(sent.map(shapeOf)).toEqual([
       { tokens: "max_tokens", format: "json_object", temperature: 0.2 },
@@ -163,7 +163,7 @@ describe("the paid link's request shape", () => {
   test("a new model from the start: one refusal (temperature), then today's shape without it", async () => {
     const h = setUp();
     paid.setDialect("new_model");
-    const { result, sent, calls } = await synth(h, createRunners());
+    const { result, sent, calls } = await synth(h, createLinkCallers());
     expect(result.link.id).toBe("paid");
     expect(sent.map(shapeOf)).toEqual([
       { tokens: "max_completion_tokens", format: "json_schema", temperature: 0.2 },
@@ -175,8 +175,8 @@ describe("the paid link's request shape", () => {
   test("a server that ignores max_completion_tokens (output past the bound) gets max_tokens from the next request on", async () => {
     const h = setUp("max_output_tokens: 40");
     paid.setDialect("lenient");
-    const runners = createRunners();
-    const { sent, records, calls } = await synth(h, runners);
+    const callers = createLinkCallers();
+    const { sent, records, calls } = await synth(h, callers);
     expect(sent.map(shapeOf)[0]).toMatchObject({ tokens: "max_completion_tokens" });
     expect(calls[0]?.tokens_out).toBeGreaterThan(40);
     expect(eventsNamed(records, "model.param_ignored")[0]?.attrs).toMatchObject({
@@ -184,27 +184,27 @@ describe("the paid link's request shape", () => {
       to: "max_tokens",
       max_output_tokens: 40,
     });
-    const again = await synth(h, runners);
+    const again = await synth(h, callers);
     expect(again.sent.map(shapeOf)[0]).toMatchObject({ tokens: "max_tokens" });
     expect(again.calls[0]?.tokens_out).toBeLessThanOrEqual(40);
   });
 
   test("a 400 about something else is not taken for a refused part: no resend, the chain hands over", async () => {
     const h = setUp();
-    const runners = createRunners();
+    const callers = createLinkCallers();
     paid.setBehavior("*", {
       kind: "error",
       status: 400,
       message:
         "This model's maximum context length is 128000 tokens. However, your messages resulted in 130213 tokens.",
     });
-    const { result, sent, records } = await synth(h, runners);
+    const { result, sent, records } = await synth(h, callers);
     expect(sent).toHaveLength(1);
     expect(result.link.id).toBe("extractive");
     expect(result.fallbacks[0]?.reason).toStartWith("http_4xx:");
     expect(eventsNamed(records, "model.param_fallback")).toEqual([]);
     paid.setBehavior("*", undefined);
-    const again = await synth(h, runners);
+    const again = await synth(h, callers);
     expect(again.sent.map(shapeOf)).toEqual([
       { tokens: "max_completion_tokens", format: "json_schema", temperature: 0.2 },
     ]);

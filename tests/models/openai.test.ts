@@ -6,9 +6,9 @@ import {
 } from "../../src/evidence/doubles/openai-double.ts";
 import { inputTokenBound, worstCaseInputTokens, worstCaseTickMicros } from "../../src/models/budget.ts";
 import { synthesize } from "../../src/models/chain.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import { redactSecrets, retryAfterMs } from "../../src/models/openai-http.ts";
 import { buildMessages } from "../../src/models/prompt.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
 import { tierOff } from "../../src/models/state.ts";
 import type { FeedItem } from "../../src/sources/types.ts";
 import { callsOf, candidates, chainFor, eventsNamed, type Home, makeHome } from "./fixtures.ts";
@@ -43,7 +43,7 @@ const PRICED = "usd_per_mtok_in: 0.15, usd_per_mtok_out: 0.6, max_output_tokens:
 async function synth(h: Home) {
   const { ctx, records } = chainFor(h);
   const from = paid.requests.length;
-  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, defaultRunners);
+  const result = await synthesize({ candidates: candidates(4), title: "t" }, ctx, defaultLinkCallers);
   return { result, records, calls: callsOf(h.db, ctx.tickId), sent: paid.requests.slice(from) };
 }
 

@@ -1,5 +1,5 @@
 /**
- * A real process that runs one real tick (`runTick`, the default link runners) on the ledger in
+ * A real process that runs one real tick (`runTick`, the default link callers) on the ledger in
  * AFK_HOME, for tests that need two processes racing on one SQLite file or a process killed
  * mid-call. It prints the tick's summary as JSON. It bypasses the runner's guards and overlap
  * lock on purpose: the cap must hold at the call, whatever the runner does.
@@ -13,7 +13,7 @@ import type { Deps } from "../../src/core/deps.ts";
 import { enqueue } from "../../src/deliver/outbox.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import { fetchSources } from "../../src/sources/index.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
 import { latestSlot } from "../../src/spec/slots.ts";
@@ -47,7 +47,7 @@ const summary = await runTick(
     signal: new AbortController().signal,
     checkpoint: () => {},
     fetchSources,
-    runners: defaultRunners,
+    callers: defaultLinkCallers,
     enqueue,
   },
 );

@@ -116,7 +116,7 @@ describe("seam harness ↔ model", () => {
 
   test("primary failing (500): one bounded retry, then the fallback, status degraded", async () => {
     const h = setUp("retries: 1");
-    ollama.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
+    ollama.setBehavior("llama3.1:8b", ollamaPresets.loadTimeout);
     const from = ollama.requests.length;
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
 

@@ -6,7 +6,7 @@ import type { Trigger } from "../../src/core/status.ts";
 import { enqueue } from "../../src/deliver/outbox.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
-import { defaultRunners } from "../../src/models/runners.ts";
+import { defaultLinkCallers } from "../../src/models/link-callers.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import type { RunnerHandle } from "../../src/runner/handle.ts";
 import { fetchSources } from "../../src/sources/index.ts";
@@ -81,7 +81,7 @@ export async function tickAndHook(
       signal: new AbortController().signal,
       checkpoint: () => {},
       fetchSources,
-      runners: defaultRunners,
+      callers: defaultLinkCallers,
       enqueue,
     },
   );

@@ -231,7 +231,7 @@ describe("Ollama double", () => {
 
   test("a behavior can break the primary between two calls, and mend it", async () => {
     expect((await client.chat({ model: "llama3.1:8b", messages: draftMessages })).done).toBe(true);
-    double.setBehavior("llama3.1:8b", ollamaPresets.runnerTimeout);
+    double.setBehavior("llama3.1:8b", ollamaPresets.loadTimeout);
     const err = await rejectionOf(client.chat({ model: "llama3.1:8b", messages: draftMessages }));
     expect(err).toMatchObject({ name: "ResponseError", status_code: 500 });
     expect(err.message).toBe("timed out waiting for llama runner to start");
@@ -388,7 +388,7 @@ describe("Ollama double", () => {
   });
 
   test("cold_load can end in a runner failure", async () => {
-    double.setBehavior("llama3.1:8b", { kind: "cold_load", ms: 20, after: ollamaPresets.runnerTimeout });
+    double.setBehavior("llama3.1:8b", { kind: "cold_load", ms: 20, after: ollamaPresets.loadTimeout });
     const err = await rejectionOf(client.chat({ model: "llama3.1:8b", messages: draftMessages }));
     expect(err).toMatchObject({ name: "ResponseError", status_code: 500 });
   });

@@ -510,7 +510,7 @@ export type OllamaBehavior =
 
 /** Errors the real server gives before any output. */
 export const ollamaPresets = {
-  runnerTimeout: { kind: "error", status: 500, message: "timed out waiting for llama runner to start" },
+  loadTimeout: { kind: "error", status: 500, message: "timed out waiting for llama runner to start" },
   serverBusy: {
     kind: "error",
     status: 503,

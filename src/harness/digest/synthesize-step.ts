@@ -23,7 +23,7 @@ export function synthesizeStep(
         day: t.day,
         capMicros: ctx.capMicros,
       },
-      ctx.runners,
+      ctx.callers,
     );
     span.set({ link: r.link.id, fallbacks: r.fallbacks.length });
     return r;
