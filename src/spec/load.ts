@@ -2,9 +2,9 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { AfkError } from "../core/errors.ts";
-import { locate } from "../sources/location.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
 import { jobIssues } from "./job.ts";
+import { classifyLocation } from "./location.ts";
 import { readSpecText } from "./read.ts";
 import { type Spec, SpecSchema } from "./schema.ts";
 import { specHash, splitSpec } from "./text.ts";
@@ -109,11 +109,8 @@ function sourcePlaceProblems(spec: Spec, dir: string): { path: (string | number)
     for (const key of ["url", "backup"] as const) {
       const raw = s[key];
       if (raw === undefined) continue;
-      try {
-        locate(raw, dir);
-      } catch (err) {
-        out.push({ path: ["sources", i, key], message: err instanceof Error ? err.message : String(err) });
-      }
+      const where = classifyLocation(raw, dir);
+      if ("code" in where) out.push({ path: ["sources", i, key], message: where.message });
     }
   });
   return out;

@@ -45,8 +45,6 @@ export const RINGS: readonly (readonly string[])[] = [
 const KNOWN_UPWARD: Record<string, string> = {
   "ledger/schema/core.ts -> models/failure.ts":
     "a core migration checks the models ring's tier-off codes; that closed set belongs in core (or in ledger/schema/models.ts)",
-  "spec/load.ts -> sources/location.ts":
-    "the spec refuses a source outside its folder at load with the sources ring's own check (FeedError); the pure classification belongs in spec/, sources wrapping it",
 };
 
 const SRC = join(import.meta.dir, "..", "..", "src");
