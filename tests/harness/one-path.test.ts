@@ -10,12 +10,15 @@ import { join } from "node:path";
 import { parseAtomFeed } from "feedsmith";
 import { entryId } from "../../src/deliver/atom.ts";
 import { deliveryId } from "../../src/deliver/ids.ts";
+import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import { createStatusApp } from "../../src/status/app.tsx";
 import { readTickTrace } from "../../src/trace/read.ts";
 import { deliverHome, tickAndDeliver, writeFeed } from "../deliver/home.ts";
 import { startReceiver } from "../deliver/servers.ts";
+import { doublesHome, useDoubles } from "../job/helpers.ts";
+import { eventsNamed, harnessFor, traceOf } from "../models/fixtures.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -159,4 +162,24 @@ describe("the digest and a command job: one delivery and ledger path", () => {
       expect(rx.received).toHaveLength(1);
     },
   );
+});
+
+describe("one spend path: what the chain and the proxy book is traced the same way", () => {
+  const doubles = useDoubles();
+  afterEach(() => doubles.paid.setBehavior("*", undefined));
+
+  test("a provider billing a command job beyond its reservation: budget.overrun in the tick's trace, as for a digest", async () => {
+    const h = doublesHome(doubles, [
+      "bun",
+      join(import.meta.dir, "..", "job", "jobs", "openai-job.ts"),
+      "gpt-4o-mini",
+    ]);
+    cleanups.push(h.cleanup);
+    doubles.paid.setBehavior("*", { kind: "overbill", completionTokens: 1200 });
+    const s = await runTick({ trigger: "manual", slot: new Date(SLOT), force: false }, harnessFor(h));
+    const [event, ...more] = eventsNamed(traceOf(h, s), "budget.overrun");
+    expect(more).toHaveLength(0);
+    expect(event?.attrs).toMatchObject({ link: "paid", model: "gpt-4o-mini", tokens_out: 1200 });
+    expect(Number(event?.attrs.over_micros)).toBeGreaterThan(0);
+  });
 });
