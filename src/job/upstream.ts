@@ -117,13 +117,24 @@ export function bookPaid(
     max_tokens: maxOut,
     stream: req.stream,
   });
+  const body = paidBody(link, req, ctx, maxOut);
+  return { ok: true, booked: { callId: r.callId, prices, apiKey, maxOut, call, body } };
+}
+
+/** The request body for a paid link: its max tokens in the parameter the link was learned to take. */
+function paidBody(
+  link: OpenAiLinkSpec,
+  req: ProxyRequest,
+  ctx: ProxyContext,
+  maxOut: number,
+): Record<string, unknown> {
   const format =
     typeof req.json === "object"
       ? { type: "json_schema", json_schema: { name: "job", schema: req.json.schema } }
       : req.json === "object"
         ? { type: "json_object" }
         : undefined;
-  const body = {
+  return {
     model: link.model,
     messages: req.messages,
     [ctx.shapes.get(link).tokens]: maxOut,
@@ -133,7 +144,6 @@ export function bookPaid(
     // Usage comes on a stream's last chunk only when asked for.
     ...(req.stream ? { stream_options: { include_usage: true } } : {}),
   };
-  return { ok: true, booked: { callId: r.callId, prices, apiKey, maxOut, call, body } };
 }
 
 /** Settles a booked call from what came back (models/openai.ts `billOf`) and ends its span. */
