@@ -49,14 +49,18 @@ export function spendOnDay(db: Database, day: string): number {
   return row?.s ?? 0;
 }
 
-/** Identities among `ids` already delivered in an earlier digest. */
+/**
+ * Identities among `ids` already delivered in an earlier digest. One statement for the whole
+ * list (a JSON array bound once), not one lookup per item: a tick asks for every item it fetched.
+ */
 export function deliveredIdentities(db: Database, ids: readonly string[]): Set<string> {
-  const seen = new Set<string>();
-  const q = db.query<{ identity: string }, [string]>(
-    "SELECT identity FROM delivered_items WHERE identity = ?",
-  );
-  for (const id of ids) if (q.get(id)) seen.add(id);
-  return seen;
+  if (ids.length === 0) return new Set();
+  const rows = db
+    .query<{ identity: string }, [string]>(
+      "SELECT identity FROM delivered_items WHERE identity IN (SELECT value FROM json_each(?))",
+    )
+    .all(JSON.stringify(ids));
+  return new Set(rows.map((r) => r.identity));
 }
 
 export function markDelivered(db: Database, tickId: string, ids: readonly string[], at: string): void {
