@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Micros } from "../core/money.ts";
 import { DELIVERED_SQL, type TickStatus } from "../core/status.ts";
+import { callMixSince } from "../models/calls.ts";
 import { daysBetween, isoWeek } from "../status/days.ts";
 
 /** Which synthesis path the window's calls took, read from `calls.state`. */
@@ -61,7 +62,7 @@ export function retroFigures(db: Database, since: string): RetroFigures {
               sum(CASE WHEN t.value_micros > 0 THEN 1 ELSE 0 END) AS units,
               coalesce(sum(t.value_micros), 0) AS value,
               coalesce(sum((SELECT coalesce(sum(c.spend_micros), 0) FROM call_spend c WHERE c.tick_id = t.id)), 0) AS spend,
-              coalesce(sum((SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id)), 0) AS shadow
+              coalesce(sum((SELECT coalesce(sum(c.shadow_micros), 0) FROM call_spend c WHERE c.tick_id = t.id)), 0) AS shadow
          FROM ticks t WHERE t.started_at >= ? GROUP BY t.day ORDER BY t.day`,
     )
     .all(since);
@@ -73,14 +74,7 @@ export function retroFigures(db: Database, since: string): RetroFigures {
       .all(since)
       .map((r) => [r.status, r.n]),
   );
-  const calls = db
-    .query<{ free: number; paid: number; tin: number; tout: number }, [string]>(
-      `SELECT coalesce(sum(CASE WHEN c.state = 'free' THEN 1 ELSE 0 END), 0) AS free,
-              coalesce(sum(CASE WHEN c.state <> 'free' THEN 1 ELSE 0 END), 0) AS paid,
-              coalesce(sum(c.tokens_in), 0) AS tin, coalesce(sum(c.tokens_out), 0) AS tout
-         FROM calls c JOIN ticks t ON t.id = c.tick_id WHERE t.started_at >= ?`,
-    )
-    .get(since) ?? { free: 0, paid: 0, tin: 0, tout: 0 };
+  const calls = callMixSince(db, since);
   const writers = Object.fromEntries(
     db
       .query<{ model: string; n: number }, [string]>(
@@ -116,8 +110,8 @@ export function retroFigures(db: Database, since: string): RetroFigures {
     path,
     freeCalls: calls.free,
     paidCalls: calls.paid,
-    tokensIn: calls.tin,
-    tokensOut: calls.tout,
+    tokensIn: calls.tokensIn,
+    tokensOut: calls.tokensOut,
     writers,
     rates,
     weeks: weeksOf(perDay),

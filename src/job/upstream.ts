@@ -10,6 +10,7 @@ import {
   reserve,
   settle,
 } from "../models/budget.ts";
+import type { CallOutcome } from "../models/call-outcome.ts";
 import { costOf, localCallRecorder, shadowPrices } from "../models/calls.ts";
 import { NUM_CTX_FLOOR, NUM_CTX_STEP } from "../models/context.ts";
 import type { Failure } from "../models/failure.ts";
@@ -218,7 +219,7 @@ export function ollamaRecorder(
   ctx: ProxyContext,
   call: Span,
   attempt: number,
-): (outcome: string, tokensIn: number | null, tokensOut: number | null, content: string | null) => void {
+): (outcome: CallOutcome, tokensIn: number | null, tokensOut: number | null, content: string | null) => void {
   const record = localCallRecorder(
     { db: ctx.db, tickId: ctx.tickId, day: ctx.day, clock: ctx.deps.clock, span: call },
     link,

@@ -2,6 +2,13 @@ import type { Database } from "bun:sqlite";
 import { formatUsd, type Micros, tokenCost } from "../core/money.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import type { OpenAiLinkSpec, Spec } from "../spec/schema.ts";
+import {
+  type ClosedReservation,
+  closeReservation,
+  insertReservation,
+  type NewReservation,
+  openReservation,
+} from "./calls.ts";
 import { type ChatMessage, PROMPT_SOURCE_MAX, PROMPT_TITLE_MAX } from "./prompt.ts";
 import { switchTierOff } from "./state.ts";
 
@@ -85,15 +92,9 @@ export function worstCaseJobRequestMicros(spec: Spec, maxPromptTokens: number): 
   return total;
 }
 
-export interface ReserveRequest {
-  tickId: string;
-  day: string;
-  linkId: string;
-  model: string;
-  attempt: number;
-  reservedMicros: Micros;
+/** A paid call's reservation (calls.ts) and the day's cap it must fit under. */
+export interface ReserveRequest extends NewReservation {
   capMicros: Micros;
-  startedAt: string;
 }
 
 export type Reservation =
@@ -112,27 +113,16 @@ export function reserve(db: Database, r: ReserveRequest): Reservation {
     .transaction((): Reservation => {
       const spent = spendOnDay(db, r.day);
       if (spent + r.reservedMicros > r.capMicros) return { ok: false, spentBefore: spent };
-      const res = db
-        .query(
-          `INSERT INTO calls (tick_id, day, link_id, kind, model, attempt, state, reserved_micros, started_at)
-           VALUES (?, ?, ?, 'openai', ?, ?, 'reserved', ?, ?)`,
-        )
-        .run(r.tickId, r.day, r.linkId, r.model, r.attempt, r.reservedMicros, r.startedAt);
-      return { ok: true, callId: Number(res.lastInsertRowid), spentBefore: spent };
+      return { ok: true, callId: insertReservation(db, r), spentBefore: spent };
     })
     .immediate();
 }
 
-export interface Settlement {
-  /** settled: to the reported usage (or nothing billed); charged_full: usage unknown, the reservation stands. */
-  state: "settled" | "charged_full";
-  /** Cost of the reported usage; ignored for charged_full. */
-  costMicros: Micros;
-  tokensIn: number | null;
-  tokensOut: number | null;
-  outcome: string;
-  endedAt: string;
-}
+/**
+ * How a reserved call ends. settled: at the reported usage (or nothing billed); charged_full:
+ * usage unknown, the reservation stands (`costMicros` is then ignored).
+ */
+export type Settlement = ClosedReservation;
 
 /**
  * Settles a reserved call. Only a `reserved` row changes, so a call is never settled twice.
@@ -143,17 +133,10 @@ export interface Settlement {
 export function settle(db: Database, callId: number, s: Settlement): Micros {
   return db
     .transaction((): Micros => {
-      const row = db
-        .query<{ reserved_micros: number; tick_id: string; day: string; link_id: string }, [number]>(
-          "SELECT reserved_micros, tick_id, day, link_id FROM calls WHERE id = ? AND state = 'reserved'",
-        )
-        .get(callId);
+      const row = openReservation(db, callId);
       if (!row) return 0;
       const cost = s.state === "charged_full" ? row.reserved_micros : s.costMicros;
-      db.query(
-        `UPDATE calls SET state = ?, cost_micros = ?, shadow_micros = ?, tokens_in = ?, tokens_out = ?, outcome = ?, ended_at = ?
-         WHERE id = ? AND state = 'reserved'`,
-      ).run(s.state, cost, cost, s.tokensIn, s.tokensOut, s.outcome, s.endedAt, callId);
+      closeReservation(db, callId, { ...s, costMicros: cost });
       if (cost > row.reserved_micros)
         switchTierOff(db, {
           link_id: row.link_id,
@@ -166,9 +149,4 @@ export function settle(db: Database, callId: number, s: Settlement): Micros {
       return cost;
     })
     .immediate();
-}
-
-/** Sets a settled call's outcome once the draft has been judged (the cost is already recorded). */
-export function setCallOutcome(db: Database, callId: number, outcome: string): void {
-  db.query("UPDATE calls SET outcome = ? WHERE id = ?").run(outcome, callId);
 }

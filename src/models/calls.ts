@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import { type Micros, tokenCost } from "../core/money.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
+import type { CallOutcome } from "./call-outcome.ts";
 
 export interface PaidPrices {
   linkId: string;
@@ -43,7 +44,7 @@ export interface FreeCall {
   tokensIn: number | null;
   tokensOut: number | null;
   shadowMicros: Micros;
-  outcome: string;
+  outcome: CallOutcome;
   startedAt: string;
   endedAt: string;
 }
@@ -87,7 +88,7 @@ export function localCallRecorder(
   scope: LocalCallScope,
   link: { id: string; model: string },
   attempt: number,
-): (outcome: string, tokensIn: number | null, tokensOut: number | null, shadow: Micros) => void {
+): (outcome: CallOutcome, tokensIn: number | null, tokensOut: number | null, shadow: Micros) => void {
   const startedAt = scope.clock.now().toISOString();
   return (outcome, tokensIn, tokensOut, shadow) => {
     recordFreeCall(scope.db, {
@@ -106,6 +107,69 @@ export function localCallRecorder(
     });
     scope.span.set({ outcome, tokens_in: tokensIn, tokens_out: tokensOut, shadow_micros: shadow });
   };
+}
+
+/** A paid call about to be sent: its worst case, reserved against the day's cap. */
+export interface NewReservation {
+  tickId: string;
+  day: string;
+  linkId: string;
+  model: string;
+  attempt: number;
+  reservedMicros: Micros;
+  startedAt: string;
+}
+
+/**
+ * Inserts a paid call's `reserved` row and returns its id. Called inside budget.ts `reserve`'s
+ * BEGIN IMMEDIATE, after the day's spend was read: the check and the row are one step.
+ */
+export function insertReservation(db: Database, r: NewReservation): number {
+  const res = db
+    .query(
+      `INSERT INTO calls (tick_id, day, link_id, kind, model, attempt, state, reserved_micros, started_at)
+       VALUES (?, ?, ?, 'openai', ?, ?, 'reserved', ?, ?)`,
+    )
+    .run(r.tickId, r.day, r.linkId, r.model, r.attempt, r.reservedMicros, r.startedAt);
+  return Number(res.lastInsertRowid);
+}
+
+/** A call whose reservation is still open, or null once it was settled (a call settles once). */
+export function openReservation(
+  db: Database,
+  callId: number,
+): { reserved_micros: number; tick_id: string; day: string; link_id: string } | null {
+  return db
+    .query<{ reserved_micros: number; tick_id: string; day: string; link_id: string }, [number]>(
+      "SELECT reserved_micros, tick_id, day, link_id FROM calls WHERE id = ? AND state = 'reserved'",
+    )
+    .get(callId);
+}
+
+/** How an open reservation ends: what was billed, the tokens reported, and why. */
+export interface ClosedReservation {
+  state: "settled" | "charged_full";
+  costMicros: Micros;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  outcome: CallOutcome;
+  endedAt: string;
+}
+
+/**
+ * Closes an open reservation at `costMicros` (its shadow cost is the same: it was paid). Only a
+ * `reserved` row changes, so a call is never settled twice.
+ */
+export function closeReservation(db: Database, callId: number, c: ClosedReservation): void {
+  db.query(
+    `UPDATE calls SET state = ?, cost_micros = ?, shadow_micros = ?, tokens_in = ?, tokens_out = ?, outcome = ?, ended_at = ?
+     WHERE id = ? AND state = 'reserved'`,
+  ).run(c.state, c.costMicros, c.costMicros, c.tokensIn, c.tokensOut, c.outcome, c.endedAt, callId);
+}
+
+/** Sets a settled call's outcome once its draft has been judged (the cost is already recorded). */
+export function setCallOutcome(db: Database, callId: number, outcome: CallOutcome): void {
+  db.query("UPDATE calls SET outcome = ? WHERE id = ?").run(outcome, callId);
 }
 
 /**
@@ -146,4 +210,21 @@ export function overrunsOf(db: Database, tickId: string): Overrun[] {
 /** The day's overruns (spec time zone), for the status snapshot. */
 export function overrunsOn(db: Database, day: string): Overrun[] {
   return db.query<Overrun, [string]>(`${OVERRUN} AND day = ? ORDER BY id`).all(day);
+}
+
+/** Free and paid calls, and the tokens they reported, of the ticks started since `since` (UTC ISO). */
+export function callMixSince(
+  db: Database,
+  since: string,
+): { free: number; paid: number; tokensIn: number; tokensOut: number } {
+  return (
+    db
+      .query<{ free: number; paid: number; tokensIn: number; tokensOut: number }, [string]>(
+        `SELECT coalesce(sum(CASE WHEN c.state = 'free' THEN 1 ELSE 0 END), 0) AS free,
+                coalesce(sum(CASE WHEN c.state <> 'free' THEN 1 ELSE 0 END), 0) AS paid,
+                coalesce(sum(c.tokens_in), 0) AS tokensIn, coalesce(sum(c.tokens_out), 0) AS tokensOut
+           FROM calls c JOIN ticks t ON t.id = c.tick_id WHERE t.started_at >= ?`,
+      )
+      .get(since) ?? { free: 0, paid: 0, tokensIn: 0, tokensOut: 0 }
+  );
 }

@@ -8,9 +8,9 @@ import {
   reservationMicros,
   reserve,
   type Settlement,
-  setCallOutcome,
   settle,
 } from "./budget.ts";
+import { setCallOutcome } from "./calls.ts";
 import { judged, type LinkCaller, type Repaired } from "./chain.ts";
 import { validateDraft } from "./draft.ts";
 import type { Failure } from "./failure.ts";

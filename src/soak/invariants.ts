@@ -156,7 +156,7 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     [...deliveredPaths].filter((p) => !onDisk.has(p)).length +
     [...onDisk].filter((p) => !deliveredPaths.has(p)).length;
 
-  const days = db.query<{ day: string }, []>("SELECT DISTINCT day FROM calls").all();
+  const days = db.query<{ day: string }, []>("SELECT DISTINCT day FROM call_spend").all();
   const spends = days.map((d) => spendOnDay(db, d.day));
   const kills_late = i.kills.filter((k) => {
     const after = db

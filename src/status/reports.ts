@@ -31,7 +31,7 @@ export function ledgerReport(db: Database, since: string | null): LedgerReport {
     .query<{ day: string; status: TickStatus; value: number; spend: number; shadow: number }, [string]>(
       `SELECT t.day, t.status, t.value_micros AS value,
               (SELECT coalesce(sum(c.spend_micros), 0) FROM call_spend c WHERE c.tick_id = t.id) AS spend,
-              (SELECT coalesce(sum(c.shadow_micros), 0) FROM calls c WHERE c.tick_id = t.id) AS shadow
+              (SELECT coalesce(sum(c.shadow_micros), 0) FROM call_spend c WHERE c.tick_id = t.id) AS shadow
        FROM ticks t WHERE t.day >= ? ORDER BY t.day`,
     )
     .all(since ?? "");

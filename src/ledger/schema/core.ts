@@ -1,32 +1,12 @@
 import { sqlIn, TICK_STATUSES, TRIGGERS } from "../../core/status.ts";
-import { TIER_OFF_CODES } from "../../models/failure.ts";
 import type { Migration } from "../migrate.ts";
 import { widenCheck } from "../widen-check.ts";
+import { ledgerInsertTrigger } from "./ledger-insert.ts";
+import { widenTierOffCodes } from "./models.ts";
 import { TOTALS_SQL } from "./totals.ts";
 
-/** The lab's "insert spend by hand": one closed tick row and one settled call (core-002, core-004). */
-const LEDGER_INSERT_TRIGGER = `
-CREATE TRIGGER ledger_insert INSTEAD OF INSERT ON ledger
-BEGIN
-  INSERT INTO ticks (id, slot, trigger, status, day, started_at, ended_at, pid, version, spec_hash, spec_origin,
-                     value_micros, reason)
-  VALUES (
-    coalesce(NEW.tick_id, 'manual-' || lower(hex(randomblob(6)))),
-    coalesce(NEW.slot, NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    coalesce(NEW.trigger, 'manual'),
-    coalesce(NEW.status, 'failed'),
-    coalesce(NEW.day, substr(coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), 1, 10)),
-    coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    coalesce(NEW.ts, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    0, coalesce(NEW.version, 'manual'), coalesce(NEW.spec_hash, 'manual'), 'manual',
-    CAST(round(coalesce(NEW.value_usd, 0) * 1000000) AS INTEGER),
-    coalesce(NEW.reason, 'inserted by hand into the ledger view'));
-  INSERT INTO calls (tick_id, day, link_id, kind, model, state, cost_micros, started_at, ended_at, outcome)
-  SELECT t.id, t.day, 'manual', 'manual', NULL, 'settled', CAST(round(NEW.usd_in * 1000000) AS INTEGER),
-         t.started_at, t.started_at, 'inserted by hand'
-    FROM ticks t WHERE t.rowid = last_insert_rowid() AND coalesce(NEW.usd_in, 0) > 0;
-END;
-`;
+/** The lab's "insert spend by hand", as core-002 and core-004 created it (models-002 renames its outcome). */
+const LEDGER_INSERT_TRIGGER = ledgerInsertTrigger("inserted by hand");
 
 /** Ticks, model calls (spend lives here) and delivered item identities. */
 export const coreMigrations: Migration[] = [
@@ -148,7 +128,7 @@ ${LEDGER_INSERT_TRIGGER}`,
     // maximum). SQLite cannot alter a CHECK: both tables are rebuilt around the wider set.
     apply: (db) => {
       widenCheck(db, "ticks", "status", TICK_STATUSES);
-      widenCheck(db, "model_tier_off", "code", TIER_OFF_CODES);
+      widenTierOffCodes(db);
     },
   },
 ];

@@ -1,6 +1,16 @@
+import type { Database } from "bun:sqlite";
 import { sqlIn } from "../../core/status.ts";
+import { CALL_OUTCOMES, knownOutcome } from "../../models/call-outcome.ts";
 import { TIER_OFF_CODES } from "../../models/failure.ts";
+import { checkByTrigger } from "../check-trigger.ts";
 import type { Migration } from "../migrate.ts";
+import { widenCheck } from "../widen-check.ts";
+import { ledgerInsertTrigger } from "./ledger-insert.ts";
+
+/** Rebuilds `model_tier_off` around today's tier-off codes (core-006 runs it; the set is this ring's). */
+export function widenTierOffCodes(db: Database): void {
+  widenCheck(db, "model_tier_off", "code", TIER_OFF_CODES);
+}
 
 /** Tables owned by the models ring. Append only: never edit a migration that has shipped. */
 export const modelsMigrations: Migration[] = [
@@ -30,5 +40,25 @@ CREATE TABLE model_breaker (
   PRIMARY KEY (link_id, model)
 );
 `,
+  },
+  {
+    id: "models-002",
+    // calls.outcome becomes a closed set (models/call-outcome.ts). First every word an older afk
+    // wrote is mapped into it (`inserted by hand` → manual, any other → unknown) and the lab
+    // view's insert trigger writes `manual`; then two triggers refuse any other word. No table
+    // rebuild: core-005's totals triggers on calls stay as they are.
+    apply: (db) => {
+      const words = db
+        .query<{ outcome: string }, []>("SELECT DISTINCT outcome FROM calls WHERE outcome IS NOT NULL")
+        .all();
+      const rename = db.query("UPDATE calls SET outcome = ? WHERE outcome = ?");
+      for (const { outcome } of words) {
+        const known = knownOutcome(outcome);
+        if (known !== outcome) rename.run(known, outcome);
+      }
+      db.run("DROP TRIGGER IF EXISTS ledger_insert");
+      db.run(ledgerInsertTrigger("manual"));
+      checkByTrigger(db, "calls", "outcome", CALL_OUTCOMES);
+    },
   },
 ];
