@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { AfkError } from "../core/errors.ts";
-import { locate } from "../sources/location.ts";
 import type { LoadedSpec } from "../spec/load.ts";
+import { classifyLocation } from "../spec/location.ts";
 
 /** Files a spec reads from its own folder, by path relative to it (posix separators). */
 export type EmbeddedFiles = Record<string, string>;
@@ -22,12 +22,8 @@ export function collectSpecFiles(loaded: LoadedSpec): EmbeddedFiles {
   for (const source of loaded.spec.sources) {
     for (const raw of [source.url, source.backup]) {
       if (raw === undefined) continue;
-      let where: ReturnType<typeof locate>;
-      try {
-        where = locate(raw, loaded.dir);
-      } catch (err) {
-        throw new AfkError("build_failed", `build: source ${source.id}: ${(err as Error).message}`);
-      }
+      const where = classifyLocation(raw, loaded.dir);
+      if ("code" in where) throw new AfkError("build_failed", `build: source ${source.id}: ${where.message}`);
       if (where.kind !== "file") continue;
       const rel = relative(loaded.dir, where.path).split(sep).join("/");
       try {

@@ -1,11 +1,10 @@
 import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
-import type { FetchBudget } from "./budget.ts";
+import type { FetchBudget } from "./byte-budget.ts";
 import { readValidators } from "./health.ts";
 import { toFeedError, type Validators } from "./http.ts";
-import { locate } from "./location.ts";
 import { feedFromBytes } from "./pipeline.ts";
-import { readLocation } from "./read.ts";
+import { locate, readLocation } from "./read.ts";
 import { FeedError, type FeedItem, type FetchContext } from "./types.ts";
 
 /** A successful read of one URL (primary or backup). */

@@ -1,5 +1,5 @@
 import { parseRetryAfter } from "../core/retry-after.ts";
-import { type BudgetLease, overBudget } from "./budget.ts";
+import { type BudgetLease, overBudget } from "./byte-budget.ts";
 import { dnsResolve, privateAddressesOf, type Resolve } from "./private-net.ts";
 import { FeedError } from "./types.ts";
 

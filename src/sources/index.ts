@@ -1,4 +1,4 @@
-import { fetchBudget } from "./budget.ts";
+import { fetchBudget } from "./byte-budget.ts";
 import { type HealthRecord, recordHealthAll } from "./health.ts";
 import { mapLimit } from "./limit.ts";
 import { fetchSource } from "./source.ts";

@@ -1,11 +1,11 @@
 import { realpathSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import { sleep } from "../core/wait.ts";
+import { classifyLocation, type Location } from "../spec/location.ts";
 import type { Span } from "../trace/tracer.ts";
-import { type BudgetLease, overBudget } from "./budget.ts";
+import { type BudgetLease, overBudget } from "./byte-budget.ts";
 import { isTransient, retryDelay, retryFits } from "./fetch-retry.ts";
 import { type HttpResult, httpGet, toFeedError, type Validators } from "./http.ts";
-import type { Location } from "./location.ts";
 import { FeedError } from "./types.ts";
 
 /** Everything a read needs besides the location. */
@@ -23,6 +23,13 @@ export interface ReadOptions {
   specDir: string;
   now: () => Date;
   span: Span;
+}
+
+/** A source url's location (spec/location.ts), or its refusal as a FeedError of the same code. */
+export function locate(raw: string, specDir: string): Location {
+  const where = classifyLocation(raw, specDir);
+  if ("code" in where) throw new FeedError(where.code, where.message);
+  return where;
 }
 
 /** At most this many redirects per request. */

@@ -1,7 +1,7 @@
 import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
-import type { FetchBudget } from "./budget.ts";
+import type { FetchBudget } from "./byte-budget.ts";
 import type { HealthRecord, HealthUpdate } from "./health.ts";
 import { capText, cleanText } from "./sanitize.ts";
 import { FeedError, type FetchContext, type SourceResult } from "./types.ts";

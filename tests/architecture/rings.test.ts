@@ -133,8 +133,8 @@ const KNOWN_CYCLES: Record<string, string> = {
     "the verdict reads the snapshot's types while the snapshot embeds the verdict; the shared types belong in a file both import",
   "sources/types.ts -> sources/http.ts":
     "types.ts reads http.ts's Validators type while http.ts reads types.ts's FeedError; Validators belongs in types.ts",
-  "sources/types.ts -> sources/http.ts -> sources/budget.ts":
-    "the same loop through budget.ts (which reads types.ts's FeedError)",
+  "sources/types.ts -> sources/http.ts -> sources/byte-budget.ts":
+    "the same loop through byte-budget.ts (which reads types.ts's FeedError)",
 };
 
 describe("rings import downward only", () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { fetchBudget } from "../../src/sources/budget.ts";
+import { fetchBudget } from "../../src/sources/byte-budget.ts";
 import { httpGet } from "../../src/sources/http.ts";
 import { isPrivateAddress } from "../../src/sources/private-net.ts";
 import { FeedError } from "../../src/sources/types.ts";

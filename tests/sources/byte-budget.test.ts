@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { fetchBudget } from "../../src/sources/budget.ts";
+import { fetchBudget } from "../../src/sources/byte-budget.ts";
 
 describe("the tick's fetch budget", () => {
   test("leases share one limit: a claim that would pass it is refused and takes nothing", () => {
