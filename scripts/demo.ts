@@ -12,12 +12,11 @@
 import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { type AfkResult, runAfk, startAfk } from "../src/evidence/afk-child.ts";
 import { startOllamaDouble } from "../src/evidence/doubles/ollama-double.ts";
 import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../src/evidence/doubles/openai-double.ts";
 
-const REPO = resolve(import.meta.dir, "..");
-const MAIN = join(REPO, "src", "main.ts");
 const KILL_LINE = "KILL flag present — refusing to run.";
 const CAP_LINE = "Spend cap reached — halting.";
 
@@ -92,50 +91,23 @@ const baseEnv: Record<string, string> = {
   NO_COLOR: "1",
 };
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /** Shows the command, runs `afk` as a real child in the demo home, echoes its output indented. */
 async function afk(
   args: string[],
   env: Record<string, string> = {},
   show: (line: string) => boolean = () => true,
-): Promise<Ran> {
+): Promise<AfkResult> {
   const shown = Object.entries(env)
     .map(([k, v]) => `${k}=${v} `)
     .join("");
   console.log(`  $ ${shown}afk ${args.join(" ")}`);
-  const p = Bun.spawn([process.execPath, MAIN, ...args, ...(needsSpec(args) ? ["--spec", specPath] : [])], {
+  const r = await runAfk([...args, ...(needsSpec(args) ? ["--spec", specPath] : [])], {
     cwd: home,
     env: { ...baseEnv, ...env },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [out, err, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  echo(out, err, show);
-  console.log(`  (exit ${code})`);
-  return { code, out, err };
-}
-
-/** The first line of a child's output matching `re`, or null when the stream ends first. */
-async function firstLine(stream: ReadableStream<Uint8Array>, re: RegExp): Promise<string | null> {
-  const decoder = new TextDecoder();
-  let buf = "";
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return null;
-    buf += decoder.decode(value, { stream: true });
-    const hit = buf.split("\n").find((l) => re.test(l));
-    if (hit) return hit;
-  }
+  echo(r.out, r.err, show);
+  console.log(`  (exit ${r.code})`);
+  return r;
 }
 
 function needsSpec(args: string[]): boolean {
@@ -244,13 +216,13 @@ try {
     if (!r.out.includes(CAP_LINE)) return `the line '${CAP_LINE}' was not printed`;
     // serve does not exit at the cap: it stays up, halted, and resumes on the cap's next day by itself.
     console.log("  $ SPEND_CAP_USD=0.0001 TICK_SECONDS=2 afk serve &");
-    const serve = Bun.spawn([process.execPath, MAIN, "serve", "--spec", specPath], {
+    const serve = startAfk(["serve", "--spec", specPath], {
       cwd: home,
       env: { ...baseEnv, SPEND_CAP_USD: "0.0001", TICK_SECONDS: "2" },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const halted = await firstLine(serve.stdout, /^halted: spend cap reached; resumes by itself at \S+$/);
+    const halted = await serve.out
+      .waitFor(/^halted: spend cap reached; resumes by itself at \S+$/)
+      .catch(() => null);
     console.log(`    ${halted ?? "(serve ended without a halted line)"}`);
     // afk status opens with the verdict and how it resumes
     const st = await afk(
@@ -288,18 +260,14 @@ try {
     const seen = ollama.requests.length;
     console.log("  (llama3.1:8b now never answers: the next tick stays in flight)");
     console.log("  $ TICK_SECONDS=2 afk serve &");
-    const serve = Bun.spawn([process.execPath, MAIN, "serve", "--spec", specPath], {
+    const serve = startAfk(["serve", "--spec", specPath], {
       cwd: home,
       env: { ...baseEnv, TICK_SECONDS: "2" },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const serveOut = Promise.all([new Response(serve.stdout).text(), new Response(serve.stderr).text()]);
     await ollama.waitForRequests(seen + 1);
     console.log(`  (serve pid ${serve.pid} has a tick in flight: the model was asked and is holding)`);
     const k = await afk(["kill"]);
-    const code = await serve.exited;
-    const [out, err] = await serveOut;
+    const { code, out, err } = await serve.result();
     console.log(`  afk serve (pid ${serve.pid}) exited ${code}:`);
     echo(out, err);
     ollama.setBehavior("llama3.1:8b", undefined);

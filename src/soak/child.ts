@@ -1,38 +1,18 @@
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { type AfkChild, startAfk } from "../evidence/afk-child.ts";
 
-/** The repo root: children run `bun src/main.ts`, exactly what `bun run afk` runs. */
-export const REPO_ROOT = join(import.meta.dir, "..", "..");
+export { REPO_ROOT } from "../evidence/afk-child.ts";
 
-export interface Child {
-  readonly pid: number;
-  /** Resolves with the exit code (128 + n for a signal), once the process is gone. */
-  readonly exited: Promise<number>;
-  kill(signal: "SIGTERM" | "SIGKILL"): void;
-}
+export type Child = Pick<AfkChild, "pid" | "exited" | "kill">;
 
 /** Starts `afk <args>` as a real child process, stdout and stderr appended to `logPath`. */
 export function spawnAfk(args: readonly string[], env: Record<string, string>, logPath: string): Child {
   const fd = openSync(logPath, "a");
-  const proc = Bun.spawn(["bun", join(REPO_ROOT, "src", "main.ts"), ...args], {
-    cwd: REPO_ROOT,
-    env,
-    stdin: "ignore",
-    stdout: fd,
-    stderr: fd,
-  });
-  closeSync(fd);
-  return {
-    pid: proc.pid,
-    exited: proc.exited.then((code) =>
-      proc.signalCode ? 128 + signalNumber(String(proc.signalCode)) : code,
-    ),
-    kill: (signal) => proc.kill(signal),
-  };
-}
-
-function signalNumber(name: string): number {
-  return name === "SIGKILL" ? 9 : name === "SIGTERM" ? 15 : name === "SIGINT" ? 2 : 0;
+  try {
+    return startAfk(args, { env, stdout: fd, stderr: fd });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Runs a one-shot `afk` command to completion; throws with its log when it fails. */

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { deliverNow } from "../../src/deliver/now.ts";
 import { outboxRow } from "../../src/deliver/outbox.ts";
-import { REPO } from "../support/home.ts";
+import { runAfk, startAfk } from "../../src/evidence/afk-child.ts";
 import { deliverHome, tickAndDeliver, writeFeed } from "./home.ts";
 import { startReceiver } from "./servers.ts";
 
@@ -41,24 +40,9 @@ describe("each slot reaches each sink exactly once on success", () => {
       const rx = startReceiver();
       const h = deliverHome([`{ id: chat, kind: webhook, url: "${rx.url}/afk", token_env: HOOK_TOKEN }`]);
       cleanups.push(rx.stop, h.cleanup);
-      const env = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: h.home,
-        AFK_HOME: h.home,
-        AFK_KILL_FLAG: join(h.home, "afk.kill"),
-        HOOK_TOKEN: "tk_cli_98765",
-      };
+      const env = { HOOK_TOKEN: "tk_cli_98765" };
       const tick = async (...flags: string[]) => {
-        const p = Bun.spawn(["bun", join(REPO, "src/main.ts"), "tick", "--spec", h.spec, ...flags], {
-          env,
-          stdout: "pipe",
-          stderr: "pipe",
-        });
-        const [code, out, err] = await Promise.all([
-          p.exited,
-          new Response(p.stdout).text(),
-          new Response(p.stderr).text(),
-        ]);
+        const { code, out, err } = await runAfk(["tick", "--spec", h.spec, ...flags], { home: h.home, env });
         return { code, text: out + err };
       };
       const first = await tick();
@@ -122,16 +106,7 @@ describe("each slot reaches each sink exactly once on success", () => {
       app.close();
 
       await specAt(hold.url);
-      const child = Bun.spawn(["bun", join(REPO, "src/main.ts"), "deliver", "--spec", h.spec], {
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: h.home,
-          AFK_HOME: h.home,
-          AFK_KILL_FLAG: join(h.home, "afk.kill"),
-        },
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+      const child = startAfk(["deliver", "--spec", h.spec], { home: h.home });
       const key = await hold.first; // the receiver has the digest; the sender has not recorded it
       child.kill("SIGKILL");
       expect(await child.exited).not.toBe(0);

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAtomFeed } from "feedsmith";
-import { REPO } from "../support/home.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import { freePort } from "../support/net.ts";
 import { deliverHome } from "./home.ts";
 
@@ -34,16 +34,10 @@ test(
     const h = deliverHome([`{ id: chat, kind: webhook, url: "http://127.0.0.1:${rx.port}/afk" }`]);
     cleanups.push(() => rx.stop(true), h.cleanup);
     const port = freePort();
-    const child = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", h.spec], {
+    const child = startAfk(["serve", "--spec", h.spec], {
       cwd: h.home,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: h.home,
-        AFK_HOME: h.home,
-        AFK_KILL_FLAG: join(h.home, "afk.kill"),
-        TICK_SECONDS: "1",
-        AFK_STATUS_ADDR: `127.0.0.1:${port}`,
-      },
+      home: h.home,
+      env: { TICK_SECONDS: "1", AFK_STATUS_ADDR: `127.0.0.1:${port}` },
       stdout: "ignore",
       stderr: "ignore",
     });

@@ -6,6 +6,7 @@ import { makeBuildCommand } from "../../src/cli/commands/build.ts";
 import { run } from "../../src/cli/run.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { Deps } from "../../src/core/deps.ts";
+import { runAfk } from "../../src/evidence/afk-child.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
 
 export const REPO = join(import.meta.dir, "..", "..");
@@ -78,18 +79,9 @@ export async function runBinary(
   cwd: string,
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([...argv], {
-    cwd,
-    env: { PATH: "/usr/bin:/bin", HOME: cwd, ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
+  const [bin = "", ...args] = argv;
+  const r = await runAfk(args, { launcher: [bin], cwd, env: { PATH: "/usr/bin:/bin", HOME: cwd, ...env } });
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 export function tickRows(home: string): TickRow[] {

@@ -2,9 +2,10 @@ import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import { startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
-import { REPO, tempHome, writeSpec } from "../support/home.ts";
+import { tempHome, writeSpec } from "../support/home.ts";
 
 /**
  * Nothing fetched is lost: a real `afk tick` process SIGKILLed after its fetch and before its
@@ -78,12 +79,7 @@ test("a tick SIGKILLed between fetch and delivery: the next tick gets and delive
     AFK_KILL_FLAG: join(h.dir, "afk.kill"),
     OLLAMA_HOST: ollama.url,
   };
-  const tick = (...args: string[]) =>
-    Bun.spawn(["bun", join(REPO, "src/main.ts"), "tick", "--spec", spec, ...args], {
-      env,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+  const tick = (...args: string[]) => startAfk(["tick", "--spec", spec, ...args], { env });
 
   // 1. fetched (200 with an ETag), then held in synthesis by the model: killed there
   const doomed = tick();

@@ -6,9 +6,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import { isGoneOrZombie } from "../../src/job/process.ts";
-import { childEnv, lineReader, processTree, stillListed, ticksIn } from "../runner/helpers.ts";
-import { REPO, tempHome } from "../support/home.ts";
+import { childEnv, processTree, ticksIn } from "../runner/helpers.ts";
+import { tempHome } from "../support/home.ts";
 import { writeJobSpec } from "./helpers.ts";
 
 const EXIT_BUDGET_MS = 5000;
@@ -39,16 +40,9 @@ function setup(extra?: string) {
 }
 
 function spawnAfk(s: ReturnType<typeof setup>, args: string[]) {
-  const proc = Bun.spawn(["bun", join(REPO, "src", "main.ts"), ...args, "--spec", s.spec], {
-    cwd: REPO,
-    env: s.env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  cleanups.push(() => {
-    for (const pid of stillListed(processTree(proc.pid))) process.kill(pid, "SIGKILL");
-  });
-  return { proc, out: lineReader(proc.stdout) };
+  const proc = startAfk([...args, "--spec", s.spec], { env: s.env });
+  cleanups.push(proc.killTree);
+  return { proc, out: proc.out };
 }
 
 /** The grandchild's pid once the job has written it. */
@@ -100,12 +94,7 @@ describe("a job under afk serve is ended with its whole process group", () => {
       const { proc } = spawnAfk(s, ["serve"]);
       const grandchild = await grandchildOf(s.dir);
       const t0 = performance.now();
-      const kill = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "kill"], {
-        cwd: REPO,
-        env: s.env,
-        stdout: "ignore",
-        stderr: "ignore",
-      });
+      const kill = startAfk(["kill"], { env: s.env, stdout: "ignore", stderr: "ignore" });
       expect(await kill.exited).toBe(0);
       expect(await proc.exited).toBe(0);
       expect(await survivors([grandchild], t0)).toEqual([]);

@@ -11,9 +11,10 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { runAfk, startAfk } from "../../src/evidence/afk-child.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { childEnv, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
-import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
+import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,18 +36,8 @@ function mountTmpfs(dir: string, size: string): boolean {
 }
 
 /** Runs the real afk; its exit code and what it printed. */
-async function afk(args: string[], env: Record<string, string>) {
-  const p = Bun.spawn(["bun", join(REPO, "src", "main.ts"), ...args], {
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, out, err] = await Promise.all([
-    p.exited,
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-  ]);
-  return { code, out, err };
+function afk(args: string[], env: Record<string, string>) {
+  return runAfk(args, { env });
 }
 
 /** Fills the file system holding `dir` to the last byte. */
@@ -131,15 +122,11 @@ describe("disk and ledger faults are one clear line with its fix and a documente
     const spec = runnerSpec(dir, feed.url);
     openDatabase(join(dir, "ledger.sqlite")).close();
     feed.hold();
-    const p = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "tick", "--spec", spec], {
-      env: childEnv(dir),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const p = startAfk(["tick", "--spec", spec], { env: childEnv(dir) });
     await feed.waitForRequests(1); // mid-tick: the row is open, the fetch waits
     const filler = fill(dir);
     feed.release();
-    const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+    const { code, err } = await p.result();
     expect(code).toBe(5);
     expect(err).toMatch(/full \((SQLITE_FULL|ENOSPC)\) — fix: free space/);
     noStack(err);

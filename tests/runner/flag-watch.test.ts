@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, tempHome } from "../support/home.ts";
-import {
-  childEnv,
-  lineReader,
-  processTree,
-  runnerSpec,
-  startHoldingFeed,
-  stillListed,
-  ticksIn,
-} from "./helpers.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
+import { tempHome } from "../support/home.ts";
+import { childEnv, runnerSpec, startHoldingFeed, ticksIn } from "./helpers.ts";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,15 +17,9 @@ function startServe(o: { held?: boolean } = {}) {
   if (o.held) feed.hold();
   cleanups.push(h.cleanup, feed.stop, feed.release);
   const spec = runnerSpec(h.dir, feed.url);
-  const serve = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
-    env: childEnv(h.dir, { TICK_SECONDS: "3600" }),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  cleanups.push(() => {
-    for (const pid of stillListed(processTree(serve.pid))) process.kill(pid, "SIGKILL");
-  });
-  return { h, feed, serve, out: lineReader(serve.stdout), flag: join(h.dir, "afk.kill") };
+  const serve = startAfk(["serve", "--spec", spec], { env: childEnv(h.dir, { TICK_SECONDS: "3600" }) });
+  cleanups.push(serve.killTree);
+  return { h, feed, serve, out: serve.out, flag: join(h.dir, "afk.kill") };
 }
 
 // The flag is noticed by a file watch at once, by a 500 ms poll at worst (runner/flag-watch.ts).

@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { afkChildEnv } from "../../src/evidence/afk-child.ts";
 import { type KillTestFeed, startKillTestFeed } from "../../src/evidence/kill-test-feed.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
 import { writeSpec } from "../support/home.ts";
@@ -48,71 +49,11 @@ export function ticksIn(home: string): TickRow[] {
 
 /** Environment for a child afk: loopback only, no Ollama (connection refused), a port-0 status page. */
 export function childEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    AFK_HOME: home,
-    AFK_KILL_FLAG: join(home, "afk.kill"),
-    AFK_STATUS_ADDR: "127.0.0.1:0",
-    OLLAMA_HOST: "http://127.0.0.1:9",
-    ...extra,
-  };
+  return afkChildEnv({
+    home,
+    env: { AFK_STATUS_ADDR: "127.0.0.1:0", OLLAMA_HOST: "http://127.0.0.1:9", ...extra },
+  });
 }
 
-/** Reads a child's stdout line by line, so a test can await the line that says it got somewhere. */
-export function lineReader(stream: ReadableStream<Uint8Array>) {
-  const lines: string[] = [];
-  let waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
-  let buf = "";
-  const done = (async () => {
-    const decoder = new TextDecoder();
-    const reader = stream.getReader();
-    for (;;) {
-      const { done: ended, value: chunk } = await reader.read();
-      if (ended) break;
-      buf += decoder.decode(chunk, { stream: true });
-      let i = buf.indexOf("\n");
-      while (i >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        for (const w of waiters.filter((w) => w.re.test(line))) w.resolve(line);
-        waiters = waiters.filter((w) => !w.re.test(line));
-        i = buf.indexOf("\n");
-      }
-    }
-  })();
-  return {
-    lines,
-    done,
-    waitFor(re: RegExp): Promise<string> {
-      const hit = lines.find((l) => re.test(l));
-      return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ re, resolve }));
-    },
-  };
-}
-
-/** The live processes as pid → ppid (`ps -e`); zombies (exited, not yet reaped) are left out. */
-export function processTable(): Map<number, number> {
-  const out = Bun.spawnSync(["ps", "-e", "-o", "pid=,ppid=,stat="]).stdout.toString();
-  const table = new Map<number, number>();
-  for (const line of out.split("\n")) {
-    const [pid, ppid, stat] = line.trim().split(/\s+/);
-    if (pid && ppid && !stat?.startsWith("Z")) table.set(Number(pid), Number(ppid));
-  }
-  return table;
-}
-
-/** `pid` and every process below it, from the process table. */
-export function processTree(pid: number, table = processTable()): number[] {
-  const out = table.has(pid) ? [pid] : [];
-  for (let i = 0; i < out.length; i++)
-    for (const [p, pp] of table) if (pp === out[i] && !out.includes(p)) out.push(p);
-  return out;
-}
-
-/** Those of `pids` still alive in the process table. */
-export function stillListed(pids: readonly number[]): number[] {
-  const table = processTable();
-  return pids.filter((p) => table.has(p));
-}
+/** The process table's readers, shared with kill-test (src/runner/proctable.ts). */
+export { processTree, stillListed } from "../../src/runner/proctable.ts";

@@ -2,16 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
-import { REPO, tempHome, testDeps } from "../support/home.ts";
-import {
-  childEnv,
-  lineReader,
-  processTree,
-  runnerSpec,
-  startHoldingFeed,
-  stillListed,
-  ticksIn,
-} from "./helpers.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
+import { tempHome, testDeps } from "../support/home.ts";
+import { childEnv, runnerSpec, startHoldingFeed, ticksIn } from "./helpers.ts";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -25,15 +18,9 @@ describe("afk kill and afk arm", () => {
     cleanups.push(h.cleanup, feed.stop);
     const spec = runnerSpec(h.dir, feed.url);
     feed.hold();
-    const serve = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
-      env: childEnv(h.dir, { TICK_SECONDS: "3600" }),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    cleanups.push(() => {
-      for (const pid of stillListed(processTree(serve.pid))) process.kill(pid, "SIGKILL");
-    });
-    const out = lineReader(serve.stdout);
+    const serve = startAfk(["serve", "--spec", spec], { env: childEnv(h.dir, { TICK_SECONDS: "3600" }) });
+    cleanups.push(serve.killTree);
+    const out = serve.out;
     await feed.waitForRequests(1);
     expect(JSON.parse(readFileSync(join(h.dir, "afk.pid"), "utf8"))).toMatchObject({ pid: serve.pid });
 

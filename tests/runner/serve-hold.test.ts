@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
+import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
-import { childEnv, lineReader, processTree, stillListed } from "./helpers.ts";
+import { childEnv } from "./helpers.ts";
 
 /**
  * The supervisor contract on a real `afk serve` process: at the cap and on the kill flag it
@@ -26,7 +27,7 @@ function startServe(models?: string[]) {
     ...(models ? { models } : {}),
   });
   const port = freePort();
-  const child = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
+  const child = startAfk(["serve", "--spec", spec], {
     cwd: h.dir,
     env: childEnv(h.dir, {
       TICK_SECONDS: "1",
@@ -35,13 +36,10 @@ function startServe(models?: string[]) {
       SPEND_CAP_USD: "0.01",
       PAID_KEY: "sk-hold-test",
     }),
-    stdout: "pipe",
     stderr: "ignore",
   });
-  cleanups.push(() => {
-    for (const pid of stillListed(processTree(child.pid))) process.kill(pid, "SIGKILL");
-  });
-  const out = lineReader(child.stdout);
+  cleanups.push(child.killTree);
+  const out = child.out;
   const base = `http://127.0.0.1:${port}`;
   const json = async (path: string) =>
     (await fetch(`${base}${path}`)).json() as Promise<Record<string, unknown>>;

@@ -3,9 +3,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
-import { REPO, tempHome } from "../support/home.ts";
-import { childEnv, lineReader, processTree, runnerSpec, startHoldingFeed, stillListed } from "./helpers.ts";
+import { tempHome } from "../support/home.ts";
+import { childEnv, runnerSpec, startHoldingFeed } from "./helpers.ts";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -49,15 +50,10 @@ describe("one serve per AFK_HOME", () => {
     const fifos = [...Array(STARTS)].map((_, i) => join(h.dir, `SPEC-${i}.md`));
     for (const f of fifos) expect(Bun.spawnSync(["mkfifo", f]).exitCode).toBe(0);
     const children = fifos.map((spec) =>
-      Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
-        env: childEnv(h.dir, { TICK_SECONDS: "3600" }),
-        stdout: "pipe",
-        stderr: "pipe",
-      }),
+      startAfk(["serve", "--spec", spec], { env: childEnv(h.dir, { TICK_SECONDS: "3600" }) }),
     );
     cleanups.push(() => {
-      for (const c of children)
-        for (const pid of stillListed(processTree(c.pid))) process.kill(pid, "SIGKILL");
+      for (const c of children) c.killTree();
     });
     const writers: FileHandle[] = [];
     for (const f of fifos) writers.push(await open(f, "w")); // resolves once that serve opened it
@@ -75,13 +71,15 @@ describe("one serve per AFK_HOME", () => {
 
     // Each child either exits or says it serves; whichever comes first.
     const outcomes = await Promise.all(
-      children.map((c) => {
-        const out = lineReader(c.stdout);
-        return Promise.race([
-          c.exited.then(async (code) => ({ code, err: await new Response(c.stderr).text() })),
-          out.waitFor(/^afk serve: pid \d+/).then(() => ({ code: "serving" as const, err: "" })),
-        ]);
-      }),
+      children.map((c) =>
+        Promise.race([
+          c.result(),
+          c.out.waitFor(/^afk serve: pid \d+/).then(
+            () => ({ code: "serving" as const, err: "" }),
+            () => c.result(), // its stdout ended without the line: it exited
+          ),
+        ]),
+      ),
     );
     const serving = outcomes.filter((o) => o.code === "serving");
     const refused = outcomes.filter((o) => o.code === 4);

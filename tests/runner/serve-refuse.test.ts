@@ -1,13 +1,14 @@
 import { afterAll, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, tempHome } from "../support/home.ts";
+import { runAfk } from "../../src/evidence/afk-child.ts";
+import { tempHome } from "../support/home.ts";
 
 const home = tempHome();
 afterAll(home.cleanup);
 
 test("serve refuses to start, writing nothing, when asked to bind beyond loopback with no token", async () => {
-  const p = Bun.spawn(["bun", join(REPO, "src/main.ts"), "serve"], {
+  const { code, err } = await runAfk(["serve"], {
     env: {
       ...process.env,
       AFK_HOME: home.dir,
@@ -15,10 +16,7 @@ test("serve refuses to start, writing nothing, when asked to bind beyond loopbac
       AFK_STATUS_ADDR: "0.0.0.0:0",
       AFK_STATUS_TOKEN: "",
     },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
   expect(code).toBe(2);
   expect(err).toContain("refusing to bind 0.0.0.0:0 beyond loopback without AFK_STATUS_TOKEN");
   expect(readdirSync(home.dir)).toEqual([]);

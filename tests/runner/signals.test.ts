@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { REPO, tempHome } from "../support/home.ts";
-import {
-  childEnv,
-  lineReader,
-  processTree,
-  runnerSpec,
-  startHoldingFeed,
-  stillListed,
-  ticksIn,
-} from "./helpers.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
+import { tempHome } from "../support/home.ts";
+import { childEnv, processTree, runnerSpec, startHoldingFeed, stillListed, ticksIn } from "./helpers.ts";
 
 /**
  * Mechanism 2 (the process) on real `afk serve` children: SIGTERM mid-tick and mid-sleep end
@@ -33,15 +25,10 @@ function setup() {
 }
 
 function spawnServe(s: ReturnType<typeof setup>, via: "bun" | "bun run" = "bun") {
-  const cmd =
-    via === "bun"
-      ? ["bun", join(REPO, "src", "main.ts"), "serve", "--spec", s.spec]
-      : ["bun", "run", "afk", "serve", "--spec", s.spec];
-  const proc = Bun.spawn(cmd, { cwd: REPO, env: s.env, stdout: "pipe", stderr: "pipe" });
-  cleanups.push(() => {
-    for (const pid of stillListed(processTree(proc.pid))) process.kill(pid, "SIGKILL");
-  });
-  return { proc, out: lineReader(proc.stdout) };
+  const launcher = via === "bun run" ? { launcher: [process.execPath, "run", "afk"] } : {};
+  const proc = startAfk(["serve", "--spec", s.spec], { env: s.env, ...launcher });
+  cleanups.push(proc.killTree);
+  return { proc, out: proc.out };
 }
 
 /** Sends `signal`, then waits (bounded) until every process of the tree is gone; returns ms taken. */

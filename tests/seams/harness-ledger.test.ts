@@ -3,8 +3,9 @@ import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import type { TickRow } from "../../src/ledger/ticks.ts";
-import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
+import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
 
 /** Seam 4 (harness ↔ ledger): every way a tick can end leaves exactly one closed row. */
 
@@ -159,7 +160,7 @@ describe("seam harness ↔ ledger: one closed row per tick", () => {
     try {
       mkdirSync(home, { recursive: true });
       const spec = writeSpec(home, { sources: [{ id: "slow", url: srv.url, timeout_s: 60 }] });
-      const child = Bun.spawn(["bun", join(REPO, "src/main.ts"), "tick", "--spec", spec], {
+      const child = startAfk(["tick", "--spec", spec], {
         env: { ...process.env, AFK_HOME: home, HOME: home, AFK_KILL_FLAG: join(home, "afk.kill") },
         stdout: "ignore",
         stderr: "ignore",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import { startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
 import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { CAP_LINE, KILL_LINE } from "../../src/runner/guard.ts";
@@ -12,8 +13,8 @@ import type { RunnerPorts } from "../../src/runner/ports.ts";
 import { pidAlive } from "../../src/runner/process.ts";
 import { cronSchedule } from "../../src/spec/slots.ts";
 import { statusHooks } from "../../src/status/hooks.ts";
-import { childEnv, lineReader, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
-import { REPO, sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
+import { childEnv, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
+import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
 
 /** Seam 3 (runner ↔ harness): the cap and the kill flag are checked before any work. */
 
@@ -134,20 +135,14 @@ describe("one tick at a time", () => {
     const feed = startHoldingFeed();
     cleanups.push(feed.stop);
     const spec = runnerSpec(dir, feed.url);
-    const spawn = () =>
-      Bun.spawn(["bun", join(REPO, "src", "main.ts"), "tick", "--cron", "--spec", spec], {
-        env: childEnv(dir),
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+    const spawn = () => startAfk(["tick", "--cron", "--spec", spec], { env: childEnv(dir) });
     feed.hold();
     const first = spawn();
     await feed.waitForRequests(1); // the first holds the lock, mid-fetch
     const second = spawn();
-    const secondOut = lineReader(second.stdout);
-    expect(await second.exited).toBe(0);
-    await secondOut.done;
-    expect(secondOut.lines.join("\n")).toContain("skipped_overlap");
+    const secondRun = await second.result();
+    expect(secondRun.code).toBe(0);
+    expect(secondRun.out).toContain("skipped_overlap");
     feed.release();
     expect(await first.exited).toBe(0);
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
+import { runAfk } from "../../src/evidence/afk-child.ts";
 import {
   OPENAI_DOUBLE_KEY,
   type OpenAiDouble,
@@ -136,12 +137,9 @@ describe("bad input is one clear line and exit 2, never a stack", () => {
     ["AFK_CLOCK_SCALE", "-1", "environment: AFK_CLOCK_SCALE: '-1' is not a positive number"],
   ])("%s=%p: the real process exits 2 with one line", async (name, value, line) => {
     const dir = home();
-    const p = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "status"], {
+    const { code, err } = await runAfk(["status"], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, AFK_HOME: dir, [name]: value },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
     expect(code).toBe(2);
     expect(err.trim().split("\n")).toHaveLength(1);
     expect(err).toStartWith(line);

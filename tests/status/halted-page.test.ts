@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import type { StatusSnapshot } from "../../src/status/snapshot.ts";
-import { lineReader } from "../runner/helpers.ts";
-import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
+import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -30,9 +30,6 @@ describe("a page while the cap holds", () => {
     });
     const port = freePort();
     const env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: h.dir,
-      AFK_HOME: h.dir,
       AFK_KILL_FLAG: join(h.dir, "afk.kill"),
       SPEND_CAP_USD: "0.0001",
       PAID_KEY: "sk-never-sent",
@@ -40,16 +37,11 @@ describe("a page while the cap holds", () => {
       AFK_STATUS_ADDR: `127.0.0.1:${port}`,
       AFK_STATUS_TOKEN: "halted-page-token",
     };
-    const child = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
-      cwd: h.dir,
-      env,
-      stdout: "pipe",
-      stderr: "ignore",
-    });
+    const child = startAfk(["serve", "--spec", spec], { cwd: h.dir, home: h.dir, env, stderr: "ignore" });
     cleanups.push(() => {
       if (child.exitCode === null) child.kill("SIGKILL");
     });
-    const out = lineReader(child.stdout);
+    const out = child.out;
     const base = (await out.waitFor(/^status page: http/)).replace("status page: ", "").trim();
     await out.waitFor(/^halted: spend cap reached; resumes by itself at /);
 

@@ -1,9 +1,9 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startAfk } from "../../src/evidence/afk-child.ts";
 import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../../src/evidence/doubles/openai-double.ts";
-import { lineReader } from "../runner/helpers.ts";
-import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
+import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
 
 /**
@@ -67,26 +67,22 @@ test.skipIf(!PROMETHEUS || !PROMTOOL)(
       ],
     });
     const port = freePort();
-    const serve = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
+    const serve = startAfk(["serve", "--spec", spec], {
       cwd: h.dir,
+      home: h.dir,
       env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: h.dir,
-        AFK_HOME: h.dir,
-        AFK_KILL_FLAG: join(h.dir, "afk.kill"),
         TICK_SECONDS: "1",
         AFK_STATUS_ADDR: `127.0.0.1:${port}`,
         OLLAMA_HOST: "http://127.0.0.1:9",
         PAID_KEY: OPENAI_DOUBLE_KEY,
       },
-      stdout: "pipe",
       stderr: "ignore",
     });
     cleanups.push(async () => {
       if (serve.exitCode === null) serve.kill("SIGTERM");
       await serve.exited;
     });
-    await lineReader(serve.stdout).waitFor(/^status page: http/);
+    await serve.out.waitFor(/^status page: http/);
 
     const promDir = join(h.dir, "prometheus");
     mkdirSync(join(promDir, "data"), { recursive: true });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runAfk, startAfk } from "../../src/evidence/afk-child.ts";
 import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
 
@@ -14,47 +15,6 @@ const cleanups: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-/**
- * `next(re, n)` resolves with the n-th stdout line matching `re` (default the first); the
- * child's stdout is read once, here.
- */
-function lineReader(stream: ReadableStream<Uint8Array>) {
-  const lines: string[] = [];
-  const waiters: { re: RegExp; n: number; resolve: (l: string) => void }[] = [];
-  const nth = (re: RegExp, n: number) => lines.filter((l) => re.test(l))[n - 1];
-  void (async () => {
-    let buf = "";
-    const reader = stream.getReader();
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let i = buf.indexOf("\n");
-      while (i >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        for (const w of waiters.splice(0)) {
-          const hit = nth(w.re, w.n);
-          if (hit !== undefined) w.resolve(hit);
-          else waiters.push(w);
-        }
-        i = buf.indexOf("\n");
-      }
-    }
-  })();
-  return {
-    lines,
-    next: (re: RegExp, n = 1) =>
-      new Promise<string>((resolve) => {
-        const hit = nth(re, n);
-        if (hit !== undefined) resolve(hit);
-        else waiters.push({ re, n, resolve });
-      }),
-  };
-}
 
 describe("afk serve, as a new user", () => {
   test.skipIf(!existsSync(SERVE))(
@@ -71,42 +31,31 @@ describe("afk serve, as a new user", () => {
       });
       const port = freePort();
       const env = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: h.dir,
-        AFK_HOME: h.dir,
         AFK_KILL_FLAG: join(h.dir, "afk.kill"),
         TICK_SECONDS: "1",
         AFK_STATUS_ADDR: `127.0.0.1:${port}`,
         AFK_STATUS_TOKEN: "e2e-token-31f",
       };
-      const child = Bun.spawn(["bun", join(REPO, "src", "main.ts"), "serve", "--spec", spec], {
-        cwd: h.dir,
-        env,
-        stdout: "pipe",
-        stderr: "ignore",
-      });
+      const child = startAfk(["serve", "--spec", spec], { cwd: h.dir, home: h.dir, env, stderr: "ignore" });
       cleanups.push(() => {
         if (child.exitCode === null) child.kill("SIGKILL");
       });
-      const out = lineReader(child.stdout);
-      const base = (await out.next(/^status page: http/)).replace("status page: ", "").trim();
+      const out = child.out;
+      const base = (await out.waitFor(/^status page: http/)).replace("status page: ", "").trim();
       expect(base).toBe(`http://127.0.0.1:${port}`);
 
       // three empty ticks → out/ALERT.txt. The runner prints a tick's line only after its
       // afterTick hook ran, so the third line means the watchdog has already decided.
       const alert = join(h.dir, "out", "ALERT.txt");
-      await out.next(/tick \S+ .*failed/, 3);
+      await out.waitFor(/tick \S+ .*failed/, 3);
       expect(existsSync(alert)).toBe(true);
       expect(readFileSync(alert, "utf8")).toContain("ticks in a row (watchdog.no_value_ticks = 3)");
 
       // afk status (another process, while serve writes) and /status.json show the same truth
       const page = (await (await fetch(`${base}/status.json`)).json()) as Record<string, unknown>;
-      const cli = Bun.spawnSync(["bun", join(REPO, "src", "main.ts"), "status", "--json", "--spec", spec], {
-        cwd: h.dir,
-        env,
-      });
-      expect(cli.exitCode).toBe(0);
-      const status = JSON.parse(cli.stdout.toString()) as Record<string, unknown>;
+      const cli = await runAfk(["status", "--json", "--spec", spec], { cwd: h.dir, home: h.dir, env });
+      expect(cli.code).toBe(0);
+      const status = JSON.parse(cli.out) as Record<string, unknown>;
       for (const key of ["spec", "kill", "cap"]) expect(status[key]).toEqual(page[key]);
       expect((status.alert as { active: boolean }).active).toBe(true);
       expect((page.alert as { active: boolean }).active).toBe(true);
