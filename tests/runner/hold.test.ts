@@ -2,10 +2,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
-import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { CAP_LINE } from "../../src/runner/guard.ts";
 import { nextDayStart } from "../../src/runner/hold.ts";
 import { receiver, statusHome } from "../status/helpers.ts";
+import { spentEarlierToday } from "./helpers.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -32,25 +32,7 @@ describe("the hold as every reader sees it", () => {
     cleanups.push(h.cleanup);
     const app = h.app("value");
     // $2 already spent today (2026-11-24, UTC) by an earlier tick's settled paid call.
-    const earlier = {
-      id: "t-earlier",
-      slot: "2026-11-24T06:00:00.000Z",
-      trigger: "manual" as const,
-      day: "2026-11-24",
-      startedAt: "2026-11-24T06:00:00.000Z",
-      pid: 1,
-      version: "test",
-      specHash: "x",
-      specOrigin: "test",
-      tracePath: "runs/2026-11-24/trace.jsonl",
-    };
-    recordEndedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
-    app
-      .db()
-      .query(
-        "INSERT INTO calls (tick_id, day, link_id, kind, state, cost_micros, started_at) VALUES (?, '2026-11-24', 'paid', 'openai', 'settled', 2000000, ?)",
-      )
-      .run(earlier.id, earlier.startedAt);
+    spentEarlierToday(app.db(), 2_000_000);
 
     expect(await run(["tick", "--cron", "--spec", h.specs.value], h.deps)).toBe(3);
     expect(h.out).toContain(CAP_LINE);

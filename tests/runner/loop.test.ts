@@ -3,15 +3,11 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
-import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import type { TickEnv } from "../../src/runner/guarded.ts";
-import { type LoopOutcome, type Runner, startRunner } from "../../src/runner/loop.ts";
-import type { RunnerPorts } from "../../src/runner/ports.ts";
-import { pidAlive } from "../../src/runner/process.ts";
+import type { LoopOutcome, Runner } from "../../src/runner/loop.ts";
 import { everySeconds } from "../../src/spec/slots.ts";
-import { statusHooks } from "../../src/status/hooks.ts";
 import { tempHome, testDeps } from "../support/home.ts";
-import { runnerSpec, startHoldingFeed, ticksIn } from "./helpers.ts";
+import { runnerSpec, spentEarlierToday, startHoldingFeed, startInProcessRunner, ticksIn } from "./helpers.ts";
 
 /** The scheduler loop with an injected clock: `waitUntil` is the test's hand on time, so nothing waits for a cadence. */
 
@@ -42,31 +38,16 @@ function setup(o: SetupOptions = {}) {
   });
   const t = testDeps(h.dir, o.env ?? {}, o.now ?? "2026-11-24T07:00:00Z");
   const start = (onWait: OnWait): { runner: Runner; waits: Date[]; done: Promise<LoopOutcome> } => {
-    const app = buildContext(parseArgs(["serve", "--spec", spec]), t.deps);
-    cleanups.push(() => app.close());
     const waits: Date[] = [];
-    const ports: RunnerPorts = {
-      isAlive: pidAlive,
-      signal: () => false,
-      onStop: () => () => {},
-      async waitUntil(at) {
+    const runner = startInProcessRunner({
+      spec,
+      deps: t.deps,
+      schedule: everySeconds(600), // every 10 minutes: slots at 07:00, 07:10, …
+      async waitUntil(at, r) {
         waits.push(at);
-        await onWait(at, waits.length, runner);
+        await onWait(at, waits.length, r);
         t.clock.set(at);
       },
-      after: (ms, fn) => {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
-      exitWithin: () => {},
-    };
-    // Every 10 minutes: slots at 07:00, 07:10, …
-    const runner = startRunner({
-      app,
-      hooks: statusHooks,
-      ports,
-      session: crypto.randomUUID(),
-      schedule: everySeconds(600),
       ...(o.harness ? { harness: o.harness } : {}),
       ...(o.graceMs ? { graceMs: o.graceMs } : {}),
     });
@@ -198,25 +179,7 @@ describe("the scheduler loop", () => {
     const s = setup({ env: { SPEND_CAP_USD: "1" }, now: "2026-11-24T23:35:00Z" });
     // $2 already spent today (2026-11-24, UTC), as a settled paid call of an earlier tick.
     const app = buildContext(parseArgs(["tick", "--spec", s.spec]), s.t.deps);
-    const earlier = {
-      id: "t-earlier",
-      slot: "2026-11-24T06:00:00.000Z",
-      trigger: "manual" as const,
-      day: "2026-11-24",
-      startedAt: "2026-11-24T06:00:00.000Z",
-      pid: 1,
-      version: "test",
-      specHash: "x",
-      specOrigin: "test",
-      tracePath: "runs/2026-11-24/trace.jsonl",
-    };
-    recordEndedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
-    app
-      .db()
-      .query(
-        "INSERT INTO calls (tick_id, day, link_id, kind, state, cost_micros, started_at) VALUES (?, '2026-11-24', 'paid', 'openai', 'settled', 2000000, ?)",
-      )
-      .run(earlier.id, earlier.startedAt);
+    spentEarlierToday(app.db(), 2_000_000);
     app.close();
     // The next day's first slot: stop once its tick line is printed (after its row closed).
     const nextDay = printed(s.t.deps, "[schedule 2026-11-25T00:00:00.000Z]");

@@ -6,14 +6,15 @@ import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
 import { startAfk } from "../../src/evidence/afk-child.ts";
 import { startOllamaDouble } from "../../src/evidence/doubles/ollama-double.ts";
-import { recordEndedTick } from "../../src/harness/tick-row.ts";
 import { CAP_LINE, KILL_LINE } from "../../src/runner/guard.ts";
-import { startRunner } from "../../src/runner/loop.ts";
-import type { RunnerPorts } from "../../src/runner/ports.ts";
-import { pidAlive } from "../../src/runner/process.ts";
-import { cronSchedule } from "../../src/spec/slots.ts";
-import { statusHooks } from "../../src/status/hooks.ts";
-import { childEnv, runnerSpec, startHoldingFeed, ticksIn } from "../runner/helpers.ts";
+import {
+  childEnv,
+  runnerSpec,
+  spentEarlierToday,
+  startHoldingFeed,
+  startInProcessRunner,
+  ticksIn,
+} from "../runner/helpers.ts";
 import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
 
 /** Seam 3 (runner ↔ harness): the cap and the kill flag are checked before any work. */
@@ -45,25 +46,7 @@ describe("the guard before every tick", () => {
     const t = testDeps(dir, { SPEND_CAP_USD: "1", OLLAMA_HOST: ollama.url }, "2026-11-24T07:00:00Z");
     // 999 USD already spent today, as a settled paid call of an earlier tick.
     const app = buildContext(parseArgs(["tick", "--spec", spec]), t.deps);
-    const earlier = {
-      id: "t-earlier",
-      slot: "2026-11-24T06:00:00.000Z",
-      trigger: "manual" as const,
-      day: "2026-11-24",
-      startedAt: "2026-11-24T06:00:00.000Z",
-      pid: 1,
-      version: "test",
-      specHash: "x",
-      specOrigin: "test",
-      tracePath: "runs/2026-11-24/trace.jsonl",
-    };
-    recordEndedTick(app.db(), earlier, { status: "ok", endedAt: earlier.startedAt });
-    app
-      .db()
-      .query(
-        "INSERT INTO calls (tick_id, day, link_id, kind, state, cost_micros, started_at) VALUES (?, '2026-11-24', 'paid', 'openai', 'settled', 999000000, ?)",
-      )
-      .run(earlier.id, earlier.startedAt);
+    spentEarlierToday(app.db(), 999_000_000);
     app.close();
 
     const code = await run(["tick", "--spec", spec], t.deps);
@@ -162,31 +145,16 @@ describe("catch-up", () => {
     const t = testDeps(dir, {}, "2026-11-24T07:00:00Z");
 
     const serveOnce = async () => {
-      const app = buildContext(parseArgs(["serve", "--spec", spec]), t.deps);
       let waits = 0;
-      const ports: RunnerPorts = {
-        isAlive: pidAlive,
-        signal: () => false,
-        onStop: () => () => {},
-        async waitUntil() {
+      const runner = startInProcessRunner({
+        spec,
+        deps: t.deps,
+        waitUntil(_at, r) {
           waits++;
-          runner.requestStop("test: stop at the first sleep");
+          r.requestStop("test: stop at the first sleep");
         },
-        after: (ms, fn) => {
-          const timer = setTimeout(fn, ms);
-          return () => clearTimeout(timer);
-        },
-        exitWithin: () => {},
-      };
-      const runner = startRunner({
-        app,
-        hooks: statusHooks,
-        ports,
-        session: crypto.randomUUID(),
-        schedule: cronSchedule(app.loaded.spec),
       });
       const outcome = await runner.done;
-      app.close();
       return { outcome, waits };
     };
 
