@@ -1,5 +1,5 @@
 import { gauge, type MetricFamily } from "../status/metrics/expose.ts";
-import type { StatusSnapshot } from "../status/snapshot.ts";
+import type { StatusSnapshot } from "../status/snapshot-view.ts";
 
 /** The sinks' families for /metrics: outbox rows by sink and status, and each sink's last delivery. */
 export function deliverFamilies(snap: StatusSnapshot): MetricFamily[] {

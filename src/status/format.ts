@@ -1,6 +1,6 @@
 import { formatUsd } from "../core/money.ts";
 import { formatSinks } from "../deliver/report.ts";
-import type { StatusSnapshot } from "./snapshot.ts";
+import type { StatusSnapshot } from "./snapshot-view.ts";
 import { relativeTime, relativeWithExact } from "./when.ts";
 
 function counts(by: Record<string, number>): string {

@@ -11,7 +11,7 @@ import { RecentTicks, Sources } from "./page/tables.tsx";
 import { TodayFigures, VerdictBanner } from "./page/verdict.tsx";
 import { When } from "./page/when.tsx";
 import type { DayTotals, SourceHealthView } from "./queries.ts";
-import type { StatusSnapshot } from "./snapshot.ts";
+import type { StatusSnapshot } from "./snapshot-view.ts";
 
 export { PAGE_CSS, PAGE_CSS_HASH } from "./page/css.ts";
 

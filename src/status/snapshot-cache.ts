@@ -2,7 +2,8 @@ import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ledgerStamp } from "../ledger/stamp.ts";
-import { type SnapshotInput, type StatusSnapshot, statusSnapshot } from "./snapshot.ts";
+import { type SnapshotInput, statusSnapshot } from "./snapshot.ts";
+import type { StatusSnapshot } from "./snapshot-view.ts";
 import { ALERT_FILE } from "./watchdog.ts";
 
 /**

@@ -2,7 +2,7 @@ import { formatUsd } from "../core/money.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import { explainModel, explainSource } from "./explain.ts";
 import { tickDetail } from "./queries.ts";
-import type { StatusSnapshot } from "./snapshot.ts";
+import type { StatusSnapshot } from "./snapshot-view.ts";
 
 /**
  * What one tick did, in a line an operator reads in a table cell or a heartbeat title: the

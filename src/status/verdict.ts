@@ -1,50 +1,8 @@
 import { formatUsd } from "../core/money.ts";
 import type { TickStatus } from "../core/status.ts";
 import { explainModel, explainSource, isUnreachable, splitReason } from "./explain.ts";
-import type { StatusSnapshot } from "./snapshot.ts";
+import type { StatusSnapshot, VerdictReason, VerdictView } from "./snapshot-view.ts";
 import { relativeTime } from "./when.ts";
-
-/** The one answer to "is afk healthy?": `afk status`, /status.json, the page and /metrics render it. */
-export const VERDICTS = [
-  "delivering",
-  "degraded",
-  "quiet",
-  "failing",
-  "halted",
-  "stopped",
-  "not running",
-] as const;
-export type Verdict = (typeof VERDICTS)[number];
-
-/** Why the verdict is what it is; one closed set, so the page and alerts can key on it. */
-export const VERDICT_REASONS = [
-  "kill_flag",
-  "cap_reached",
-  "runner_stopped",
-  "slot_missed",
-  "no_tick_yet",
-  "tick_failed",
-  "alert_raised",
-  "required_source_failing",
-  "primary_model_unreachable",
-  "model_fallback",
-  "delivery_failing",
-  "too_few_items",
-] as const;
-export type VerdictReasonCode = (typeof VERDICT_REASONS)[number];
-
-export interface VerdictReason {
-  code: VerdictReasonCode;
-  /** Operator words: what happened and what to do. The raw runtime text stays in the trace. */
-  text: string;
-}
-
-export interface VerdictView {
-  verdict: Verdict;
-  reasons: VerdictReason[];
-  /** While stopped, halted or not running: when and how ticks resume (`at` null = only by an action). */
-  resumes: { at: string | null; how: string } | null;
-}
 
 /** What the verdict is decided from: the snapshot before the verdict is added to it. */
 export type VerdictInput = Omit<StatusSnapshot, "verdict">;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { HEARTBEAT_TICKS } from "../../src/status/page/heartbeat.tsx";
 import { startStatusServer } from "../../src/status/server.ts";
-import { VERDICTS } from "../../src/status/verdict.ts";
+import { VERDICTS } from "../../src/status/snapshot-view.ts";
 import { REPO } from "../support/home.ts";
 import { SCENARIOS } from "./scenarios.ts";
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { run } from "../../src/cli/run.ts";
 import { createStatusApp } from "../../src/status/app.tsx";
-import type { StatusSnapshot } from "../../src/status/snapshot.ts";
-import { VERDICTS } from "../../src/status/verdict.ts";
+import type { StatusSnapshot } from "../../src/status/snapshot-view.ts";
+import { VERDICTS } from "../../src/status/snapshot-view.ts";
 import { SCENARIOS, type Scenario } from "./scenarios.ts";
 
 const built = new Map<string, Scenario>();

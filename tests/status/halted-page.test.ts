@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startAfk } from "../../src/evidence/afk-child.ts";
-import type { StatusSnapshot } from "../../src/status/snapshot.ts";
+import type { StatusSnapshot } from "../../src/status/snapshot-view.ts";
 import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
 

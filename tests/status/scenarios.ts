@@ -8,7 +8,7 @@ import type { RunnerHandle } from "../../src/runner/handle.ts";
 import { closeSession, openSession } from "../../src/runner/session.ts";
 import { type FeedServer, startFeedServer } from "../../src/soak/feed-server.ts";
 import { nextSlot } from "../../src/spec/slots.ts";
-import type { Verdict } from "../../src/status/verdict.ts";
+import type { Verdict } from "../../src/status/snapshot-view.ts";
 import { tempHome, testDeps, writeSpec } from "../support/home.ts";
 import { testHandle, tickAndHook } from "./helpers.ts";
 

@@ -3,8 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunnerHandle } from "../../src/runner/handle.ts";
 import { createStatusApp } from "../../src/status/app.tsx";
-import type { StatusSnapshot } from "../../src/status/snapshot.ts";
 import { clockStepMs } from "../../src/status/snapshot-cache.ts";
+import type { StatusSnapshot } from "../../src/status/snapshot-view.ts";
 import { ALERT_FILE } from "../../src/status/watchdog.ts";
 import { statusHome, testHandle, tickAndHook } from "./helpers.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { TickView } from "../../src/status/snapshot.ts";
+import type { TickView } from "../../src/status/snapshot-view.ts";
 import { decideVerdict, type VerdictInput } from "../../src/status/verdict.ts";
 
 const NOW = new Date("2026-11-24T07:03:00Z");

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { deliverFamilies } from "../../deliver/metrics.ts";
 import { type LedgerStamp, ledgerStamp, sameStamp } from "../../ledger/stamp.ts";
-import type { StatusSnapshot } from "../snapshot.ts";
+import type { StatusSnapshot } from "../snapshot-view.ts";
 import { renderFamilies } from "./expose.ts";
 import { type LedgerFamilies, modelFamilies, sourceFamilies, spendFamilies, tickFamilies } from "./ledger.ts";
 import { processFamilies } from "./process.ts";

@@ -1,5 +1,5 @@
 import { microsToUsd } from "../../core/money.ts";
-import type { StatusSnapshot } from "../snapshot.ts";
+import type { StatusSnapshot } from "../snapshot-view.ts";
 import { gauge, type MetricFamily } from "./expose.ts";
 
 /** A group of families read from the status snapshot (itself cached until its inputs change). */

@@ -1,5 +1,5 @@
-import type { StatusSnapshot } from "../snapshot.ts";
-import { VERDICT_REASONS, VERDICTS } from "../verdict.ts";
+import type { StatusSnapshot } from "../snapshot-view.ts";
+import { VERDICT_REASONS, VERDICTS } from "../snapshot-view.ts";
 import { gauge } from "./expose.ts";
 import type { SnapshotFamilies } from "./snapshot.ts";
 

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { TickRow } from "../../ledger/ticks.ts";
-import type { StatusSnapshot } from "../snapshot.ts";
+import type { StatusSnapshot } from "../snapshot-view.ts";
 import { tickWords } from "../tick-words.ts";
 import { exactTime, relativeTime } from "../when.ts";
 

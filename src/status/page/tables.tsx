@@ -4,7 +4,7 @@ import type { TickRow } from "../../ledger/ticks.ts";
 import { explainSource } from "../explain.ts";
 import { formatDuration } from "../format.ts";
 import type { SourceHealthView } from "../queries.ts";
-import type { StatusSnapshot } from "../snapshot.ts";
+import type { StatusSnapshot } from "../snapshot-view.ts";
 import { tickWords } from "../tick-words.ts";
 import { relativeTime } from "../when.ts";
 import { When } from "./when.tsx";

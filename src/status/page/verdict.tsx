@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { formatUsd } from "../../core/money.ts";
 import { formatDuration, nextRunHeld } from "../format.ts";
-import type { StatusSnapshot } from "../snapshot.ts";
+import type { StatusSnapshot } from "../snapshot-view.ts";
 import { When } from "./when.tsx";
 
 /**
