@@ -8,7 +8,7 @@ import { markDelivered, type TickRow } from "../ledger/ticks.ts";
 import { chargeOpenReservations } from "../models/calls.ts";
 import type { ChainResult } from "../models/types.ts";
 import { storeValidators } from "../sources/health.ts";
-import type { Validators } from "../sources/http.ts";
+import type { Validators } from "../sources/types.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import { fileSink, rootSpan, type Span, type TraceSink, tracePath } from "../trace/tracer.ts";
 

@@ -2,10 +2,10 @@ import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import type { FetchBudget } from "./byte-budget.ts";
 import { readValidators } from "./health.ts";
-import { toFeedError, type Validators } from "./http.ts";
+import { toFeedError } from "./http.ts";
 import { feedFromBytes } from "./pipeline.ts";
 import { locate, readLocation } from "./read.ts";
-import { FeedError, type FeedItem, type FetchContext } from "./types.ts";
+import { FeedError, type FeedItem, type FetchContext, type Validators } from "./types.ts";
 
 /** A successful read of one URL (primary or backup). */
 export interface AttemptResult {

@@ -1,6 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Validators } from "./http.ts";
-import type { FeedErrorCode } from "./types.ts";
+import type { FeedErrorCode, Validators } from "./types.ts";
 import { withoutPassword } from "./url-secret.ts";
 
 /** One row of `source_health`, as the status page shows it. */

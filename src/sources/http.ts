@@ -1,13 +1,7 @@
 import { parseRetryAfter } from "../core/retry-after.ts";
 import { type BudgetLease, overBudget } from "./byte-budget.ts";
 import { dnsResolve, privateAddressesOf, type Resolve } from "./private-net.ts";
-import { FeedError } from "./types.ts";
-
-/** Validators from the last successful fetch of the same URL, for a conditional GET. */
-export interface Validators {
-  etag: string | null;
-  lastModified: string | null;
-}
+import { FeedError, type Validators } from "./types.ts";
 
 export interface HttpOptions {
   fetch: typeof fetch;

@@ -5,8 +5,8 @@ import { classifyLocation, type Location } from "../spec/location.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type BudgetLease, overBudget } from "./byte-budget.ts";
 import { isTransient, retryDelay, retryFits } from "./fetch-retry.ts";
-import { type HttpResult, httpGet, toFeedError, type Validators } from "./http.ts";
-import { FeedError } from "./types.ts";
+import { type HttpResult, httpGet, toFeedError } from "./http.ts";
+import { FeedError, type Validators } from "./types.ts";
 
 /** Everything a read needs besides the location. */
 export interface ReadOptions {

@@ -2,7 +2,12 @@ import type { Database } from "bun:sqlite";
 import type { Deps } from "../core/deps.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { Span } from "../trace/tracer.ts";
-import type { Validators } from "./http.ts";
+
+/** Validators from the last successful fetch of the same URL, for a conditional GET. */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
 
 /** One feed entry after normalisation. Nothing feed-derived reaches a model, digest or page any other way. */
 export interface FeedItem {
