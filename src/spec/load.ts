@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { AfkError } from "../core/errors.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
-import { jobIssues } from "./job.ts";
+import { jobIssues } from "./job-issues.ts";
 import { classifyLocation } from "./location.ts";
 import { readSpecText } from "./read.ts";
 import { type Spec, SpecSchema } from "./schema.ts";

@@ -3,6 +3,7 @@ import { specCacheKey } from "./cache.ts";
 import { readCachedSpec, storeCachedSpec } from "./cache-store.ts";
 import { materialiseEmbeddedFiles } from "./embedded-files.ts";
 import { type SpecEnv, specEnvIssues } from "./env.ts";
+import { jobIssues } from "./job-issues.ts";
 import type { LoadedSpec } from "./load.ts";
 import { readSpecText } from "./read.ts";
 import { type SpecSource, specSource } from "./source.ts";
@@ -30,11 +31,6 @@ function load(): typeof import("./load.ts") {
   return require("./load.ts");
 }
 
-/** The job's checks (its schema is zod's): loaded only for a cached spec checked against the environment. */
-function job(): typeof import("./job.ts") {
-  return require("./job.ts");
-}
-
 /**
  * The spec `text` validated: from the cache when `cacheVersion` is set and holds exactly these
  * bytes (the environment its sinks name is checked every time), else by parsing (yaml + zod;
@@ -54,7 +50,7 @@ function validated(
   // A sink's variable missing: parsing again names the field and its line, as it always has.
   const envOk =
     spec !== null &&
-    (!opts.env || [...specEnvIssues(spec, opts.env), ...job().jobIssues(spec, dir, opts.env)].length === 0);
+    (!opts.env || [...specEnvIssues(spec, opts.env), ...jobIssues(spec, dir, opts.env)].length === 0);
   if (spec && parts && envOk) return { spec, hash: specHash(text), origin, dir, text, prose: parts.prose };
   return load().parseSpec(text, file, origin, dir, check);
 }
