@@ -1,4 +1,3 @@
-import { realDelayMs } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
 import { untilAborted } from "../core/wait.ts";
@@ -19,10 +18,10 @@ import type { TraceSink } from "../trace/tracer.ts";
 import type { AppContext } from "./app.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
 import { flagPresent } from "./flag.ts";
-import { watchFlag } from "./flag-watch.ts";
 import { CAP_LINE, checkGuard, KILL_LINE } from "./guard.ts";
 import { acquireTickLock, type LockHolder, releaseTickLock } from "./lock.ts";
 import type { RunnerPorts } from "./ports.ts";
+import { tickAborts } from "./tick-aborts.ts";
 
 /**
  * What the operator's side does around each tick (the start ping; the watchdog, run log, notices
@@ -145,84 +144,84 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
     req.onGuardStop?.(refused);
     return refused;
   }
-
-  const db = app.db();
-  const spec = app.loaded.spec;
   const now = app.deps.clock.now();
+  const lock = takeTickLock(env, req, tickId, now);
+  if (!lock.ok) return lock.skipped;
+  const aborts = tickAborts(app, env.ports, req.stop, now);
+  try {
+    return await runHarness(env, req, tickId, now, aborts.signal);
+  } finally {
+    aborts.dispose();
+    releaseTickLock(app.db(), lock.me);
+  }
+}
+
+/**
+ * One tick at a time: the ledger's tick lock for this process, or the slot recorded
+ * `skipped_overlap` naming the tick that holds it. A holder whose process is gone (or stale past
+ * twice the max tick time) is taken over, with a warning.
+ */
+function takeTickLock(
+  env: TickEnv,
+  req: GuardedRequest,
+  tickId: string,
+  now: Date,
+): { ok: true; me: LockHolder } | { ok: false; skipped: TickSummary } {
+  const { app } = env;
   const me: LockHolder = { pid: app.deps.pid, session: env.session, tickId, slot: req.slot.toISOString() };
-  const lock = acquireTickLock(db, me, {
+  const lock = acquireTickLock(app.db(), me, {
     now,
     isAlive: env.ports.isAlive,
-    staleAfterMs: (spec.limits.max_tick_seconds * 2 + 60) * 1000,
+    staleAfterMs: (app.loaded.spec.limits.max_tick_seconds * 2 + 60) * 1000,
   });
   if (!lock.ok) {
     const h = lock.holder;
     const reason = `tick ${h.tick_id} (pid ${h.pid}, slot ${h.slot}) still running since ${h.acquired_at}`;
     app.deps.print(`slot ${me.slot}: skipped — ${reason}`);
-    return recordShort(env, openTick(env, req, tickId, now), "skipped_overlap", reason, {
+    const skipped = recordShort(env, openTick(env, req, tickId, now), "skipped_overlap", reason, {
       holder_pid: h.pid,
       holder_tick: h.tick_id,
     });
+    return { ok: false, skipped };
   }
   if (lock.stolenFrom)
     app.deps.warn(
       `lock: took over from tick ${lock.stolenFrom.tick_id} (pid ${lock.stolenFrom.pid}), which is gone`,
     );
+  return { ok: true, me };
+}
 
-  const controller = new AbortController();
-  const onStop = () =>
-    controller.abort(new TickStop("killed", `stopped: ${String(req.stop?.reason ?? "runner stop")}`));
-  if (req.stop?.aborted) onStop();
-  req.stop?.addEventListener("abort", onStop, { once: true });
-  const limit = spec.limits.max_tick_seconds;
-  const deadline = new Date(now.getTime() + limit * 1000);
-  const cancelTimer = env.ports.after(realDelayMs(app.deps.clock, deadline), () =>
-    controller.abort(new TickStop("timeout", `tick ran past limits.max_tick_seconds (${limit}s)`)),
-  );
-  // The flag aborts the work in flight (fetches, model calls) the moment it appears, not at the next step.
-  const unwatch = watchFlag(
-    app.host.killFlag,
-    () =>
-      controller.abort(
-        new TickStop("killed", `kill flag ${app.host.killFlag} appeared; the work in flight was aborted`),
-      ),
-    { present: flagPresent },
-  );
-  try {
-    // The start ping is bounded by its own timeout; a stop does not wait for it.
-    await Promise.race([env.hooks.beforeTick(app), untilAborted(controller.signal)]);
-    if (req.catchup)
-      recordCatchUp(
-        db,
-        tickId,
-        req.catchup,
-        now,
-        sinkOf(env, openTick(env, req, tickId, now)),
-        app.deps.clock,
-      );
-    return await runTick(
-      { trigger: req.trigger, slot: req.slot, force: req.force, tickId },
-      {
-        loaded: app.loaded,
-        db,
-        deps: app.deps,
-        home: app.host.home,
-        version: app.version,
-        capMicros: app.capMicros,
-        signal: controller.signal,
-        checkpoint: (step) => {
-          if (flagPresent(app.host.killFlag))
-            throw new TickStop("killed", `kill flag ${app.host.killFlag} appeared; stopped before ${step}`);
-        },
-        fetchSources: env.harness?.fetchSources ?? fetchSources,
-        callers: defaultLinkCallers,
-        enqueue: env.hooks.enqueue,
+/** Under the lock: the start ping, the catch-up record, then the harness with the kill flag at every step boundary. */
+async function runHarness(
+  env: TickEnv,
+  req: GuardedRequest,
+  tickId: string,
+  now: Date,
+  signal: AbortSignal,
+): Promise<TickSummary> {
+  const { app } = env;
+  const db = app.db();
+  // The start ping is bounded by its own timeout; a stop does not wait for it.
+  await Promise.race([env.hooks.beforeTick(app), untilAborted(signal)]);
+  if (req.catchup)
+    recordCatchUp(db, tickId, req.catchup, now, sinkOf(env, openTick(env, req, tickId, now)), app.deps.clock);
+  return await runTick(
+    { trigger: req.trigger, slot: req.slot, force: req.force, tickId },
+    {
+      loaded: app.loaded,
+      db,
+      deps: app.deps,
+      home: app.host.home,
+      version: app.version,
+      capMicros: app.capMicros,
+      signal,
+      checkpoint: (step) => {
+        if (flagPresent(app.host.killFlag))
+          throw new TickStop("killed", `kill flag ${app.host.killFlag} appeared; stopped before ${step}`);
       },
-    );
-  } finally {
-    unwatch();
-    cancelTimer();
-    req.stop?.removeEventListener("abort", onStop);
-    releaseTickLock(db, me);
-  }
+      fetchSources: env.harness?.fetchSources ?? fetchSources,
+      callers: defaultLinkCallers,
+      enqueue: env.hooks.enqueue,
+    },
+  );
 }

@@ -1,3 +1,5 @@
+import type { Database } from "bun:sqlite";
+import type { Deps } from "../core/deps.ts";
 import { AfkError, describeError } from "../core/errors.ts";
 import { EXIT } from "../core/exit.ts";
 import { here, sessionIdentity } from "../core/identity.ts";
@@ -6,7 +8,7 @@ import { scheduleFor } from "../spec/slots.ts";
 import type { AppContext } from "./app.ts";
 import type { TickEnv, TickHooks } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
-import { type LoopOutcome, startRunner } from "./loop.ts";
+import { type LoopOutcome, type Runner, startRunner } from "./loop.ts";
 import { pidfileNamesLiveServe, removePidfile, writePidfile } from "./pidfile.ts";
 import type { RunnerPorts } from "./ports.ts";
 import {
@@ -46,22 +48,7 @@ function holderHost(session: string): string {
 export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const { app, ports, session } = env;
   const { deps } = app;
-  // An older afk's serve holds no lease: its pidfile still counts.
-  const other = pidfileNamesLiveServe(app.host.home, deps.pid);
-  if (other !== null)
-    throw new AfkError(
-      "lock_busy",
-      `serve: another afk serve (pid ${other}) runs in ${app.host.home}; afk kill stops it`,
-    );
-  // A page that can kill the runner is never open without a token: refuse before anything starts.
-  env.statusServer?.check(app);
-  const db = app.db();
-  const lease = acquireServeLease(db, { pid: deps.pid, session, now: deps.clock.now() });
-  if (!lease.ok)
-    throw new AfkError(
-      "lock_busy",
-      `serve: another afk serve (pid ${lease.holder.pid}${holderHost(lease.holder.session)}, since ${lease.holder.acquired_at}) runs in ${app.host.home}; afk kill stops it`,
-    );
+  const db = claimServe(env);
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
   writePidfile(app.host.home, deps.pid, session);
   openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
@@ -86,29 +73,8 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     deps.warn(`afk serve: ${why} — stopping`);
     runner.requestStop(why);
   });
-  let status: { url: string; stop(): Promise<void> } | null = null;
-  try {
-    status = env.statusServer?.start(app, runner) ?? null;
-    if (status) deps.print(`status page: ${status.url}`);
-  } catch (err) {
-    deps.warn(
-      `status page: not started (${err instanceof Error ? err.message : String(err)}); the runner goes on`,
-    );
-  }
-
-  let cancelBeat = () => {};
-  const beat = () => {
-    cancelBeat = ports.after(SERVE_HEARTBEAT_MS, () => {
-      try {
-        if (!heartbeatServeLease(db, session, deps.clock.now()))
-          deps.warn("afk serve: the serve lease was taken over by another serve");
-      } catch (err) {
-        deps.warn(`afk serve: heartbeat not written: ${describeError(err)}`);
-      }
-      beat();
-    });
-  };
-  beat();
+  const status = startStatusPage(env, runner);
+  const cancelBeat = keepLeaseAlive(db, session, ports, deps);
 
   let outcome: LoopOutcome = { exitCode: EXIT.failed, reason: "runner error" };
   try {
@@ -124,4 +90,62 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
     removePidfile(app.host.home, deps.pid);
     deps.print(`afk serve: stopped (${outcome.reason}), exit ${outcome.exitCode}`);
   }
+}
+
+/**
+ * The one serve of this AFK_HOME, or `lock_busy` naming the other: its pidfile (an older afk's
+ * serve holds no lease), then the ledger's serve lease. A page that could kill the runner is
+ * never open without a token: refused before anything starts. Returns the ledger.
+ */
+function claimServe(env: ServeEnv): Database {
+  const { app, session } = env;
+  const { deps } = app;
+  const other = pidfileNamesLiveServe(app.host.home, deps.pid);
+  if (other !== null)
+    throw new AfkError(
+      "lock_busy",
+      `serve: another afk serve (pid ${other}) runs in ${app.host.home}; afk kill stops it`,
+    );
+  env.statusServer?.check(app);
+  const db = app.db();
+  const lease = acquireServeLease(db, { pid: deps.pid, session, now: deps.clock.now() });
+  if (!lease.ok)
+    throw new AfkError(
+      "lock_busy",
+      `serve: another afk serve (pid ${lease.holder.pid}${holderHost(lease.holder.session)}, since ${lease.holder.acquired_at}) runs in ${app.host.home}; afk kill stops it`,
+    );
+  return db;
+}
+
+/** The status page, when serve has one; a page that fails to start is a warning, the runner goes on. */
+function startStatusPage(env: ServeEnv, runner: Runner): { url: string; stop(): Promise<void> } | null {
+  const { deps } = env.app;
+  try {
+    const status = env.statusServer?.start(env.app, runner) ?? null;
+    if (status) deps.print(`status page: ${status.url}`);
+    return status;
+  } catch (err) {
+    deps.warn(
+      `status page: not started (${err instanceof Error ? err.message : String(err)}); the runner goes on`,
+    );
+    return null;
+  }
+}
+
+/** Renews the serve lease every SERVE_HEARTBEAT_MS until cancelled; a lost or unwritten beat is a warning. */
+function keepLeaseAlive(db: Database, session: string, ports: RunnerPorts, deps: Deps): () => void {
+  let cancel = () => {};
+  const beat = () => {
+    cancel = ports.after(SERVE_HEARTBEAT_MS, () => {
+      try {
+        if (!heartbeatServeLease(db, session, deps.clock.now()))
+          deps.warn("afk serve: the serve lease was taken over by another serve");
+      } catch (err) {
+        deps.warn(`afk serve: heartbeat not written: ${describeError(err)}`);
+      }
+      beat();
+    });
+  };
+  beat();
+  return () => cancel();
 }

@@ -1,0 +1,29 @@
+import type { Schedule } from "../spec/slots.ts";
+import type { AppContext } from "./app.ts";
+import type { RunnerHandle } from "./handle.ts";
+
+/** A minute's grace after a slot falls due before its missing row counts. */
+const DUE_GRACE_MS = 60_000;
+
+/**
+ * Whether the latest slot due has a ledger row, for the page's "runner" line. A slot due
+ * before this runner started (and outside catch-up), or due less than a minute ago, is fine.
+ */
+export function lastDueSlotHandled(
+  app: AppContext,
+  schedule: Schedule,
+  startedAt: Date,
+): ReturnType<RunnerHandle["lastDueSlotHandled"]> {
+  const now = app.deps.clock.now();
+  const due = schedule.latest(now);
+  if (due.getTime() < startedAt.getTime() - app.loaded.spec.limits.catch_up_hours * 3_600_000)
+    return { ok: true };
+  if (now.getTime() - due.getTime() < DUE_GRACE_MS) return { ok: true };
+  const row = app
+    .db()
+    .query<{ n: number }, [string]>("SELECT count(*) AS n FROM ticks WHERE slot = ?")
+    .get(due.toISOString());
+  return row && row.n > 0
+    ? { ok: true }
+    : { ok: false, reason: `slot ${due.toISOString()} was due and has no ledger row` };
+}
