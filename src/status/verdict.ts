@@ -73,75 +73,103 @@ function alertReason(s: VerdictInput, now: Date): VerdictReason[] {
  * stop beats the cap, which beats a dead runner, which beats the health of the last working tick.
  */
 export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
-  const started = (how: string) =>
-    serveDown(s) ? `${how}; serve is not running: start it after (afk serve, or its supervisor)` : how;
-  if (s.hold.stopped)
-    return {
-      verdict: "stopped",
-      reasons: [
-        { code: "kill_flag", text: `the kill flag ${s.kill.flag} is present: every tick is refused` },
-      ],
-      resumes: { at: null, how: started("afk arm removes the flag") },
-    };
-  if (s.hold.halted)
-    return {
-      verdict: "halted",
-      reasons: [
-        {
-          code: "cap_reached",
-          text: `${
-            s.cap.overrun?.crossed_by_provider
-              ? `spend cap crossed by the provider: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source}) — ${s.cap.overrun.links.join(", ")} billed ${formatUsd(s.cap.overrun.over_micros)} beyond the request's maximum, which afk had reserved; that link is off for today`
-              : s.cap.reached
-                ? `spend cap reached: ${formatUsd(s.cap.spent_micros)} of ${formatUsd(s.cap.cap_micros)} today (${s.cap.source})`
-                : `spend cap: one more tick's worst-case cost would cross today's cap (${formatUsd(s.cap.spent_micros)} spent of ${formatUsd(s.cap.cap_micros)}, ${s.cap.source})`
-          }; nothing more is fetched or spent${s.hold.since ? ` (halted since ${relativeTime(new Date(s.hold.since), now, s.spec.timezone)})` : ""}`,
-        },
-      ],
-      resumes: {
-        at: s.hold.resumes_at,
-        how: started(
-          `by itself at the first slot of the cap's next day (${s.spec.timezone}); a higher SPEND_CAP_USD resumes sooner`,
-        ),
-      },
-    };
   // a live runner knows which slots it owes (it excuses those before its start); otherwise the ledger says
   const missed = s.runner?.alive ? !s.runner.last_due_slot.ok : !s.due.handled;
-  if (serveDown(s) && (missed || s.last_tick === null)) {
-    const stop = s.serve.last_stop;
-    const reasons: VerdictReason[] = [];
-    if (stop)
-      reasons.push({
-        code: "runner_stopped",
-        text: `serve stopped ${relativeTime(new Date(stop.at), now, s.spec.timezone)}: ${stop.reason ?? "no reason recorded"}${stop.exit_code !== null ? ` (exit ${stop.exit_code})` : ""}`,
-      });
-    if (s.last_tick === null)
-      reasons.push({ code: "no_tick_yet", text: "no tick has run in this AFK_HOME yet" });
-    else if (s.due.slot)
-      reasons.push({
+  return (
+    stoppedVerdict(s) ??
+    haltedVerdict(s, now) ??
+    notRunningVerdict(s, now, missed) ??
+    missedSlotVerdict(s, now, missed) ??
+    workVerdict(s, now)
+  );
+}
+
+/** How a hold ends, and that serve must be started after when it is not running. */
+function resumeHow(s: VerdictInput, how: string): string {
+  return serveDown(s) ? `${how}; serve is not running: start it after (afk serve, or its supervisor)` : how;
+}
+
+function stoppedVerdict(s: VerdictInput): VerdictView | null {
+  if (!s.hold.stopped) return null;
+  return {
+    verdict: "stopped",
+    reasons: [{ code: "kill_flag", text: `the kill flag ${s.kill.flag} is present: every tick is refused` }],
+    resumes: { at: null, how: resumeHow(s, "afk arm removes the flag") },
+  };
+}
+
+function haltedVerdict(s: VerdictInput, now: Date): VerdictView | null {
+  if (!s.hold.halted) return null;
+  const since = s.hold.since
+    ? ` (halted since ${relativeTime(new Date(s.hold.since), now, s.spec.timezone)})`
+    : "";
+  return {
+    verdict: "halted",
+    reasons: [{ code: "cap_reached", text: `${capText(s.cap)}; nothing more is fetched or spent${since}` }],
+    resumes: {
+      at: s.hold.resumes_at,
+      how: resumeHow(
+        s,
+        `by itself at the first slot of the cap's next day (${s.spec.timezone}); a higher SPEND_CAP_USD resumes sooner`,
+      ),
+    },
+  };
+}
+
+/** Why the cap holds: crossed by a provider's bill, reached, or one more tick's worst case would cross it. */
+function capText(cap: VerdictInput["cap"]): string {
+  const spent = formatUsd(cap.spent_micros);
+  const of = formatUsd(cap.cap_micros);
+  if (cap.overrun?.crossed_by_provider)
+    return `spend cap crossed by the provider: ${spent} of ${of} today (${cap.source}) — ${cap.overrun.links.join(", ")} billed ${formatUsd(cap.overrun.over_micros)} beyond the request's maximum, which afk had reserved; that link is off for today`;
+  if (cap.reached) return `spend cap reached: ${spent} of ${of} today (${cap.source})`;
+  return `spend cap: one more tick's worst-case cost would cross today's cap (${spent} spent of ${of}, ${cap.source})`;
+}
+
+/** Serve is down and a slot went by (or nothing ever ran): how it stopped and what is owed. */
+function notRunningVerdict(s: VerdictInput, now: Date, missed: boolean): VerdictView | null {
+  if (!serveDown(s) || !(missed || s.last_tick === null)) return null;
+  const stop = s.serve.last_stop;
+  const reasons: VerdictReason[] = [];
+  if (stop)
+    reasons.push({
+      code: "runner_stopped",
+      text: `serve stopped ${relativeTime(new Date(stop.at), now, s.spec.timezone)}: ${stop.reason ?? "no reason recorded"}${stop.exit_code !== null ? ` (exit ${stop.exit_code})` : ""}`,
+    });
+  if (s.last_tick === null)
+    reasons.push({ code: "no_tick_yet", text: "no tick has run in this AFK_HOME yet" });
+  else if (s.due.slot)
+    reasons.push({
+      code: "slot_missed",
+      text: `the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick`,
+    });
+  if (reasons.length === 0)
+    reasons.push({ code: "runner_stopped", text: "the runner in this process has stopped" });
+  return {
+    verdict: "not running",
+    reasons,
+    resumes: { at: null, how: "start afk serve (or its systemd unit / cron line: afk install)" },
+  };
+}
+
+/** Serve runs, but the slot due has no tick. */
+function missedSlotVerdict(s: VerdictInput, now: Date, missed: boolean): VerdictView | null {
+  if (!missed || !s.due.slot) return null;
+  return {
+    verdict: "failing",
+    reasons: [
+      {
         code: "slot_missed",
-        text: `the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick`,
-      });
-    if (reasons.length === 0)
-      reasons.push({ code: "runner_stopped", text: "the runner in this process has stopped" });
-    return {
-      verdict: "not running",
-      reasons,
-      resumes: { at: null, how: "start afk serve (or its systemd unit / cron line: afk install)" },
-    };
-  }
-  if (missed && s.due.slot)
-    return {
-      verdict: "failing",
-      reasons: [
-        {
-          code: "slot_missed",
-          text: `serve runs, but the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick — see the serve log`,
-        },
-        ...alertReason(s, now),
-      ],
-      resumes: null,
-    };
+        text: `serve runs, but the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick — see the serve log`,
+      },
+      ...alertReason(s, now),
+    ],
+    resumes: null,
+  };
+}
+
+/** Nothing holds the ticks and they run: the verdict is the last working tick's health. */
+function workVerdict(s: VerdictInput, now: Date): VerdictView {
   const work = s.last_work;
   const fromTick = tickProblems(s, now);
   const problems = [...fromTick, ...deliveryReasons(s), ...alertReason(s, now)];
