@@ -66,6 +66,16 @@ function noticeText(app: AppContext, action: WatchdogAction) {
   return null;
 }
 
+/** One afterTick call's shared parts: the span its steps report on and the notices still in flight. */
+interface HookRun {
+  app: AppContext;
+  summary: TickSummary;
+  span: Span;
+  now: Date;
+  timeouts: { pingMs: number; alertMs: number };
+  sends: Promise<void>[];
+}
+
 /**
  * Called by the runner once after every closed tick (refused, halted and skipped ones too):
  * the run log, delivery to the spec's sinks, the watchdog and the dead-man ping hang off it. Never throws: a failure here
@@ -73,10 +83,9 @@ function noticeText(app: AppContext, action: WatchdogAction) {
  */
 export async function afterTick(input: AfterTickInput): Promise<void> {
   const { app, summary } = input;
-  const timeouts = input.timeouts ?? { pingMs: PING_TIMEOUT_MS, alertMs: ALERT_TIMEOUT_MS };
   let span: Span | null = null;
   try {
-    const { deps, loaded, host } = app;
+    const { deps, host } = app;
     span = rootSpan(
       summary.tickId,
       fileSink(join(host.home, summary.tracePath), deps.redact),
@@ -84,76 +93,23 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
       "after_tick",
     ).set({ status: summary.status });
     const s = span;
-    const db = app.db();
-    const now = deps.clock.now();
-    const sends: Promise<void>[] = [];
-
-    await isolated(app, s, "run_log", () => {
-      const row = getTick(db, summary.tickId);
-      if (row) {
-        const line = logIntervention(db, host.home, loaded.spec, row);
-        if (line) s.event("run_log.intervention", { tick: row.id });
-      }
-      const written = catchUpRunLog(db, host.home, { spec: loaded.spec, tickSeconds: host.tickSeconds }, now);
-      if (written.length) s.event("run_log.days", { lines: written.length });
-    });
-
+    const r: HookRun = {
+      app,
+      summary,
+      span: s,
+      now: deps.clock.now(),
+      timeouts: input.timeouts ?? { pingMs: PING_TIMEOUT_MS, alertMs: ALERT_TIMEOUT_MS },
+      sends: [],
+    };
+    await isolated(app, s, "run_log", () => runLogStep(r));
     // The digest that just landed (and any row due for a retry) goes to the spec's sinks.
-    if (loaded.spec.deliver.length > 0)
+    if (app.loaded.spec.deliver.length > 0)
       await isolated(app, s, "deliver", () => deliverNow(app, { span: s }).then(() => {}));
-
-    await isolated(app, s, "watchdog", () => {
-      const action = evaluateWatchdog(db, loaded, now);
-      applyWatchdog(db, host.home, action, now);
-      if (action.kind !== "none")
-        s.event(`watchdog.${action.kind}`, {
-          empty_ticks: action.kind === "resolve" ? 0 : action.alert.empty_ticks,
-        });
-      const n = notice(app, action);
-      if (n && host.alertUrl) {
-        const url = host.alertUrl;
-        sends.push(
-          postNotice(deps.fetch, url, n, timeouts.alertMs).then((r) => reportSend(app, s, "alert", r)),
-        );
-      }
-    });
-
-    await isolated(app, s, "hold_notice", () => {
-      const n = capHaltNotice(db, summary, loaded.spec, scheduleFor(loaded.spec, host.tickSeconds), now);
-      if (!n) return;
-      s.event("hold.halted", { tick: summary.tickId });
-      deps.print(`notice: ${n.title}`);
-      if (host.alertUrl) {
-        const url = host.alertUrl;
-        sends.push(
-          postNotice(deps.fetch, url, n, timeouts.alertMs).then((r) => reportSend(app, s, "alert", r)),
-        );
-      }
-    });
-
-    await isolated(app, s, "overrun", () => {
-      const n = overrunNotice(db, loaded.spec.name, app.capMicros, summary);
-      if (!n) return;
-      s.event("overrun.notice", { calls: n.calls, crossed_cap: n.crossed });
-      deps.print(`notice: ${n.title}`);
-      if (host.alertUrl) {
-        const url = host.alertUrl;
-        sends.push(
-          postNotice(deps.fetch, url, n, timeouts.alertMs).then((r) => reportSend(app, s, "alert", r)),
-        );
-      }
-    });
-
-    if (host.pingUrl) {
-      const body = `${summary.tickId} ${summary.status}${summary.reason ? `: ${summary.reason}` : ""} (value ${formatUsd(summary.valueMicros)})\n`;
-      const url = host.pingUrl;
-      sends.push(
-        ping(deps.fetch, url, summary.status, body, timeouts.pingMs).then((r) =>
-          reportSend(app, s, "ping", r),
-        ),
-      );
-    }
-    await Promise.all(sends);
+    await isolated(app, s, "watchdog", () => watchdogStep(r));
+    await isolated(app, s, "hold_notice", () => holdNoticeStep(r));
+    await isolated(app, s, "overrun", () => overrunStep(r));
+    pingStep(r);
+    await Promise.all(r.sends);
     span.end("ok");
   } catch (err) {
     span?.end("error", err);
@@ -163,4 +119,76 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
       // warn itself failed (closed stderr): nothing left to tell, and the tick is already closed
     }
   }
+}
+
+/** The tick's intervention line (if any) and every finished day's line in the run log. */
+function runLogStep(r: HookRun): void {
+  const { app, span, summary, now } = r;
+  const { host, loaded } = app;
+  const db = app.db();
+  const row = getTick(db, summary.tickId);
+  if (row) {
+    const line = logIntervention(db, host.home, loaded.spec, row);
+    if (line) span.event("run_log.intervention", { tick: row.id });
+  }
+  const written = catchUpRunLog(db, host.home, { spec: loaded.spec, tickSeconds: host.tickSeconds }, now);
+  if (written.length) span.event("run_log.days", { lines: written.length });
+}
+
+/** The watchdog's decision applied (out/ALERT.txt raised or cleared) and its notice sent. */
+function watchdogStep(r: HookRun): void {
+  const { app, span, now } = r;
+  const db = app.db();
+  const action = evaluateWatchdog(db, app.loaded, now);
+  applyWatchdog(db, app.host.home, action, now);
+  if (action.kind !== "none")
+    span.event(`watchdog.${action.kind}`, {
+      empty_ticks: action.kind === "resolve" ? 0 : action.alert.empty_ticks,
+    });
+  const n = notice(app, action);
+  if (n) sendAlert(r, n);
+}
+
+/** A capped day's one notice, on its first refusal. */
+function holdNoticeStep(r: HookRun): void {
+  const { app, span, summary, now } = r;
+  const { loaded, host } = app;
+  const n = capHaltNotice(app.db(), summary, loaded.spec, scheduleFor(loaded.spec, host.tickSeconds), now);
+  if (!n) return;
+  span.event("hold.halted", { tick: summary.tickId });
+  app.deps.print(`notice: ${n.title}`);
+  sendAlert(r, n);
+}
+
+/** A provider billing beyond a call's reservation: one notice. */
+function overrunStep(r: HookRun): void {
+  const { app, span, summary } = r;
+  const n = overrunNotice(app.db(), app.loaded.spec.name, app.capMicros, summary);
+  if (!n) return;
+  span.event("overrun.notice", { calls: n.calls, crossed_cap: n.crossed });
+  app.deps.print(`notice: ${n.title}`);
+  sendAlert(r, n);
+}
+
+/** Posts a notice to AFK_ALERT_URL when one is set; its outcome is reported on the span. */
+function sendAlert(r: HookRun, n: Parameters<typeof postNotice>[2]): void {
+  const { app, span } = r;
+  const url = app.host.alertUrl;
+  if (!url) return;
+  r.sends.push(
+    postNotice(app.deps.fetch, url, n, r.timeouts.alertMs).then((res) => reportSend(app, span, "alert", res)),
+  );
+}
+
+/** The dead-man ping after every tick, when AFK_PING_URL is set. */
+function pingStep(r: HookRun): void {
+  const { app, span, summary } = r;
+  const url = app.host.pingUrl;
+  if (!url) return;
+  const body = `${summary.tickId} ${summary.status}${summary.reason ? `: ${summary.reason}` : ""} (value ${formatUsd(summary.valueMicros)})\n`;
+  r.sends.push(
+    ping(app.deps.fetch, url, summary.status, body, r.timeouts.pingMs).then((res) =>
+      reportSend(app, span, "ping", res),
+    ),
+  );
 }
