@@ -118,34 +118,12 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
   const day = dayIn(now, spec.timezone);
   const [today] = dayTotals(db, [day]);
   const t = lastTick(db);
-  const alert = openAlert(db);
-  const clock = readClock(db);
   const spent = today?.spendMicros ?? 0;
-  const due = handle?.lastDueSlotHandled();
   const killPresent = existsSync(app.host.killFlag);
-  const hold = currentHold({
-    db,
-    schedule: scheduleFor(spec, app.host.tickSeconds),
-    timeZone: spec.timezone,
-    now,
-    killFlag: app.host.killFlag,
-    flagPresent: killPresent,
-    capReached: spent >= app.capMicros,
-  });
-  const overrun = overrunsOn(db, day);
   const base: Omit<StatusSnapshot, "verdict"> = {
     generated_at: now.toISOString(),
     version: app.version,
-    spec: {
-      name: spec.name,
-      hash: app.loaded.hash,
-      origin: app.loaded.origin,
-      timezone: spec.timezone,
-      cadence:
-        app.host.tickSeconds !== undefined ? `every ${app.host.tickSeconds}s (TICK_SECONDS)` : spec.cadence,
-      models: modelViews(spec, app.host.ollamaHost),
-      sources: sourceViews(spec),
-    },
+    spec: specView(app),
     today: {
       day,
       ticks: today?.ticks ?? 0,
@@ -158,46 +136,102 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
     last_tick: tickView(t),
     last_work: t && didWork(t.status) ? tickView(t) : tickView(lastWorkTick(db)),
     kill: { flag: app.host.killFlag, present: killPresent },
-    cap: {
-      cap_micros: app.capMicros,
-      cap_usd: microsToUsd(app.capMicros),
-      source: app.host.capUsd !== undefined ? "SPEND_CAP_USD" : "spec",
-      spent_micros: spent,
-      remaining_micros: Math.max(0, app.capMicros - spent),
-      reached: spent >= app.capMicros,
-      overrun: overrun.length
-        ? {
-            calls: overrun.length,
-            over_micros: overrun.reduce((s, o) => s + o.cost_micros - o.reserved_micros, 0),
-            links: [...new Set(overrun.map((o) => o.link_id))],
-            crossed_by_provider: spent > app.capMicros,
-          }
-        : null,
-    },
+    cap: capView(input, day, spent),
     next_run: nextRun(input, now),
-    hold: { ...hold, halted: hold.state === "halted", stopped: hold.state === "stopped" },
+    hold: holdView(input, now, spent, killPresent),
     due: dueState(input, now),
     serve: serveState(input),
-    alert: {
-      active: alert !== null,
-      file: existsSync(join(app.host.home, ALERT_FILE)) ? ALERT_FILE : null,
-      raised_at: alert?.raised_at ?? null,
-      since: alert?.since_at ?? null,
-      empty_ticks: alert?.empty_ticks ?? 0,
-      threshold: spec.watchdog.no_value_ticks,
-    },
-    clock: clock
-      ? {
-          started_at: clock.started_at,
-          start_day: clock.start_day,
-          unattended_days: unattendedDays({ db, spec, tickSeconds: app.host.tickSeconds, clock }, day),
-        }
-      : null,
+    alert: alertView(input),
+    clock: clockView(input, day),
     deliver: { sinks: sinkViews(db, spec.deliver) },
-    runner:
-      handle && due
-        ? { alive: handle.alive(), last_due_slot: { ok: due.ok, reason: due.ok ? null : due.reason } }
-        : null,
+    runner: runnerView(handle),
   };
   return { ...base, verdict: decideVerdict(base, now) };
+}
+
+function specView(app: AppContext): StatusSnapshot["spec"] {
+  const { spec } = app.loaded;
+  return {
+    name: spec.name,
+    hash: app.loaded.hash,
+    origin: app.loaded.origin,
+    timezone: spec.timezone,
+    cadence:
+      app.host.tickSeconds !== undefined ? `every ${app.host.tickSeconds}s (TICK_SECONDS)` : spec.cadence,
+    models: modelViews(spec, app.host.ollamaHost),
+    sources: sourceViews(spec),
+  };
+}
+
+/** Today's spend against the cap, and any paid call a provider billed beyond its reservation. */
+function capView({ app, db }: SnapshotInput, day: string, spent: number): StatusSnapshot["cap"] {
+  const overrun = overrunsOn(db, day);
+  return {
+    cap_micros: app.capMicros,
+    cap_usd: microsToUsd(app.capMicros),
+    source: app.host.capUsd !== undefined ? "SPEND_CAP_USD" : "spec",
+    spent_micros: spent,
+    remaining_micros: Math.max(0, app.capMicros - spent),
+    reached: spent >= app.capMicros,
+    overrun: overrun.length
+      ? {
+          calls: overrun.length,
+          over_micros: overrun.reduce((s, o) => s + o.cost_micros - o.reserved_micros, 0),
+          links: [...new Set(overrun.map((o) => o.link_id))],
+          crossed_by_provider: spent > app.capMicros,
+        }
+      : null,
+  };
+}
+
+function holdView(
+  { app, db }: SnapshotInput,
+  now: Date,
+  spent: number,
+  killPresent: boolean,
+): StatusSnapshot["hold"] {
+  const { spec } = app.loaded;
+  const hold = currentHold({
+    db,
+    schedule: scheduleFor(spec, app.host.tickSeconds),
+    timeZone: spec.timezone,
+    now,
+    killFlag: app.host.killFlag,
+    flagPresent: killPresent,
+    capReached: spent >= app.capMicros,
+  });
+  return { ...hold, halted: hold.state === "halted", stopped: hold.state === "stopped" };
+}
+
+function alertView({ app, db }: SnapshotInput): StatusSnapshot["alert"] {
+  const alert = openAlert(db);
+  return {
+    active: alert !== null,
+    file: existsSync(join(app.host.home, ALERT_FILE)) ? ALERT_FILE : null,
+    raised_at: alert?.raised_at ?? null,
+    since: alert?.since_at ?? null,
+    empty_ticks: alert?.empty_ticks ?? 0,
+    threshold: app.loaded.spec.watchdog.no_value_ticks,
+  };
+}
+
+/** The unattended clock (`afk clock start`), when one runs. */
+function clockView({ app, db }: SnapshotInput, day: string): StatusSnapshot["clock"] {
+  const clock = readClock(db);
+  if (!clock) return null;
+  return {
+    started_at: clock.started_at,
+    start_day: clock.start_day,
+    unattended_days: unattendedDays(
+      { db, spec: app.loaded.spec, tickSeconds: app.host.tickSeconds, clock },
+      day,
+    ),
+  };
+}
+
+/** The runner in this process, when the page asks from inside serve. */
+function runnerView(handle: RunnerHandle | null): StatusSnapshot["runner"] {
+  const due = handle?.lastDueSlotHandled();
+  if (!handle || !due) return null;
+  return { alive: handle.alive(), last_due_slot: { ok: due.ok, reason: due.ok ? null : due.reason } };
 }
