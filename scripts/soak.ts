@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * `bun run soak [--days 14] [--cadence PATTERN] [--json] [--seed N] [--scale K] [--faults a,b]
- *  [--home DIR]`: days of real `afk serve` in minutes, faults injected, invariants checked.
+ *  [--home DIR] [--job-every N]`: days of real `afk serve` in minutes, faults injected, invariants checked.
  * Exit 0 when every invariant held, 1 when one broke, 2 on bad arguments.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -23,17 +23,27 @@ const { values } = parseArgs({
     scale: { type: "string", default: "8640" },
     faults: { type: "string", default: FAULT_KINDS.join(",") },
     home: { type: "string" },
+    "job-every": { type: "string", default: "3" },
   },
 });
 
 const days = Number(values.days);
 const seed = Number(values.seed);
 const scale = Number(values.scale);
+const jobEvery = Number(values["job-every"]);
 const faults = values.faults.split(",").filter(Boolean) as FaultKind[];
 const bad = faults.filter((f) => !(FAULT_KINDS as readonly string[]).includes(f));
-if (!Number.isInteger(days) || days < 1 || !Number.isInteger(seed) || !(scale > 0) || bad.length) {
+if (
+  !Number.isInteger(days) ||
+  days < 1 ||
+  !Number.isInteger(seed) ||
+  !(scale > 0) ||
+  !Number.isInteger(jobEvery) ||
+  jobEvery < 0 ||
+  bad.length
+) {
   process.stderr.write(
-    `soak: --days must be a whole number ≥ 1, --seed an integer, --scale > 0, --faults among ${FAULT_KINDS.join(",")}${bad.length ? ` (unknown: ${bad.join(",")})` : ""}\n`,
+    `soak: --days must be a whole number ≥ 1, --seed an integer, --scale > 0, --job-every a whole number ≥ 0 (0: no job days), --faults among ${FAULT_KINDS.join(",")}${bad.length ? ` (unknown: ${bad.join(",")})` : ""}\n`,
   );
   process.exit(2);
 }
@@ -49,6 +59,7 @@ const result = await runSoak({
   faults,
   home,
   day0: new Date("2026-03-02T00:00:00Z"),
+  jobEvery,
   ...(log ? { log } : {}),
 });
 

@@ -37,6 +37,21 @@ export interface InvariantInput {
   days: number;
   kills: readonly KillWindow[];
   samples: readonly Sample[];
+  /** When the job spec ran instead (SPEC.md switched in at `from`, out at `to`): its own cadence's slots count there. */
+  jobPeriods?: readonly { from: Date; to: Date; spec: Spec }[];
+}
+
+/** The slots the run must account for: the digest spec's, and inside each job period the job spec's instead. */
+export function runSlots(
+  i: Pick<InvariantInput, "spec" | "firstSlot" | "lastSlot" | "jobPeriods">,
+): string[] {
+  const from = new Date(i.firstSlot.getTime() - 1);
+  const periods = i.jobPeriods ?? [];
+  const inJob = (d: Date) => periods.some((p) => d > p.from && d < p.to);
+  const slots = slotsBetween(i.spec, from, i.lastSlot).filter((d) => !inJob(d));
+  for (const p of periods)
+    slots.push(...slotsBetween(p.spec, from, i.lastSlot).filter((d) => d > p.from && d < p.to));
+  return slots.sort((a, b) => a.getTime() - b.getTime()).map((d) => d.toISOString());
 }
 
 export interface InvariantReport {
@@ -124,10 +139,8 @@ export function growth(samples: readonly Sample[], pick: (s: Sample) => number):
 
 /** Every invariant the soak promises, read from the ledger, out/, the run log and the samples. */
 export function checkInvariants(i: InvariantInput): InvariantReport {
-  const { db, spec } = i;
-  const slots = slotsBetween(spec, new Date(i.firstSlot.getTime() - 1), i.lastSlot).map((d) =>
-    d.toISOString(),
-  );
+  const { db } = i;
+  const slots = runSlots(i);
   const rows = db.query<Row, []>("SELECT slot, status, reason, out_path FROM ticks").all();
   const bySlot = new Map<string, Row[]>();
   for (const r of rows) bySlot.set(r.slot, [...(bySlot.get(r.slot) ?? []), r]);

@@ -54,16 +54,37 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
 const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 /**
+ * The days a soak of `days` days (Day 0 … Day days-1) runs its `job: command` spec: Day 1 and
+ * every `every`-th day after it (every 3: Days 1, 4, 7, 10, 13); none when `every` is 0.
+ */
+export function jobDays(days: number, every: number): number[] {
+  if (every <= 0) return [];
+  return Array.from({ length: days }, (_, d) => d).filter((d) => d >= 1 && (d - 1) % every === 0);
+}
+
+/**
  * Places the faults on a run that starts at `day0` (00:00 of Day 0) and lasts `days` days.
  * Active faults (process, model, money) get one half-day cell each — the cap takes a whole
  * day, as it halts the runner until the next day — so they never overlap; passive ones get a
  * random hour anywhere after the first quarter day. Throws when the active faults do not fit.
+ *
+ * With `jobDays` (the days the job spec runs) each active kind is placed on a digest day, the
+ * cap on a job day, and then, where cells are left, once more on the other kind of day (the
+ * cap a second whole day, every other kind a job-day cell); passive faults start on digest days
+ * only (they judge the digest's sources).
  */
-export function planFaults(day0: Date, days: number, kinds: readonly FaultKind[], seed: number): Fault[] {
+export function planFaults(
+  day0: Date,
+  days: number,
+  kinds: readonly FaultKind[],
+  seed: number,
+  jobDayList: readonly number[] = [],
+): Fault[] {
   const rand = seededRandom(seed);
   const start = day0.getTime();
   const faults: Fault[] = [];
   const active = kinds.filter((k) => !PASSIVE.includes(k));
+  const onJob = new Set(jobDayList);
   // Cells: (day, half). Day 0's morning is left clean (a baseline), so is the last afternoon.
   const cells: { day: number; half: number }[] = [];
   for (let d = 0; d < days; d++)
@@ -71,43 +92,65 @@ export function planFaults(day0: Date, days: number, kinds: readonly FaultKind[]
       if (!(d === 0 && h === 0) && !(d === days - 1 && h === 1)) cells.push({ day: d, half: h });
   const free = new Set(cells.map((c) => `${c.day}:${c.half}`));
   const take = (cell: { day: number; half: number }) => free.delete(`${cell.day}:${cell.half}`);
-  const ordered = [...active].sort((a, b) => Number(b === "cap_crossed") - Number(a === "cap_crossed"));
-  for (const kind of ordered) {
-    if (kind === "cap_crossed") {
-      const whole = shuffle(
-        [...new Set(cells.map((c) => c.day))].filter((d) => free.has(`${d}:0`) && free.has(`${d}:1`)),
-        rand,
-      )[0];
-      if (whole === undefined)
-        throw new Error(`soak plan: no whole free day for cap_crossed in ${days} days`);
-      take({ day: whole, half: 0 });
-      take({ day: whole, half: 1 });
-      // The primary goes down late morning, so the paid tier spends until the pre-flight halts.
-      faults.push({
-        kind,
-        at: new Date(start + whole * DAY + int(rand, 9, 11) * HOUR + 20 * 60_000),
-        hours: 0,
-      });
-      continue;
-    }
-    const cell = shuffle(
-      cells.filter((c) => free.has(`${c.day}:${c.half}`)),
-      rand,
-    )[0];
-    if (!cell) throw new Error(`soak plan: no free half-day left for ${kind} in ${days} days`);
+  const freeCells = (job: boolean) =>
+    cells.filter((c) => free.has(`${c.day}:${c.half}`) && onJob.has(c.day) === job);
+  const wholeDays = (job: boolean) =>
+    [...new Set(cells.map((c) => c.day))].filter(
+      (d) => onJob.has(d) === job && free.has(`${d}:0`) && free.has(`${d}:1`),
+    );
+  const placeCap = (job: boolean): boolean => {
+    const whole = shuffle(wholeDays(job), rand)[0];
+    if (whole === undefined) return false;
+    take({ day: whole, half: 0 });
+    take({ day: whole, half: 1 });
+    // The primary goes down late morning, so the paid tier spends until the pre-flight halts.
+    faults.push({
+      kind: "cap_crossed",
+      at: new Date(start + whole * DAY + int(rand, 9, 11) * HOUR + 20 * 60_000),
+      hours: 0,
+    });
+    return true;
+  };
+  const placeCell = (kind: FaultKind, job: boolean): boolean => {
+    const cell = shuffle(freeCells(job), rand)[0];
+    if (!cell) return false;
     take(cell);
     const at = new Date(start + cell.day * DAY + (cell.half * 12 + int(rand, 1, 4)) * HOUR + 20 * 60_000);
     // Outages of 2–4 h: the paid tier then spends less than a day's cap (soak spec: six paid calls).
     const hours = kind === "sigkill_mid_tick" ? 0 : int(rand, 2, 4);
     faults.push({ kind, at, hours });
+    return true;
+  };
+  const jobs = onJob.size > 0;
+  const ordered = [...active].sort((a, b) => Number(b === "cap_crossed") - Number(a === "cap_crossed"));
+  for (const kind of ordered) {
+    if (kind === "cap_crossed") {
+      if (!placeCap(jobs) && !(jobs && placeCap(false)))
+        throw new Error(`soak plan: no whole free day for cap_crossed in ${days} days`);
+      continue;
+    }
+    if (!placeCell(kind, false) && !(jobs && placeCell(kind, true)))
+      throw new Error(`soak plan: no free half-day left for ${kind} in ${days} days`);
   }
+  if (jobs)
+    for (const kind of ordered) {
+      if (kind === "cap_crossed") placeCap(false);
+      else if (!faults.some((f) => f.kind === kind && onJob.has(dayOf(start, f.at)))) placeCell(kind, true);
+    }
+  const hours = Array.from({ length: days * 24 - 12 }, (_, i) => 6 + i).filter(
+    (h) => !onJob.has(Math.floor(h / 24)),
+  );
   for (const kind of kinds.filter((k) => PASSIVE.includes(k))) {
-    const at = new Date(
-      start + 6 * HOUR + Math.floor((rand() * (days * DAY - 12 * HOUR)) / HOUR) * HOUR + 20 * 60_000,
-    );
+    const hour = hours[Math.floor(rand() * hours.length)] ?? 6;
+    const at = new Date(start + hour * HOUR + 20 * 60_000);
     faults.push({ kind, at, hours: kind === "source_503" ? 24 : 0 });
   }
   return faults.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** The run's day (0-based) a time falls on. */
+export function dayOf(day0Ms: number, at: Date): number {
+  return Math.floor((at.getTime() - day0Ms) / DAY);
 }
 
 export function isPassive(kind: FaultKind): boolean {

@@ -30,11 +30,14 @@ export function soakJson(r: SoakResult): Record<string, unknown> {
     restarts: r.restarts,
     unexpected_exits: r.unexpectedExits,
     statuses: i.statuses,
+    ...r.jobs,
+    faults_on_job_days: r.faults.filter((f) => f.injected && f.day === "job").map((f) => f.kind),
     wall_seconds: r.wallSeconds,
     seed: r.options.seed,
     days: r.options.days,
     cadence: r.options.cadence,
     scale: r.options.scale,
+    job_every: r.options.jobEvery,
     broken: r.broken,
     home: r.home,
   };
@@ -43,6 +46,7 @@ export function soakJson(r: SoakResult): Record<string, unknown> {
 /** runs/soak-<timestamp>.md: what ran, what broke, and every invariant's figure. */
 export function soakMarkdown(r: SoakResult, startedAt: Date): string {
   const i = r.invariants;
+  const j = r.jobs;
   const lines = [
     `# Soak ${startedAt.toISOString()} — ${r.ok ? "PASSED" : "FAILED"}`,
     "",
@@ -50,11 +54,11 @@ export function soakMarkdown(r: SoakResult, startedAt: Date): string {
     "",
     "## Faults",
     "",
-    "| when (virtual) | fault | hours | injected | seen in ledger | what happened |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| when (virtual) | day | fault | hours | injected | seen in ledger | what happened |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...r.faults.map(
       (f) =>
-        `| ${f.at} | ${f.kind} | ${f.hours} | ${f.injected ? "yes" : "no"} | ${f.observed ? "yes" : "no"} | ${f.note} |`,
+        `| ${f.at} | ${f.day} | ${f.kind} | ${f.hours} | ${f.injected ? "yes" : "no"} | ${f.observed ? "yes" : "no"} | ${f.note} |`,
     ),
     "",
     `Kinds injected: ${new Set(r.faults.filter((f) => f.injected).map((f) => f.kind)).size} of ${FAULT_KINDS.length}.`,
@@ -80,6 +84,23 @@ export function soakMarkdown(r: SoakResult, startedAt: Date): string {
       .sort()
       .map(([s, n]) => `${s} ${n}`)
       .join(", ")}. Temp files left in out/: ${i.tmp_leftovers}.`,
+    "",
+    "## Job days",
+    "",
+    `${j.job_days} days ran the \`job: command\` spec (Day 1, then every ${r.options.jobEvery} days; ${j.spec_switches} spec switches, each a new SPEC.md and a restart): the soak's triage job (src/soak/triage-job.ts) with the official \`openai\` and \`ollama\` clients through afk's proxy.`,
+    "",
+    "| figure | value |",
+    "| --- | --- |",
+    `| job ticks (by status) | ${j.job_ticks} (${Object.entries(j.job_statuses)
+      .sort()
+      .map(([s, n]) => `${s} ${n}`)
+      .join(", ")}) |`,
+    `| units delivered | ${j.job_units_delivered} |`,
+    `| proxy requests → model calls (paid) | ${j.proxy_requests} → ${j.job_calls} (${j.job_paid_calls}) |`,
+    `| requests refused at the cap by the proxy | ${j.proxy_refusals_at_cap} |`,
+    `| job ticks halted by the pre-flight | ${j.job_ticks_halted_cap} |`,
+    `| most spent on a job day | $${j.job_max_day_spend_usd.toFixed(6)} |`,
+    `| job processes left after the run | ${j.job_processes_left} |`,
     "",
     r.broken.length ? "## Broken" : "## Verdict",
     "",

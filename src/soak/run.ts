@@ -8,8 +8,10 @@ import { sleep } from "../core/wait.ts";
 import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../evidence/doubles/ollama-double.ts";
 import { type OpenAiDouble, startOpenAiDouble } from "../evidence/doubles/openai-double.ts";
 import { worstCaseTickMicros } from "../models/budget.ts";
-import { loadSpecFile } from "../spec/load.ts";
+import { loadSpecFile, parseSpec } from "../spec/load.ts";
+import type { Spec } from "../spec/schema.ts";
 import { latestSlot, nextSlot } from "../spec/slots.ts";
+import { specHash } from "../spec/text.ts";
 import { type Child, probe, runAfk, spawnAfk } from "./child.ts";
 import { type FeedServer, startFeedServer } from "./feed-server.ts";
 import {
@@ -19,8 +21,21 @@ import {
   type KillWindow,
   type Sample,
 } from "./invariants.ts";
-import { type Fault, type FaultKind, isPassive, planFaults } from "./plan.ts";
-import { PAID_KEY_ENV, PAID_USAGE, PRIMARY_MODEL, soakCapMicros, writeSoakSpec } from "./spec.ts";
+import { type JobDayReport, jobDayReport, type SpecSwitch, switchPlan } from "./job-days.ts";
+import { dayOf, type Fault, type FaultKind, isPassive, jobDays, planFaults } from "./plan.ts";
+import {
+  JOB_FEEDS_ENV,
+  JOB_PAID_COMPLETION,
+  PAID_KEY_ENV,
+  PAID_USAGE,
+  PRIMARY_MODEL,
+  SOAK_JOB,
+  type SoakSpecInput,
+  soakCapMicros,
+  soakJobSpecText,
+  soakSpecText,
+  writeSoakSpec,
+} from "./spec.ts";
 
 export interface SoakOptions {
   days: number;
@@ -32,12 +47,16 @@ export interface SoakOptions {
   home: string;
   /** Day 0, 00:00 UTC. */
   day0: Date;
+  /** The job spec runs on Day 1 and every `jobEvery`-th day after it (plan.ts `jobDays`); 0: never. Default 3. */
+  jobEvery?: number;
   log?: (line: string) => void;
 }
 
 export interface FaultRecord {
   kind: FaultKind;
   at: string;
+  /** Which spec ran the day it was injected. */
+  day: "digest" | "job";
   hours: number;
   injected: boolean;
   observed: boolean;
@@ -48,6 +67,7 @@ export interface SoakResult {
   ok: boolean;
   broken: string[];
   invariants: InvariantReport;
+  jobs: JobDayReport;
   faults: FaultRecord[];
   restarts: number;
   unexpectedExits: number;
@@ -55,7 +75,7 @@ export interface SoakResult {
   supervisor: string;
   wallSeconds: number;
   home: string;
-  options: Omit<SoakOptions, "log" | "day0" | "home"> & { day0: string };
+  options: Omit<SoakOptions, "log" | "day0" | "home" | "jobEvery"> & { day0: string; jobEvery: number };
 }
 
 const HOUR = 3_600_000;
@@ -68,6 +88,10 @@ interface World {
   ollama: OllamaDouble;
   openai: OpenAiDouble;
   specPath: string;
+  specs: { digest: string; job: string };
+  /** Which spec SPEC.md holds now. */
+  running: "digest" | "job";
+  switches: number;
   env: Record<string, string>;
   logPath: string;
   child: Child | null;
@@ -166,6 +190,45 @@ async function stopServe(w: World, signal: "SIGTERM" | "SIGKILL"): Promise<numbe
   return code;
 }
 
+/** The paid double bills as each spec's calls expect (spec.ts): the digest's forced usage, the job's whole max tokens. */
+function billFor(w: World): void {
+  w.openai.setBehavior(
+    "*",
+    w.running === "job"
+      ? { kind: "reply", completionTokens: JOB_PAID_COMPLETION }
+      : { kind: "reply", ...PAID_USAGE },
+  );
+}
+
+/** Polls (bounded by 15 clock minutes, so the switch still comes before the next hourly slot) until the ledger has a closed row for `slot`. */
+async function slotClosed(w: World, slot: Date): Promise<void> {
+  const deadline = w.clock.now().getTime() + 15 * 60_000;
+  const closed = () =>
+    count(w, "SELECT count(*) AS n FROM ticks WHERE slot = ? AND status != 'running'", slot.toISOString()) >
+    0;
+  while (!closed() && w.clock.now().getTime() < deadline && !w.stop.signal.aborted) await Bun.sleep(10);
+}
+
+/**
+ * The operator's spec switches, as on a host: a new SPEC.md, then a restart of the unit
+ * (`systemctl restart afk`: SIGTERM, then start), after the day's first slot has run, so a
+ * capped day is still resumed by the process that halted.
+ */
+async function switcher(w: World, plan: readonly SpecSwitch[]): Promise<void> {
+  for (const sw of plan) {
+    await until(w, sw.at);
+    if (w.stop.signal.aborted) return;
+    await slotClosed(w, sw.after);
+    await stopServe(w, "SIGTERM");
+    writeFileSync(w.specPath, w.specs[sw.to]);
+    w.running = sw.to;
+    billFor(w);
+    w.switches++;
+    startServe(w);
+    w.o.log?.(`${sw.at.toISOString()} SPEC.md switched to the ${sw.to} spec; serve restarted`);
+  }
+}
+
 function startSampler(w: World): () => void {
   const every = Math.max(50, realDelayMs(w.clock, hoursAfter(w.clock.now(), 2)));
   const t = setInterval(() => {
@@ -237,7 +300,17 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
       await until(w, end);
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
       rec.note = `primary answered 500 for ${f.hours} h; the chain fell over to the paid tier`;
-      return rowsSince("reason LIKE '%fallback primary%'");
+      // A digest tick names the fallback in its reason; a job's request hands over inside the proxy.
+      const handedOver = () =>
+        count(
+          w,
+          `SELECT count(*) AS n FROM calls c JOIN ticks t ON t.id = c.tick_id
+            WHERE t.rowid > ? AND c.link_id = 'paid'
+              AND EXISTS (SELECT 1 FROM calls p WHERE p.tick_id = c.tick_id AND p.link_id = 'primary' AND p.outcome IS NOT 'ok')`,
+          from,
+        ) > 0;
+      const named = rowsSince("reason LIKE '%fallback primary%'");
+      return () => named() || handedOver();
     }
     case "paid_key_revoked": {
       const before = w.openai.requests.filter((r) => r.auth === "invalid").length;
@@ -320,6 +393,17 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
   }
 }
 
+/** The stretches the job spec ran: from each switch into it to the switch out (or past the run's end). */
+function jobPeriods(
+  switches: readonly SpecSwitch[],
+  end: Date,
+  spec: Spec,
+): { from: Date; to: Date; spec: Spec }[] {
+  return switches.flatMap((sw, i) =>
+    sw.to === "job" ? [{ from: sw.at, to: switches[i + 1]?.at ?? hoursAfter(end, 1), spec }] : [],
+  );
+}
+
 /** Polls (bounded) until serve has written its pidfile: it is up and about to plan its catch-up. */
 async function pidfileWritten(w: World): Promise<void> {
   for (let i = 0; i < 1500 && !existsSync(join(w.o.home, "afk.pid")); i++) await Bun.sleep(20);
@@ -347,12 +431,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const ollama = await startOllamaDouble();
   const openai = await startOpenAiDouble({ keys: [PAID_KEY] });
   openai.setBehavior("*", { kind: "reply", ...PAID_USAGE });
-  const specPath = writeSoakSpec(o.home, {
+  const specInput: SoakSpecInput = {
     cadence: o.cadence,
     feedUrl: feeds.feedUrl,
     paidBaseUrl: openai.baseUrl,
-  });
+  };
+  const specPath = writeSoakSpec(o.home, specInput);
+  const specs = { digest: soakSpecText(specInput), job: soakJobSpecText(specInput) };
+  const jobEvery = o.jobEvery ?? 3;
+  const onJob = jobDays(o.days + 1, jobEvery);
   const spec = loadSpecFile(specPath).spec;
+  const jobSpec = parseSpec(specs.job, specPath, `file:${specPath}`, o.home).spec;
   const capMicros = soakCapMicros(worstCaseTickMicros(spec));
   const start = new Date(o.day0.getTime() + 5 * 60_000);
   const w: World = {
@@ -362,6 +451,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     ollama,
     openai,
     specPath,
+    specs,
+    running: "digest",
+    switches: 0,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: o.home,
@@ -369,6 +461,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       AFK_KILL_FLAG: join(o.home, "afk.kill"),
       OLLAMA_HOST: ollama.url,
       [PAID_KEY_ENV]: PAID_KEY,
+      [JOB_FEEDS_ENV]: [feeds.feedUrl("alpha"), feeds.feedUrl("gamma")].join(","),
       SPEND_CAP_USD: String(microsToUsd(capMicros)),
       AFK_STATUS_ADDR: "127.0.0.1:0",
       AFK_EXIT_WITH_PARENT: "1",
@@ -383,10 +476,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     kills: [],
     stop: new AbortController(),
   };
-  const plan = planFaults(o.day0, o.days + 1, o.faults, o.seed);
+  const plan = planFaults(o.day0, o.days + 1, o.faults, o.seed, onJob);
   const records: FaultRecord[] = plan.map((f) => ({
     kind: f.kind,
     at: f.at.toISOString(),
+    day: onJob.includes(dayOf(o.day0.getTime(), f.at)) ? "job" : "digest",
     hours: f.hours,
     injected: false,
     observed: false,
@@ -395,6 +489,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const endSlot = new Date(o.day0.getTime() + (o.days + 1) * 24 * HOUR);
   let stopSampler = () => {};
   let invariants: InvariantReport;
+  let jobs: JobDayReport;
   let firstSlot = latestSlot(spec, start);
   try {
     await runAfk(["clock", "start", "--spec", specPath], childEnv(w), w.logPath);
@@ -408,6 +503,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     firstSlot =
       latestSlot(spec, w.clock.now()).getTime() > slot.getTime() ? latestSlot(spec, w.clock.now()) : slot;
     stopSampler = startSampler(w);
+    const switches = switchPlan(o.day0, o.days + 1, onJob);
+    const switching = switcher(w, switches);
     const pairs = plan.map((f, i) => ({ f, rec: records[i] as FaultRecord }));
     const judges: Promise<{ rec: FaultRecord; judge: Judge }>[] = pairs
       .filter((p) => isPassive(p.f.kind))
@@ -418,6 +515,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       o.log?.(`${p.rec.at} ${p.f.kind}: ${p.rec.note}`);
     }
     await until(w, hoursAfter(endSlot, 0.5));
+    await switching;
     await settleEnd(w, endSlot, o.days);
     stopSampler();
     const code = await stopServe(w, "SIGTERM");
@@ -436,6 +534,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         days: o.days,
         kills: w.kills,
         samples: w.samples,
+        jobPeriods: jobPeriods(switches, endSlot, jobSpec),
+      }),
+    );
+    jobs = read(w, (db) =>
+      jobDayReport(db, {
+        home: o.home,
+        jobHash: specHash(specs.job),
+        jobDays: onJob.length,
+        switches: w.switches,
+        script: SOAK_JOB,
       }),
     );
   } finally {
@@ -446,6 +554,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   }
   const broken = brokenInvariants(invariants);
   if (w.unexpectedExits) broken.push(`${w.unexpectedExits} unexpected serve exits`);
+  if (jobs.job_processes_left) broken.push(`${jobs.job_processes_left} job processes outlived their tick`);
+  if (jobs.job_days && !jobs.job_units_delivered) broken.push("the job days delivered no unit");
   for (const r of records) {
     if (!r.injected) broken.push(`fault ${r.kind} at ${r.at} was not injected: ${r.note}`);
     else if (!r.observed) broken.push(`fault ${r.kind} at ${r.at} left no trace in the ledger: ${r.note}`);
@@ -454,6 +564,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     ok: broken.length === 0,
     broken,
     invariants,
+    jobs,
     faults: records,
     restarts: w.restarts,
     unexpectedExits: w.unexpectedExits,
@@ -467,6 +578,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       scale: o.scale,
       faults: o.faults,
       day0: o.day0.toISOString(),
+      jobEvery,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { FAULT_KINDS, planFaults } from "../../src/soak/plan.ts";
+import { switchPlan } from "../../src/soak/job-days.ts";
+import { dayOf, FAULT_KINDS, jobDays, planFaults } from "../../src/soak/plan.ts";
 
 const DAY0 = new Date("2026-03-02T00:00:00Z");
 const HOUR = 3_600_000;
@@ -43,5 +44,48 @@ describe("the soak's fault plan", () => {
 
   test("a run too short for its faults is refused rather than overlapped", () => {
     expect(() => planFaults(DAY0, 1, FAULT_KINDS, 1)).toThrow(/soak plan/);
+  });
+});
+
+describe("the soak's job days", () => {
+  test("Day 1 and every third day after it; none when switched off", () => {
+    expect(jobDays(15, 3)).toEqual([1, 4, 7, 10, 13]);
+    expect(jobDays(4, 3)).toEqual([1]);
+    expect(jobDays(15, 0)).toEqual([]);
+  });
+
+  test.each([1, 2, 3])(
+    "each active fault hits a digest day and a job day, the cap a whole day of each; passive ones start on digest days (seed %i)",
+    (seed) => {
+      const days = jobDays(15, 3);
+      const plan = planFaults(DAY0, 15, FAULT_KINDS, seed, days);
+      const dayOfFault = (f: { at: Date }) => dayOf(DAY0.getTime(), f.at);
+      for (const kind of FAULT_KINDS.filter(
+        (k) => !["source_503", "feed_shape", "source_renamed"].includes(k),
+      )) {
+        const on = plan.filter((f) => f.kind === kind).map((f) => days.includes(dayOfFault(f)));
+        expect(on.sort()).toEqual([false, true]);
+      }
+      for (const f of plan.filter((x) => ["source_503", "feed_shape", "source_renamed"].includes(x.kind)))
+        expect(days).not.toContain(dayOfFault(f));
+    },
+  );
+
+  test("the three-day CI run puts its capped day on the job day and every other fault on digest days", () => {
+    const kinds = ["sigkill_mid_tick", "host_down", "kill_flag", "cap_crossed"] as const;
+    const plan = planFaults(DAY0, 4, kinds, 3, jobDays(4, 3));
+    expect(plan.filter((f) => dayOf(DAY0.getTime(), f.at) === 1).map((f) => f.kind)).toEqual(["cap_crossed"]);
+    expect(plan.map((f) => f.kind).sort()).toEqual([...kinds].sort());
+  });
+
+  test("the operator switches SPEC.md 40 minutes into a job day, and back 40 minutes into the next", () => {
+    expect(
+      switchPlan(DAY0, 15, [1, 4]).map((s) => [s.to, s.at.toISOString(), s.after.toISOString()]),
+    ).toEqual([
+      ["job", "2026-03-03T00:40:00.000Z", "2026-03-03T00:00:00.000Z"],
+      ["digest", "2026-03-04T00:40:00.000Z", "2026-03-04T00:00:00.000Z"],
+      ["job", "2026-03-06T00:40:00.000Z", "2026-03-06T00:00:00.000Z"],
+      ["digest", "2026-03-07T00:40:00.000Z", "2026-03-07T00:00:00.000Z"],
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { runSoak } from "../../src/soak/run.ts";
 const home = mkdtempSync(join(tmpdir(), "afk-soak-test-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-test("a three-day soak of real serve processes, supervised only as the shipped unit would, survives a SIGKILL mid-tick, a host outage, the kill flag, a capped day and a source down, with every slot accounted for", async () => {
+test("a three-day soak of real serve processes, supervised only as the shipped unit would, survives a SIGKILL mid-tick, a host outage, the kill flag, a capped day of the job: command spec and a source down, with every slot accounted for", async () => {
   const r = await runSoak({
     days: 3,
     cadence: "0 * * * *",
@@ -36,9 +36,22 @@ test("a three-day soak of real serve processes, supervised only as the shipped u
   expect(i.catchups).toBeGreaterThanOrEqual(2);
   // Only the faults that end the process restart it (SIGKILL, host down): the kill flag and the cap
   // hold ticks while serve stays up, and `afk arm` / the next day resume it with no restart.
-  expect(r.restarts).toBe(2);
+  // The operator's two spec switches (into the job spec on Day 1, back on Day 2) are restarts too.
+  expect(r.jobs.spec_switches).toBe(2);
+  expect(r.restarts - r.jobs.spec_switches).toBe(2);
   expect(r.supervisor).toStartWith("ops/systemd/afk.service");
   expect(i.statuses.halted_cap).toBeGreaterThanOrEqual(1);
   expect(i.cap_days_resumed).toBeGreaterThanOrEqual(1);
   expect(i.cap_days_stuck).toEqual([]);
+  // Day 1 runs the job spec (the soak's triage job through afk's proxy), and the capped day is that one.
+  const j = r.jobs;
+  expect(r.faults.filter((f) => f.day === "job").map((f) => f.kind)).toEqual(["cap_crossed"]);
+  expect(j.job_days).toBe(1);
+  expect(j.job_units_delivered).toBeGreaterThanOrEqual(1);
+  expect(j.job_paid_calls).toBeGreaterThanOrEqual(1);
+  expect(j.job_ticks_halted_cap).toBeGreaterThanOrEqual(1);
+  // The last job tick the pre-flight lets in has room for one whole request and less than its
+  // eight parallel ones: the proxy refuses some of them (spec.ts JOB_PAID_COMPLETION).
+  expect(j.proxy_refusals_at_cap).toBeGreaterThanOrEqual(1);
+  expect(j.job_processes_left).toBe(0);
 }, 120_000);
