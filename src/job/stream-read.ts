@@ -79,7 +79,9 @@ export function readNdjsonLine(line: string): NdjsonLine {
   const obj = parse(line);
   if (!isObj(obj)) return { kind: "skip" };
   if (typeof obj.error === "string") return { kind: "error", message: obj.error };
-  const content = isObj(obj.message) && typeof obj.message.content === "string" ? obj.message.content : "";
+  // A chat line carries `message.content`, a generate line `response`.
+  const piece = isObj(obj.message) ? obj.message.content : obj.response;
+  const content = typeof piece === "string" ? piece : "";
   const done =
     obj.done === true
       ? {

@@ -10,6 +10,7 @@ import {
   type Booked,
   bookPaid,
   ollamaBody,
+  ollamaPath,
   ollamaRecorder,
   type ProxyContext,
   settleBooked,
@@ -110,7 +111,10 @@ export async function openPaidStream(
   return { ok: true, chunks: paidChunks(opened.res.body, ctx, booked) };
 }
 
-/** A streamed request to a local Ollama link: NDJSON in, recorded free (with its counts) when it ends. */
+/**
+ * A streamed request to a local Ollama link (`/api/chat`, or `/api/generate` when the job asked
+ * for one): NDJSON in, recorded free (with its counts) when it ends.
+ */
 export async function openOllamaStream(
   link: OllamaLinkSpec,
   req: ProxyRequest,
@@ -128,7 +132,7 @@ export async function openOllamaStream(
   const record = ollamaRecorder(link, req, ctx, call, 1);
   const signal = AbortSignal.any([ctx.signal, cancel]);
   const opened = await open(
-    `${ollamaHost(ctx.deps.env).replace(/\/+$/, "")}/api/chat`,
+    `${ollamaHost(ctx.deps.env).replace(/\/+$/, "")}${ollamaPath(req)}`,
     {
       method: "POST",
       headers: { "content-type": "application/json" },

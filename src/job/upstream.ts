@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { type ChatRequest, Ollama } from "ollama";
+import { type ChatRequest, type GenerateRequest, Ollama } from "ollama";
 import type { Deps } from "../core/deps.ts";
 import { formatUsd } from "../core/money.ts";
 import {
@@ -240,12 +240,22 @@ export function ollamaRecorder(
     );
 }
 
-/** The `/api/chat` body for a local link: the job's messages, sized so the prompt is never cut. */
+/** Where a request goes on an Ollama server: a generate stays a generate, anything else is a chat. */
+export function ollamaPath(req: ProxyRequest): "/api/generate" | "/api/chat" {
+  return req.generate ? "/api/generate" : "/api/chat";
+}
+
+/**
+ * The body for a local link — `/api/chat` with the job's messages, or `/api/generate` with its
+ * prompt and system — sized so the prompt is never cut.
+ */
 export function ollamaBody(link: OllamaLinkSpec, req: ProxyRequest): Record<string, unknown> {
   const numPredict = req.maxTokens ?? link.num_predict ?? null;
   return {
     model: link.model,
-    messages: req.messages,
+    ...(req.generate
+      ? { prompt: req.generate.prompt, ...(req.generate.system ? { system: req.generate.system } : {}) }
+      : { messages: req.messages }),
     stream: req.stream,
     ...(typeof req.json === "object"
       ? { format: req.json.schema }
@@ -260,7 +270,10 @@ export function ollamaBody(link: OllamaLinkSpec, req: ProxyRequest): Record<stri
   };
 }
 
-/** One whole (non-streaming) request to a local Ollama link: free, recorded with its tokens and shadow cost. */
+/**
+ * One whole (non-streaming) request to a local Ollama link — a chat, or a generate when the job
+ * asked for one — free, recorded with its tokens (`prompt_eval_count`, `eval_count`) and shadow cost.
+ */
 export async function forwardOllama(
   link: OllamaLinkSpec,
   req: ProxyRequest,
@@ -282,9 +295,12 @@ export async function forwardOllama(
     fetch: fetchWithDeadline(ctx.deps.fetch, link.timeout_s * 1000, ctx.signal),
   });
   try {
-    const res = await client.chat({ ...(body as unknown as ChatRequest), stream: false });
+    const res = req.generate
+      ? await client.generate({ ...(body as unknown as GenerateRequest), stream: false })
+      : await client.chat({ ...(body as unknown as ChatRequest), stream: false });
     const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : null);
-    const content = typeof res.message?.content === "string" ? res.message.content : "";
+    const text = "message" in res ? res.message?.content : res.response;
+    const content = typeof text === "string" ? text : "";
     const reply: ProxyReply = {
       content,
       tokensIn: count(res.prompt_eval_count),

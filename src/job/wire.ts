@@ -17,6 +17,11 @@ export interface ProxyRequest {
   temperature: number | null;
   /** JSON output asked for: Ollama `format` ("json" or a schema), OpenAI `response_format`. */
   json: "none" | "object" | { schema: Record<string, unknown> };
+  /**
+   * An Ollama `/api/generate` request's own prompt and system: an Ollama link is sent a generate
+   * (as asked); a paid link, which has no such API, the two as chat `messages`.
+   */
+  generate: { prompt: string; system: string | null } | null;
 }
 
 /** What an upstream model returned, in no API's dialect. */
@@ -66,12 +71,14 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
   const model = typeof body.model === "string" ? body.model : "";
   if (model === "") return { ok: false, message: "model is required" };
   let messages: ChatMessage[] | string;
+  let generate: ProxyRequest["generate"] = null;
   if (api === "ollama_generate") {
-    if (typeof body.prompt !== "string") return { ok: false, message: "prompt must be a string" };
+    if (typeof body.prompt !== "string" || body.prompt === "")
+      return { ok: false, message: "prompt must be a non-empty string (afk's proxy loads no model)" };
+    const system = typeof body.system === "string" && body.system ? body.system : null;
+    generate = { prompt: body.prompt, system };
     messages = [
-      ...(typeof body.system === "string" && body.system
-        ? [{ role: "system" as const, content: body.system }]
-        : []),
+      ...(system ? [{ role: "system" as const, content: system }] : []),
       { role: "user", content: body.prompt },
     ];
   } else messages = messagesOf(body.messages);
@@ -95,6 +102,7 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
         includeUsage: isObj(body.stream_options) && body.stream_options.include_usage === true,
         temperature: num(body.temperature),
         json: schema ? { schema } : rf?.type === "json_object" ? "object" : "none",
+        generate: null,
       },
     };
   }
@@ -110,6 +118,7 @@ export function parseRequest(api: ProxyApi, body: unknown): Parsed {
       includeUsage: false,
       temperature: num(options.temperature),
       json: isObj(body.format) ? { schema: body.format } : body.format === "json" ? "object" : "none",
+      generate,
     },
   };
 }

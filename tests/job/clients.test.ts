@@ -114,12 +114,24 @@ describe("the official ollama client through the proxy", () => {
     const from = doubles.ollama.requests.length;
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
     expect(s.status).toBe("ok");
-    expect(doubles.ollama.requests.slice(from).map((r) => r.path)).toEqual(["/api/chat", "/api/chat"]);
+    // A generate is forwarded as a generate (its prompt and system), not rewritten as a chat.
+    const sent = doubles.ollama.requests.slice(from);
+    expect(sent.map((r) => r.path)).toEqual(["/api/chat", "/api/generate"]);
+    expect(sent[1]?.body).toMatchObject({
+      model: "llama3.1:8b",
+      prompt: "Name one Bun API.",
+      system: "Answer in one line.",
+      stream: false,
+    });
+    expect((sent[1]?.body as { messages?: unknown }).messages).toBeUndefined();
     const calls = callsOf(h.db, s.tickId);
     expect(calls.map((c) => [c.link_id, c.state, c.outcome])).toEqual([
       ["local", "free", "ok"],
       ["local", "free", "ok"],
     ]);
+    // Settled from the generate's own prompt_eval_count and eval_count (the double's chars / 4).
+    expect(calls[1]?.tokens_in).toBe(Math.ceil("Answer in one line.Name one Bun API.".length / 4));
+    expect(unitText(h, s.outPath)).toContain(`eval ${calls[0]?.tokens_out}+${calls[1]?.tokens_out}`);
     for (const c of calls)
       expect(c.shadow_micros).toBe(tokenCost(c.tokens_in ?? 0, 0.15) + tokenCost(c.tokens_out ?? 0, 0.6));
     expect(unitText(h, s.outPath)).toContain("models llama3.1:8b, gpt-4o-mini");

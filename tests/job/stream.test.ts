@@ -74,9 +74,10 @@ describe("streams through the proxy", () => {
     const from = doubles.ollama.requests.length;
     const s = await runTick({ trigger: "manual", slot, force: false }, harnessFor(h));
     expect(s.status).toBe("ok");
-    expect(doubles.ollama.requests.slice(from).map((r) => (r.body as { stream?: boolean }).stream)).toEqual([
-      true,
-      true,
+    const sent = doubles.ollama.requests.slice(from);
+    expect(sent.map((r) => [r.path, (r.body as { stream?: boolean }).stream])).toEqual([
+      ["/api/chat", true],
+      ["/api/generate", true],
     ]);
     const calls = callsOf(h.db, s.tickId);
     expect(calls.map((c) => [c.link_id, c.state, c.outcome])).toEqual([

@@ -209,6 +209,54 @@ describe("Ollama double", () => {
     expect(done).toMatchObject({ done_reason: "stop", prompt_eval_count: expect.any(Number) });
   });
 
+  test("generate answers `response` from prompt and system, with the counts, done_reason and context the server sends", async () => {
+    double.setBehavior("llama3.1:8b", {
+      kind: "reply",
+      content: (body) => `saw ${JSON.stringify(body.messages)}`,
+    });
+    const res = await client.generate({
+      model: "llama3.1:8b",
+      prompt: "Name a pragma.",
+      system: "Be brief.",
+    });
+    const seen = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Name a pragma." },
+    ];
+    expect(res.response).toBe(`saw ${JSON.stringify(seen)}`);
+    expect(res).toMatchObject({ model: "llama3.1:8b", done: true, done_reason: "stop" });
+    expect((res as unknown as { message?: unknown }).message).toBeUndefined();
+    expect(res.prompt_eval_count).toBe(Math.ceil("Be brief.Name a pragma.".length / 4));
+    expect(res.eval_count).toBe(Math.ceil((res.response ?? "").length / 4));
+    expect(res.context).toHaveLength(res.prompt_eval_count + res.eval_count);
+    expect(double.requests.at(-1)?.path).toBe("/api/generate");
+  });
+
+  test("generate streams ndjson `response` pieces; the done chunk alone has the metrics and context; num_predict cuts it", async () => {
+    let text = "";
+    let last: Record<string, unknown> = {};
+    for await (const part of await client.generate({
+      model: "llama3.1:8b",
+      prompt: "Say hello.",
+      stream: true,
+      options: { num_predict: 3 },
+    })) {
+      text += part.response;
+      if (part.done) last = part as unknown as Record<string, unknown>;
+      else {
+        expect(part.eval_count).toBeUndefined();
+        expect(part.context).toBeUndefined();
+      }
+    }
+    expect(text).toBe("Hello from the model double.".slice(0, 12));
+    expect(last).toMatchObject({ done_reason: "length", eval_count: 3, context: expect.any(Array) });
+  });
+
+  test("generate with no prompt loads the model: done_reason load, no output", async () => {
+    const res = await client.generate({ model: "llama3.1:8b", prompt: "" });
+    expect(res).toMatchObject({ response: "", done: true, done_reason: "load" });
+  });
+
   test("400 when the model or the body is missing", async () => {
     const post = (body: string) => fetch(`${double.url}/api/chat`, { method: "POST", body });
     const noModel = await post(JSON.stringify({ messages: [] }));

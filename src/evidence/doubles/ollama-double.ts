@@ -4,8 +4,12 @@
  * `ollama` npm client over real HTTP.
  *
  * Contract
- * - Routes: `GET|HEAD /`, `GET /api/version`, `GET /api/tags`, `POST /api/chat`, and a minimal
- *   OpenAI-compatible `POST /v1/chat/completions`. Anything else: 404 `404 page not found`.
+ * - Routes: `GET|HEAD /`, `GET /api/version`, `GET /api/tags`, `POST /api/chat`, `POST /api/generate`,
+ *   and a minimal OpenAI-compatible `POST /v1/chat/completions`. Anything else: 404 `404 page not found`.
+ * - `/api/generate` takes `prompt` (and `system`) where chat takes `messages`: the model (the content
+ *   function, the tokens, the context window) sees them as a system and a user message. It answers
+ *   as the server does: `response` for `message`, the done chunk with the metrics and `context` (the
+ *   conversation's token ids); an empty or missing `prompt` loads the model (`done_reason: "load"`).
  * - A model that is not pulled gets 404 whatever its behavior. A pulled model answers by its
  *   behavior (`OllamaBehavior`), looked up per request: the model's queued behaviors (each used
  *   once), then its set behavior, then the same two for `"*"`, else `{ kind: "reply" }`.
@@ -661,6 +665,8 @@ function dispatch(env: Env, req: Request, rec: RecordedRequest): Promise<Respons
       return jsonResponse(200, { models: [...env.models.values()] });
     case "POST /api/chat":
       return chat(env, ollamaWire, req, rec);
+    case "POST /api/generate":
+      return chat(env, generateWire, req, rec);
     case "POST /v1/chat/completions":
       return chat(env, compatWire, req, rec);
     default:
@@ -680,6 +686,8 @@ interface Ctx {
 
 /** How answers are written: Ollama's own API or its OpenAI-compatible one. */
 interface Wire {
+  /** The request as the model sees it, as a chat (`/api/generate`'s prompt and system become messages). */
+  asChat(body: JsonObject): JsonObject;
   badBody(message: string): Response;
   error(status: number, message: string): Response;
   streams(body: JsonObject): boolean;
@@ -694,7 +702,7 @@ interface Wire {
 function chat(env: Env, wire: Wire, req: Request, rec: RecordedRequest): Promise<Response | null> | Response {
   const parsed = parseChatBody(rec.rawBody);
   if (!parsed.ok) return wire.badBody(parsed.error);
-  const body = parsed.value;
+  const body = wire.asChat(parsed.value);
   const model = typeof body.model === "string" ? body.model : "";
   if (model === "") return wire.error(400, "model is required");
   if (!env.models.has(model) && !env.models.has(withTag(model))) {
@@ -818,61 +826,78 @@ function ndjson(lines: unknown[]): Response {
   );
 }
 
-const ollamaWire: Wire = {
-  badBody: (message) => jsonResponse(400, { error: message }),
-  error: (status, message) => jsonResponse(status, { error: message }),
-  streams: (body) => body.stream !== false,
-  windowed: true,
-  maxTokens: (body) =>
-    isObject(body.options) && typeof body.options.num_predict === "number"
-      ? body.options.num_predict
-      : undefined,
-  reply(env, ctx, text, cachedPrompt) {
-    const head = { model: ctx.model, created_at: env.now().toISOString() };
-    if (messagesOf(ctx.body).length === 0) {
-      return jsonResponse(200, {
+/** How Ollama's own API shapes a reply's text: chat as an assistant `message`, generate as `response`. */
+type Shape = "chat" | "generate";
+
+const textField = (shape: Shape, text: string): JsonObject =>
+  shape === "chat" ? { message: { role: "assistant", content: text } } : { response: text };
+
+/** The conversation's token ids a generate answer carries in `context` (one per token, plausible ids). */
+function contextIds(tokens: number): number[] {
+  return Array.from({ length: tokens }, (_, i) => 128 + ((i * 7919) % 32_000));
+}
+
+/** A generate request as a chat: `system` and `prompt` as the two messages (an empty prompt: none, a load). */
+function generateAsChat(body: JsonObject): JsonObject {
+  const prompt = typeof body.prompt === "string" ? body.prompt : "";
+  const system = typeof body.system === "string" && body.system !== "" ? body.system : null;
+  const messages =
+    prompt === ""
+      ? []
+      : [...(system ? [{ role: "system", content: system }] : []), { role: "user", content: prompt }];
+  return { ...body, messages };
+}
+
+function ollamaApiWire(shape: Shape): Wire {
+  return {
+    asChat: shape === "chat" ? (body) => body : generateAsChat,
+    badBody: (message) => jsonResponse(400, { error: message }),
+    error: (status, message) => jsonResponse(status, { error: message }),
+    streams: (body) => body.stream !== false,
+    windowed: true,
+    maxTokens: (body) =>
+      isObject(body.options) && typeof body.options.num_predict === "number"
+        ? body.options.num_predict
+        : undefined,
+    reply(env, ctx, text, cachedPrompt) {
+      const head = { model: ctx.model, created_at: env.now().toISOString() };
+      if (messagesOf(ctx.body).length === 0) {
+        return jsonResponse(200, { ...head, ...textField(shape, ""), done_reason: "load", done: true });
+      }
+      const { content, tokens, cut } = capTokens(text, ctx.maxTokens);
+      if (ctx.rec.context) ctx.rec.context.shifted = promptTokens(ctx.body) + tokens > ctx.rec.context.numCtx;
+      const metrics = ollamaMetrics(cachedPrompt ? undefined : promptTokens(ctx.body), tokens, ctx.loadMs);
+      const context = shape === "generate" ? { context: contextIds(promptTokens(ctx.body) + tokens) } : {};
+      const done = { ...head, done_reason: cut ? "length" : "stop", done: true };
+      if (!ctx.stream)
+        return jsonResponse(200, { ...head, ...textField(shape, content), ...done, ...context, ...metrics });
+      const pieces = splitIntoPieces(content).map((p) => ({ ...head, ...textField(shape, p), done: false }));
+      return ndjson([...pieces, { ...head, ...textField(shape, ""), ...done, ...context, ...metrics }]);
+    },
+    broken(env, ctx, text, message) {
+      const head = { model: ctx.model, created_at: env.now().toISOString() };
+      if (!ctx.stream) {
+        if (message !== undefined) return jsonResponse(500, { error: message });
+        const whole = JSON.stringify({ ...head, ...textField(shape, text), done: true });
+        return new Response(whole.slice(0, Math.floor(whole.length / 2)), {
+          headers: { "content-type": "application/json; charset=utf-8" },
+        });
+      }
+      const pieces = firstHalf(splitIntoPieces(text)).map((p) => ({
         ...head,
-        message: { role: "assistant", content: "" },
-        done_reason: "load",
-        done: true,
-      });
-    }
-    const { content, tokens, cut } = capTokens(text, ctx.maxTokens);
-    if (ctx.rec.context) ctx.rec.context.shifted = promptTokens(ctx.body) + tokens > ctx.rec.context.numCtx;
-    const metrics = ollamaMetrics(cachedPrompt ? undefined : promptTokens(ctx.body), tokens, ctx.loadMs);
-    const done = {
-      ...head,
-      message: { role: "assistant", content },
-      done_reason: cut ? "length" : "stop",
-      done: true,
-    };
-    if (!ctx.stream) return jsonResponse(200, { ...done, ...metrics });
-    const pieces = splitIntoPieces(content).map((p) => ({
-      ...head,
-      message: { role: "assistant", content: p },
-      done: false,
-    }));
-    return ndjson([...pieces, { ...done, message: { role: "assistant", content: "" }, ...metrics }]);
-  },
-  broken(env, ctx, text, message) {
-    const head = { model: ctx.model, created_at: env.now().toISOString() };
-    if (!ctx.stream) {
-      if (message !== undefined) return jsonResponse(500, { error: message });
-      const whole = JSON.stringify({ ...head, message: { role: "assistant", content: text }, done: true });
-      return new Response(whole.slice(0, Math.floor(whole.length / 2)), {
-        headers: { "content-type": "application/json; charset=utf-8" },
-      });
-    }
-    const pieces = firstHalf(splitIntoPieces(text)).map((p) => ({
-      ...head,
-      message: { role: "assistant", content: p },
-      done: false,
-    }));
-    return ndjson(message === undefined ? pieces : [...pieces, { error: message }]);
-  },
-};
+        ...textField(shape, p),
+        done: false,
+      }));
+      return ndjson(message === undefined ? pieces : [...pieces, { error: message }]);
+    },
+  };
+}
+
+const ollamaWire = ollamaApiWire("chat");
+const generateWire = ollamaApiWire("generate");
 
 const compatWire: Wire = {
+  asChat: (body) => body,
   badBody: (message) => openAiError(400, message, "invalid_request_error", null),
   // The real server passes its own errors through with type "api_error" and keeps the status.
   error: (status, message) => openAiError(status, message, "api_error", null),
