@@ -30,7 +30,13 @@ export interface SoakSpecInput {
   paidBaseUrl: string;
 }
 
-/** The model's output tokens a job-day paid call is billed (the soak's job asks for this many; see triage-job.ts). */
+/**
+ * The output tokens a job-day paid call is billed: half the 400 the soak's job allows (a model
+ * that writes less than it may). A job tick then spends about $0.0014 on the paid tier (eight
+ * parallel calls and a summary), so a capped job day halts within a few ticks; and each call
+ * settles well below its reservation, so the last tick the pre-flight admits (room for one whole
+ * request, $0.00054) cannot fit its eight parallel reservations: the proxy refuses some of them.
+ */
 export const JOB_PAID_COMPLETION = 200;
 /** The soak job's prompt bound (job.max_prompt_tokens): its prompts are about 1,100 bytes. */
 export const JOB_MAX_PROMPT_TOKENS = 2_000;

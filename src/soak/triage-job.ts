@@ -13,8 +13,8 @@ import { Ollama } from "ollama";
 import OpenAI from "openai";
 
 const MODEL = process.argv[2] ?? "llama3.1:8b";
-/** Output tokens each call asks for (the soak's paid double bills all of them). */
-const MAX_TOKENS = 200;
+/** Output tokens each call allows (the paid link's max_output_tokens; the soak's paid double bills half). */
+const MAX_TOKENS = 400;
 const RUBRIC = [
   "You triage postings for a busy engineer. For the item below, answer in one line: keep or drop,",
   "then the reason in at most twelve words. Keep items about SQLite, Bun, TypeScript, systemd,",
