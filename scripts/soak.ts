@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * `bun run soak [--days 14] [--cadence PATTERN] [--json] [--seed N] [--scale K] [--faults a,b]
- *  [--home DIR] [--job-every N]`: days of real `afk serve` in minutes, faults injected, invariants checked.
+ *  [--home DIR] [--job-days 8-12|1,4|none]`: days of real `afk serve` in minutes, faults injected, invariants checked.
  * Exit 0 when every invariant held, 1 when one broke, 2 on bad arguments.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../src/soak/child.ts";
-import { FAULT_KINDS, type FaultKind } from "../src/soak/plan.ts";
+import { defaultJobDays, FAULT_KINDS, type FaultKind, parseJobDays } from "../src/soak/plan.ts";
 import { soakJson, soakMarkdown } from "../src/soak/report.ts";
 import { runSoak } from "../src/soak/run.ts";
 
@@ -23,14 +23,15 @@ const { values } = parseArgs({
     scale: { type: "string", default: "8640" },
     faults: { type: "string", default: FAULT_KINDS.join(",") },
     home: { type: "string" },
-    "job-every": { type: "string", default: "3" },
+    "job-days": { type: "string" },
   },
 });
 
 const days = Number(values.days);
 const seed = Number(values.seed);
 const scale = Number(values.scale);
-const jobEvery = Number(values["job-every"]);
+const onJob =
+  values["job-days"] === undefined ? defaultJobDays(days) : parseJobDays(values["job-days"], days);
 const faults = values.faults.split(",").filter(Boolean) as FaultKind[];
 const bad = faults.filter((f) => !(FAULT_KINDS as readonly string[]).includes(f));
 if (
@@ -38,12 +39,11 @@ if (
   days < 1 ||
   !Number.isInteger(seed) ||
   !(scale > 0) ||
-  !Number.isInteger(jobEvery) ||
-  jobEvery < 0 ||
+  onJob === null ||
   bad.length
 ) {
   process.stderr.write(
-    `soak: --days must be a whole number ≥ 1, --seed an integer, --scale > 0, --job-every a whole number ≥ 0 (0: no job days), --faults among ${FAULT_KINDS.join(",")}${bad.length ? ` (unknown: ${bad.join(",")})` : ""}\n`,
+    `soak: --days must be a whole number ≥ 1, --seed an integer, --scale > 0, --job-days a range (8-12), a list (1,4) or none, within Day 1 … Day --days, --faults among ${FAULT_KINDS.join(",")}${bad.length ? ` (unknown: ${bad.join(",")})` : ""}\n`,
   );
   process.exit(2);
 }
@@ -59,7 +59,7 @@ const result = await runSoak({
   faults,
   home,
   day0: new Date("2026-03-02T00:00:00Z"),
-  jobEvery,
+  jobDays: onJob ?? [],
   ...(log ? { log } : {}),
 });
 

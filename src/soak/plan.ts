@@ -54,12 +54,28 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
 const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 /**
- * The days a soak of `days` days (Day 0 … Day days-1) runs its `job: command` spec: Day 1 and
- * every `every`-th day after it (every 3: Days 1, 4, 7, 10, 13); none when `every` is 0.
+ * The window of days a soak of `days` days (Day 0 … Day days) runs its `job: command` spec by
+ * default: from the day after the middle to two days before the end (14 days: Days 8–12). One
+ * window, not scattered days, so each spec's serve lives days on end (its memory is judged over
+ * a long life) with two switches only.
  */
-export function jobDays(days: number, every: number): number[] {
-  if (every <= 0) return [];
-  return Array.from({ length: days }, (_, d) => d).filter((d) => d >= 1 && (d - 1) % every === 0);
+export function defaultJobDays(days: number): number[] {
+  const from = Math.max(1, Math.floor(days / 2) + 1);
+  const to = Math.max(from, days - 2);
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** `--job-days`: `8-12`, `1,4,7`, or `none`; null when it is none of these or names a day outside Day 1 … Day days. */
+export function parseJobDays(text: string, days: number): number[] | null {
+  if (text === "none") return [];
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  const list = range
+    ? Array.from(
+        { length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) },
+        (_, i) => Number(range[1]) + i,
+      )
+    : text.split(",").map(Number);
+  return list.length > 0 && list.every((d) => Number.isInteger(d) && d >= 1 && d <= days) ? list : null;
 }
 
 /**

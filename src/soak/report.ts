@@ -37,7 +37,7 @@ export function soakJson(r: SoakResult): Record<string, unknown> {
     days: r.options.days,
     cadence: r.options.cadence,
     scale: r.options.scale,
-    job_every: r.options.jobEvery,
+    job_day_list: r.options.jobDays,
     broken: r.broken,
     home: r.home,
   };
@@ -87,7 +87,7 @@ export function soakMarkdown(r: SoakResult, startedAt: Date): string {
     "",
     "## Job days",
     "",
-    `${j.job_days} days ran the \`job: command\` spec (Day 1, then every ${r.options.jobEvery} days; ${j.spec_switches} spec switches, each a new SPEC.md and a restart): the soak's triage job (src/soak/triage-job.ts) with the official \`openai\` and \`ollama\` clients through afk's proxy.`,
+    `${j.job_days} days ran the \`job: command\` spec (Day ${r.options.jobDays.join(", ")}; ${j.spec_switches} spec switches, each a new SPEC.md and a restart): the soak's triage job (src/soak/triage-job.ts) with the official \`openai\` and \`ollama\` clients through afk's proxy.`,
     "",
     "| figure | value |",
     "| --- | --- |",

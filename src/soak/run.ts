@@ -22,7 +22,7 @@ import {
   type Sample,
 } from "./invariants.ts";
 import { type JobDayReport, jobDayReport, type SpecSwitch, switchPlan } from "./job-days.ts";
-import { dayOf, type Fault, type FaultKind, isPassive, jobDays, planFaults } from "./plan.ts";
+import { dayOf, defaultJobDays, type Fault, type FaultKind, isPassive, planFaults } from "./plan.ts";
 import {
   JOB_FEEDS_ENV,
   JOB_PAID_COMPLETION,
@@ -47,8 +47,8 @@ export interface SoakOptions {
   home: string;
   /** Day 0, 00:00 UTC. */
   day0: Date;
-  /** The job spec runs on Day 1 and every `jobEvery`-th day after it (plan.ts `jobDays`); 0: never. Default 3. */
-  jobEvery?: number;
+  /** The days the job spec runs (each switched in at 00:40, out the next day at 00:40); default plan.ts `defaultJobDays`. */
+  jobDays?: readonly number[];
   log?: (line: string) => void;
 }
 
@@ -75,7 +75,7 @@ export interface SoakResult {
   supervisor: string;
   wallSeconds: number;
   home: string;
-  options: Omit<SoakOptions, "log" | "day0" | "home" | "jobEvery"> & { day0: string; jobEvery: number };
+  options: Omit<SoakOptions, "log" | "day0" | "home" | "jobDays"> & { day0: string; jobDays: number[] };
 }
 
 const HOUR = 3_600_000;
@@ -438,8 +438,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   };
   const specPath = writeSoakSpec(o.home, specInput);
   const specs = { digest: soakSpecText(specInput), job: soakJobSpecText(specInput) };
-  const jobEvery = o.jobEvery ?? 3;
-  const onJob = jobDays(o.days + 1, jobEvery);
+  const onJob = [...(o.jobDays ?? defaultJobDays(o.days))];
   const spec = loadSpecFile(specPath).spec;
   const jobSpec = parseSpec(specs.job, specPath, `file:${specPath}`, o.home).spec;
   const capMicros = soakCapMicros(worstCaseTickMicros(spec));
@@ -578,7 +577,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       scale: o.scale,
       faults: o.faults,
       day0: o.day0.toISOString(),
-      jobEvery,
+      jobDays: onJob,
     },
   };
 }

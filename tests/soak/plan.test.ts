@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { switchPlan } from "../../src/soak/job-days.ts";
-import { dayOf, FAULT_KINDS, jobDays, planFaults } from "../../src/soak/plan.ts";
+import { dayOf, defaultJobDays, FAULT_KINDS, parseJobDays, planFaults } from "../../src/soak/plan.ts";
 
 const DAY0 = new Date("2026-03-02T00:00:00Z");
 const HOUR = 3_600_000;
@@ -48,16 +48,21 @@ describe("the soak's fault plan", () => {
 });
 
 describe("the soak's job days", () => {
-  test("Day 1 and every third day after it; none when switched off", () => {
-    expect(jobDays(15, 3)).toEqual([1, 4, 7, 10, 13]);
-    expect(jobDays(4, 3)).toEqual([1]);
-    expect(jobDays(15, 0)).toEqual([]);
+  test("by default one window from the day after the middle to two days before the end; --job-days reads a range, a list or none", () => {
+    expect(defaultJobDays(14)).toEqual([8, 9, 10, 11, 12]);
+    expect(defaultJobDays(3)).toEqual([2]);
+    expect(parseJobDays("8-12", 14)).toEqual([8, 9, 10, 11, 12]);
+    expect(parseJobDays("1,4", 14)).toEqual([1, 4]);
+    expect(parseJobDays("none", 14)).toEqual([]);
+    expect(parseJobDays("0-2", 14)).toBeNull();
+    expect(parseJobDays("12-15", 14)).toBeNull();
+    expect(parseJobDays("x", 14)).toBeNull();
   });
 
   test.each([1, 2, 3])(
     "each active fault hits a digest day and a job day, the cap a whole day of each; passive ones start on digest days (seed %i)",
     (seed) => {
-      const days = jobDays(15, 3);
+      const days = defaultJobDays(14);
       const plan = planFaults(DAY0, 15, FAULT_KINDS, seed, days);
       const dayOfFault = (f: { at: Date }) => dayOf(DAY0.getTime(), f.at);
       for (const kind of FAULT_KINDS.filter(
@@ -73,7 +78,7 @@ describe("the soak's job days", () => {
 
   test("the three-day CI run puts its capped day on the job day and every other fault on digest days", () => {
     const kinds = ["sigkill_mid_tick", "host_down", "kill_flag", "cap_crossed"] as const;
-    const plan = planFaults(DAY0, 4, kinds, 3, jobDays(4, 3));
+    const plan = planFaults(DAY0, 4, kinds, 3, [1]);
     expect(plan.filter((f) => dayOf(DAY0.getTime(), f.at) === 1).map((f) => f.kind)).toEqual(["cap_crossed"]);
     expect(plan.map((f) => f.kind).sort()).toEqual([...kinds].sort());
   });

@@ -16,6 +16,7 @@ test("a three-day soak of real serve processes, supervised only as the shipped u
     faults: ["sigkill_mid_tick", "host_down", "kill_flag", "cap_crossed", "source_503", "feed_shape"],
     home,
     day0: new Date("2026-03-02T00:00:00Z"),
+    jobDays: [1],
   });
   // Memory is judged by the 14-day soak (`bun run soak`) and the bench's 5,000-tick slope: in three
   // compressed days a process lives ~30 samples, and the fault paths it first meets mid-run (cap
