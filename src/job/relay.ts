@@ -1,7 +1,7 @@
 import type { Failure } from "../models/failure.ts";
 import type { Span } from "../trace/tracer.ts";
 import { forward, linksFor, type Senders, statusOf, wholeSenders } from "./route.ts";
-import { openOllamaStream, openPaidStream, type StreamEnd } from "./stream-upstream.ts";
+import { firstPiece, openOllamaStream, openPaidStream, type StreamEnd } from "./stream-upstream.ts";
 import { streamResponse } from "./stream-wire.ts";
 import type { ProxyContext } from "./upstream.ts";
 import { errorResponse, type ProxyApi, type ProxyRequest, parseRequest, replyResponse } from "./wire.ts";
@@ -69,10 +69,13 @@ async function relayStream(r: ProxyRequest, ctx: ProxyContext, s: Span): Promise
   });
 }
 
-/** Streams are opened on each kind of link with the request's own cancel signal. */
+/**
+ * Streams are opened on each kind of link with the request's own cancel signal, and handed to
+ * the job only once their first piece came: one that fails before it moves down the chain.
+ */
 function streamSenders(cancel: AbortSignal): Senders<{ chunks: AsyncGenerator<string, StreamEnd> }> {
   return {
-    openai: (link, req, ctx, span) => openPaidStream(link, req, ctx, span, cancel),
-    ollama: (link, req, ctx, span) => openOllamaStream(link, req, ctx, span, cancel),
+    openai: async (link, req, ctx, span) => firstPiece(await openPaidStream(link, req, ctx, span, cancel)),
+    ollama: async (link, req, ctx, span) => firstPiece(await openOllamaStream(link, req, ctx, span, cancel)),
   };
 }

@@ -71,6 +71,46 @@ async function open(
   return { ok: true, res: res as Response & { body: ReadableStream<Uint8Array> } };
 }
 
+const CUT: StreamEnd = {
+  complete: false,
+  tokensIn: null,
+  tokensOut: null,
+  finishReason: null,
+  error: "the job went away",
+};
+
+/**
+ * Waits for an opened stream's first piece of text. A stream that ends before it (an Ollama
+ * error line, an OpenAI error event, a cut) failed before its first byte could reach the job, so
+ * it is a failure like a whole request's and the chain moves on (its call is settled already:
+ * a paid one charged in full, as its usage never came). After the first piece the job holds the
+ * stream, and a failure can only end it cut.
+ */
+export async function firstPiece(opened: StreamOpen): Promise<StreamOpen> {
+  if (!opened.ok) return opened;
+  const rest = opened.chunks;
+  const first = await rest.next();
+  if (first.done && !first.value.complete)
+    return {
+      ok: false,
+      failure: {
+        code: "bad_reply",
+        reason: `the stream broke before its first byte: ${first.value.error ?? "cut"}`,
+      },
+    };
+  async function* chunks(): AsyncGenerator<string, StreamEnd> {
+    try {
+      if (first.done) return first.value;
+      yield first.value;
+      return yield* rest;
+    } finally {
+      // A job gone after the first piece: the upstream's own ending settles the call.
+      await rest.return(CUT);
+    }
+  }
+  return { ok: true, chunks: chunks() };
+}
+
 /**
  * A streamed request to a paid link: booked (worst case reserved) first, sent with
  * `stream_options.include_usage`, and settled when the stream ends — on the last chunk's usage,

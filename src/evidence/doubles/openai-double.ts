@@ -27,6 +27,8 @@
  *   required, no string lengths) and `json_object` needs the word "json" in the messages.
  * - `stream: true` → server-sent events; with `stream_options.include_usage` every chunk has
  *   `usage: null` and one last chunk (`choices: []`) carries the usage, before `data: [DONE]`.
+ * - `stall_stream` sends the first half of a stream's chunks and then nothing (still generating)
+ *   until the client goes away (the request is recorded `aborted`) or the double stops.
  */
 import {
   type BehaviorTable,
@@ -78,7 +80,9 @@ export type OpenAiBehavior =
   /** Held until `until` settles (resolved or rejected), then `after` (default: a reply). */
   | { kind: "gated"; until: PromiseLike<unknown>; after?: OpenAiBehavior }
   /** Never answers, until the client aborts or the double stops. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Streaming: the first half of the chunks, then nothing more until the client goes away. Non-streaming: as hang. */
+  | { kind: "stall_stream"; content?: Content };
 
 export type AuthResult = "valid" | "invalid" | "missing";
 
@@ -385,6 +389,9 @@ async function perform(env: Env, ctx: Ctx, b: OpenAiBehavior): Promise<Response 
     case "hang":
       await env.holds.hold(ctx.req.signal, "forever", ctx.rec);
       return null;
+    case "stall_stream":
+      if (ctx.body.stream !== true) return perform(env, ctx, { kind: "hang" });
+      return stalledReply(env, ctx, text(b.content));
     default:
       return unreachable(b);
   }
@@ -444,6 +451,32 @@ function reply(env: Env, ctx: Ctx, text: string, plan: UsagePlan): Response {
     end: "done",
   };
   return streamResponse("text/event-stream", completionEvents(head, chunks));
+}
+
+/** A stream that starts and then stalls mid-generation, held until the client goes away or the double stops. */
+function stalledReply(env: Env, ctx: Ctx, text: string): Response {
+  const head = completionHead(ctx.model, env.now());
+  const events = completionEvents(head, {
+    pieces: firstHalf(splitIntoPieces(text)),
+    finishReason: "stop",
+    includeUsage: includeUsage(ctx.body),
+    usage: undefined,
+    end: "cut",
+  });
+  const enc = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const e of events) controller.enqueue(enc.encode(e));
+      void env.holds.hold(ctx.req.signal, "forever", ctx.rec).then(() => {
+        try {
+          controller.close();
+        } catch {
+          // The client cancelled the body already.
+        }
+      });
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
 }
 
 function cutReply(env: Env, ctx: Ctx, text: string): Response {
