@@ -25,14 +25,32 @@ export async function runAfk(
   if (code !== 0) throw new Error(`afk ${args.join(" ")} exited ${code} (see ${logPath})`);
 }
 
-/** Resident memory (MB) and open file descriptors of a live process, from /proc. */
-export function probe(pid: number): { rssMb: number; fds: number } | null {
+/**
+ * Resident memory (MB), open file descriptors and live child processes (a job's command, whose
+ * pipes and proxy sockets serve holds while it runs) of a live process, from /proc.
+ */
+export function probe(pid: number): { rssMb: number; fds: number; children: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(status.match(/^VmRSS:\s+(\d+)\s+kB/m)?.[1] ?? Number.NaN);
     const fds = readdirSync(`/proc/${pid}/fd`).length;
-    return Number.isFinite(kb) ? { rssMb: kb / 1024, fds } : null;
+    return Number.isFinite(kb) ? { rssMb: kb / 1024, fds, children: childrenOf(pid) } : null;
   } catch {
     return null; // the process is gone (or not yet there): no sample, not an error
   }
+}
+
+function childrenOf(pid: number): number {
+  let n = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      // pid (comm) state ppid …; comm may hold spaces and parentheses.
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) n++;
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return n;
 }

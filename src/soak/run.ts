@@ -234,7 +234,8 @@ function startSampler(w: World): () => void {
   const t = setInterval(() => {
     const c = w.child;
     const p = c ? probe(c.pid) : null;
-    if (p)
+    // Not while a job's command runs: serve then holds its pipes and the proxy's sockets by design.
+    if (p && p.children === 0)
       w.samples.push({
         generation: w.generation,
         at: w.clock.now().toISOString(),
