@@ -11,13 +11,13 @@ import { DELIVERED_SQL } from "../core/status.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 
 const DAY = 24 * 3_600_000;
-/** The operator switches 40 minutes into the day, after the day's first slot has run. */
+/** The operator switches 40 minutes into the day at the earliest, once the day's first unit has landed. */
 export const SWITCH_MINUTE = 40;
 
 export interface SpecSwitch {
   at: Date;
   to: "job" | "digest";
-  /** The slot that must be closed (by the process about to stop) before the switch. */
+  /** The day whose first delivery (by the process about to stop) the switch waits for. */
   after: Date;
 }
 

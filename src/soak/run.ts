@@ -92,6 +92,8 @@ interface World {
   /** Which spec SPEC.md holds now. */
   running: "digest" | "job";
   switches: number;
+  /** When each switch actually happened (it waits for the day's first delivery). */
+  switchedAt: { to: "job" | "digest"; at: Date }[];
   env: Record<string, string>;
   logPath: string;
   child: Child | null;
@@ -200,13 +202,23 @@ function billFor(w: World): void {
   );
 }
 
-/** Polls (bounded by 15 clock minutes, so the switch still comes before the next hourly slot) until the ledger has a closed row for `slot`. */
-async function slotClosed(w: World, slot: Date): Promise<void> {
-  const deadline = w.clock.now().getTime() + 15 * 60_000;
-  const closed = () =>
-    count(w, "SELECT count(*) AS n FROM ticks WHERE slot = ? AND status != 'running'", slot.toISOString()) >
-    0;
-  while (!closed() && w.clock.now().getTime() < deadline && !w.stop.signal.aborted) await Bun.sleep(10);
+/**
+ * Polls (bounded by 6 clock hours) until the running serve has delivered a slot of the new day:
+ * the operator switches after the day's first unit landed, so a capped day is resumed by the
+ * process that halted. A late switch loses no slot: the new serve's catch-up accounts for the
+ * slots of its cadence that passed.
+ */
+async function dayDelivered(w: World, day: Date): Promise<void> {
+  const deadline = w.clock.now().getTime() + 6 * HOUR;
+  const pid = w.child?.pid ?? -1;
+  const delivered = () =>
+    count(
+      w,
+      `SELECT count(*) AS n FROM ticks WHERE slot >= ? AND pid = ? AND status IN ${DELIVERED_SQL}`,
+      day.toISOString(),
+      pid,
+    ) > 0;
+  while (!delivered() && w.clock.now().getTime() < deadline && !w.stop.signal.aborted) await Bun.sleep(10);
 }
 
 /**
@@ -218,7 +230,8 @@ async function switcher(w: World, plan: readonly SpecSwitch[]): Promise<void> {
   for (const sw of plan) {
     await until(w, sw.at);
     if (w.stop.signal.aborted) return;
-    await slotClosed(w, sw.after);
+    await dayDelivered(w, sw.after);
+    w.switchedAt.push({ to: sw.to, at: w.clock.now() });
     await stopServe(w, "SIGTERM");
     writeFileSync(w.specPath, w.specs[sw.to]);
     w.running = sw.to;
@@ -396,7 +409,7 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
 
 /** The stretches the job spec ran: from each switch into it to the switch out (or past the run's end). */
 function jobPeriods(
-  switches: readonly SpecSwitch[],
+  switches: readonly { to: "job" | "digest"; at: Date }[],
   end: Date,
   spec: Spec,
 ): { from: Date; to: Date; spec: Spec }[] {
@@ -454,6 +467,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     specs,
     running: "digest",
     switches: 0,
+    switchedAt: [],
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: o.home,
@@ -534,7 +548,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         days: o.days,
         kills: w.kills,
         samples: w.samples,
-        jobPeriods: jobPeriods(switches, endSlot, jobSpec),
+        jobPeriods: jobPeriods(w.switchedAt, endSlot, jobSpec),
       }),
     );
     jobs = read(w, (db) =>
