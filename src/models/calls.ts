@@ -228,3 +228,28 @@ export function callMixSince(
       .get(since) ?? { free: 0, paid: 0, tokensIn: 0, tokensOut: 0 }
   );
 }
+
+/** How many calls of each kind (ollama, openai, extractive…) the ticks of one spec (by hash) made. */
+export function callKindsOfSpec(db: Database, specHash: string): { kind: string; n: number }[] {
+  return db
+    .query<{ kind: string; n: number }, [string]>(
+      `SELECT c.kind AS kind, count(*) AS n FROM calls c JOIN ticks t ON t.id = c.tick_id
+        WHERE t.spec_hash = ? GROUP BY c.kind`,
+    )
+    .all(specHash);
+}
+
+/**
+ * Whether a tick after `afterRowid` called link `to` once link `from` had not ended `ok` in it:
+ * a hand-over inside one tick (a job's request through the proxy leaves no fallback reason).
+ */
+export function handedOverSince(db: Database, afterRowid: number, from: string, to: string): boolean {
+  const row = db
+    .query<{ n: number }, [number, string, string]>(
+      `SELECT count(*) AS n FROM calls c JOIN ticks t ON t.id = c.tick_id
+        WHERE t.rowid > ? AND c.link_id = ?
+          AND EXISTS (SELECT 1 FROM calls p WHERE p.tick_id = c.tick_id AND p.link_id = ? AND p.outcome IS NOT 'ok')`,
+    )
+    .get(afterRowid, to, from);
+  return (row?.n ?? 0) > 0;
+}

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { microsToUsd } from "../core/money.ts";
 import { DELIVERED_SQL } from "../core/status.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
+import { callKindsOfSpec } from "../models/calls.ts";
 
 const DAY = 24 * 3_600_000;
 /** The operator switches 40 minutes into the day at the earliest, once the day's first unit has landed. */
@@ -115,12 +116,7 @@ export function jobDayReport(
         `SELECT count(*) AS n FROM ticks WHERE spec_hash = ? AND status IN ${DELIVERED_SQL}`,
       )
       .get(o.jobHash)?.n ?? 0;
-  const calls = db
-    .query<{ kind: string; n: number }, [string]>(
-      `SELECT c.kind AS kind, count(*) AS n FROM calls c JOIN ticks t ON t.id = c.tick_id
-        WHERE t.spec_hash = ? GROUP BY c.kind`,
-    )
-    .all(o.jobHash);
+  const calls = callKindsOfSpec(db, o.jobHash);
   const lines = traceLines(o.home, new Set(rows.map((r) => r.id)));
   const days = [...new Set(rows.map((r) => r.day))];
   return {

@@ -8,6 +8,7 @@ import { sleep } from "../core/wait.ts";
 import { type OllamaDouble, ollamaPresets, startOllamaDouble } from "../evidence/doubles/ollama-double.ts";
 import { type OpenAiDouble, startOpenAiDouble } from "../evidence/doubles/openai-double.ts";
 import { worstCaseTickMicros } from "../models/budget.ts";
+import { handedOverSince } from "../models/calls.ts";
 import { loadSpecFile, parseSpec } from "../spec/load.ts";
 import type { Spec } from "../spec/schema.ts";
 import { latestSlot, nextSlot } from "../spec/slots.ts";
@@ -315,14 +316,7 @@ async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
       w.ollama.setBehavior(PRIMARY_MODEL, undefined);
       rec.note = `primary answered 500 for ${f.hours} h; the chain fell over to the paid tier`;
       // A digest tick names the fallback in its reason; a job's request hands over inside the proxy.
-      const handedOver = () =>
-        count(
-          w,
-          `SELECT count(*) AS n FROM calls c JOIN ticks t ON t.id = c.tick_id
-            WHERE t.rowid > ? AND c.link_id = 'paid'
-              AND EXISTS (SELECT 1 FROM calls p WHERE p.tick_id = c.tick_id AND p.link_id = 'primary' AND p.outcome IS NOT 'ok')`,
-          from,
-        ) > 0;
+      const handedOver = () => read(w, (db) => handedOverSince(db, from, "primary", "paid"));
       const named = rowsSince("reason LIKE '%fallback primary%'");
       return () => named() || handedOver();
     }
