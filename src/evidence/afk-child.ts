@@ -56,6 +56,8 @@ export interface AfkChild {
   readonly exited: Promise<number>;
   /** The exit code once it has exited, else null. */
   readonly exitCode: number | null;
+  /** The signal that ended it, once it has exited by one, else null. */
+  readonly signalCode: NodeJS.Signals | null;
   readonly out: AfkLines;
   readonly err: AfkLines;
   kill(signal?: NodeJS.Signals): void;
@@ -93,6 +95,9 @@ export function startAfk(args: readonly string[], options: AfkChildOptions = {})
   return {
     pid: proc.pid,
     exited: proc.exited,
+    get signalCode() {
+      return (proc.signalCode as NodeJS.Signals | null) ?? null;
+    },
     get exitCode() {
       const signal = proc.signalCode as keyof typeof constants.signals | null;
       if (signal) return 128 + constants.signals[signal];

@@ -4,6 +4,7 @@ import type { TickStatus } from "../core/status.ts";
 import { openDatabase } from "../ledger/db.ts";
 import { createFlag, removeFlag } from "../runner/flag.ts";
 import { processTree, stillListed } from "../runner/proctable.ts";
+import { type AfkChild, startAfk } from "./afk-child.ts";
 import type { KillTestFeed } from "./kill-test-feed.ts";
 
 /** How `afk serve` is started for the test: the way a user would (`bun run afk serve` in the repo). */
@@ -52,65 +53,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   return Promise.race([p, timer]).finally(() => clearTimeout(t));
 }
 
-interface Live {
-  pid: number;
-  exited: Promise<number>;
-  signalCode: () => string | null;
-  lines: string[];
-  waitForLine(re: RegExp): Promise<string>;
-}
-
-function spawnServe(launcher: ServeLauncher, spec: string, env: Record<string, string>): Live {
-  const proc = Bun.spawn([...launcher.argv, "serve", "--spec", spec], {
-    cwd: launcher.cwd,
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const lines: string[] = [];
-  let waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    const decoder = new TextDecoder();
-    let buf = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        for (const w of waiters.filter((x) => x.re.test(line))) w.resolve(line);
-        waiters = waiters.filter((x) => !x.re.test(line));
-      }
-    }
-  };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
-  return {
-    pid: proc.pid,
-    exited: proc.exited,
-    signalCode: () => (proc.signalCode ? String(proc.signalCode) : null),
-    lines,
-    waitForLine(re) {
-      const hit = lines.find((l) => re.test(l));
-      return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ re, resolve }));
-    },
-  };
-}
-
-function childEnv(home: string, tickSeconds: number): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    AFK_HOME: home,
-    AFK_KILL_FLAG: join(home, "afk.kill"),
-    AFK_STATUS_ADDR: "127.0.0.1:0",
-    OLLAMA_HOST: "http://127.0.0.1:9",
-    TICK_SECONDS: String(tickSeconds),
-  };
+/** The n-th stdout line matching `re`, or "timeout" (also when the output ends without it). */
+function lineOf(child: AfkChild, re: RegExp, n = 1): Promise<string | "timeout"> {
+  return withTimeout(
+    child.out.waitFor(re, n).catch(() => "timeout" as const),
+    STEP_TIMEOUT_MS,
+  );
 }
 
 function writeKillTestSpec(home: string, feedUrl: string): string {
@@ -191,79 +139,32 @@ async function scenario(
   const spec = writeKillTestSpec(p.home, feed.url);
   if (p.at === "tick") feed.hold();
   const requestsBefore = feed.received();
-  const child = spawnServe(launcher, spec, childEnv(p.home, p.tickSeconds));
+  const child = startAfk(["serve", "--spec", spec], {
+    launcher: launcher.argv,
+    cwd: launcher.cwd,
+    home: p.home,
+    env: {
+      AFK_STATUS_ADDR: "127.0.0.1:0",
+      OLLAMA_HOST: "http://127.0.0.1:9",
+      TICK_SECONDS: String(p.tickSeconds),
+    },
+  });
   const checks: { name: string; ok: boolean }[] = [];
   let tree: number[] = [child.pid];
   let stoppedAt = new Date();
-  let msToExit: number | null = null;
-  let left: number[] = [];
+  let stopped: { msToExit: number | null; left: number[] } = { msToExit: null, left: [] };
   try {
-    const reached =
-      p.at === "tick"
-        ? await withTimeout(feed.waitForRequests(requestsBefore + 1), STEP_TIMEOUT_MS)
-        : await withTimeout(
-            // Right after a tick closed, the next slot is the longest way off.
-            p.stopper.kind === "flag"
-              ? child.waitForLine(/^tick .*\[schedule/)
-              : child.waitForLine(/^tick .*\[catchup/).then(() => child.waitForLine(/^next run /)),
-            STEP_TIMEOUT_MS,
-          );
-    checks.push({
-      name:
-        p.at === "tick"
-          ? "the runner was mid-tick (its fetch reached the feed)"
-          : "the runner was asleep after a tick",
-      ok: reached !== "timeout",
-    });
+    checks.push(await reachPoint(child, feed, p, requestsBefore));
     tree = processTree(child.pid);
     stoppedAt = new Date();
-    if (p.stopper.kind === "flag") {
-      // The flag stops the ticks, not the process: serve stays up (page, POST /kill alive) so that
-      // `afk arm` alone resumes it under every supervisor; a signal then ends it, as systemctl stop would.
-      createFlag(join(p.home, "afk.kill"), `afk kill-test at ${stoppedAt.toISOString()}`);
-      const refused = await withTimeout(
-        child.waitForLine(/^KILL flag present — refusing to run\.$/),
-        STEP_TIMEOUT_MS,
-      );
-      const up = (await withTimeout(child.exited, 0)) === "timeout";
-      checks.push({
-        name: "the next tick refused and serve stayed up, stopped",
-        ok: refused !== "timeout" && up,
-      });
-      const armed = removeFlag(join(p.home, "afk.kill"));
-      const resumed = await withTimeout(child.waitForLine(/^resumed: ticks run again$/), STEP_TIMEOUT_MS);
-      checks.push({
-        name: "afk arm (flag removed) resumed it: the next slot ran",
-        ok: armed && resumed !== "timeout",
-      });
-    }
-    const t0 = performance.now();
-    process.kill(child.pid, p.stopper.kind === "flag" ? "SIGTERM" : p.stopper.signal);
-    const code = await withTimeout(child.exited, STEP_TIMEOUT_MS);
-    left = await waitTreeGone(tree, t0);
-    msToExit = code === "timeout" ? null : Math.round(performance.now() - t0);
-    checks.push({
-      name: `exited within ${EXIT_BUDGET_MS} ms`,
-      ok: msToExit !== null && msToExit < EXIT_BUDGET_MS,
-    });
-    checks.push({ name: "exit code 0", ok: code === 0 });
-    checks.push({ name: "nothing of the tree left in the process table", ok: left.length === 0 });
+    if (p.stopper.kind === "flag") checks.push(...(await flagRound(child, p.home, stoppedAt)));
+    stopped = await stopAndTime(child, p.stopper, tree, checks);
   } finally {
     feed.release();
     reap(tree);
   }
   const rows = rowsOf(p.home);
-  checks.push({ name: "no ledger row left running", ok: rows.every((r) => r.status !== "running") });
-  if (p.stopper.kind === "flag") {
-    checks.push({
-      name: "the tick refused: `KILL flag present — refusing to run.` and a refused_kill row",
-      ok:
-        child.lines.includes("KILL flag present — refusing to run.") &&
-        rows.some((r) => r.status === "refused_kill"),
-    });
-  }
-  if (p.at === "tick")
-    checks.push({ name: "the tick in flight closed killed", ok: rows.at(-1)?.status === "killed" });
+  checks.push(...rowChecks(rows, child, p));
   const exitCode = await child.exited;
   return {
     title: p.title,
@@ -276,14 +177,86 @@ async function scenario(
     topPid: child.pid,
     tree: tree.map((pid) => String(pid)),
     stoppedAt: stoppedAt.toISOString(),
-    msToExit,
+    msToExit: stopped.msToExit,
     exitCode,
-    signalCode: child.signalCode(),
-    left,
-    output: child.lines,
+    signalCode: child.signalCode,
+    left: stopped.left,
+    output: [...child.out.lines, ...child.err.lines],
     rows,
     checks,
   };
+}
+
+/** Waits until the runner is where the plan stops it: mid-tick (its fetch reached the feed) or asleep after a tick. */
+async function reachPoint(
+  child: AfkChild,
+  feed: KillTestFeed,
+  p: ScenarioPlan,
+  requestsBefore: number,
+): Promise<{ name: string; ok: boolean }> {
+  if (p.at === "tick") {
+    const reached = await withTimeout(feed.waitForRequests(requestsBefore + 1), STEP_TIMEOUT_MS);
+    return { name: "the runner was mid-tick (its fetch reached the feed)", ok: reached !== "timeout" };
+  }
+  // Right after a tick closed, the next slot is the longest way off.
+  const reached =
+    p.stopper.kind === "flag"
+      ? await lineOf(child, /^tick .*\[schedule/)
+      : (await lineOf(child, /^tick .*\[catchup/)) === "timeout"
+        ? "timeout"
+        : await lineOf(child, /^next run /);
+  return { name: "the runner was asleep after a tick", ok: reached !== "timeout" };
+}
+
+/**
+ * The flag stops the ticks, not the process: serve stays up (page, POST /kill alive) so that
+ * `afk arm` alone resumes it under every supervisor; a signal then ends it, as systemctl stop would.
+ */
+async function flagRound(child: AfkChild, home: string, at: Date): Promise<{ name: string; ok: boolean }[]> {
+  createFlag(join(home, "afk.kill"), `afk kill-test at ${at.toISOString()}`);
+  const refused = await lineOf(child, /^KILL flag present — refusing to run\.$/);
+  const up = (await withTimeout(child.exited, 0)) === "timeout";
+  const armed = removeFlag(join(home, "afk.kill"));
+  const resumed = await lineOf(child, /^resumed: ticks run again$/);
+  return [
+    { name: "the next tick refused and serve stayed up, stopped", ok: refused !== "timeout" && up },
+    { name: "afk arm (flag removed) resumed it: the next slot ran", ok: armed && resumed !== "timeout" },
+  ];
+}
+
+/** The signal a user would send, then how long the whole tree took to go. */
+async function stopAndTime(
+  child: AfkChild,
+  stopper: Stopper,
+  tree: readonly number[],
+  checks: { name: string; ok: boolean }[],
+): Promise<{ msToExit: number | null; left: number[] }> {
+  const t0 = performance.now();
+  child.kill(stopper.kind === "flag" ? "SIGTERM" : stopper.signal);
+  const code = await withTimeout(child.exited, STEP_TIMEOUT_MS);
+  const left = await waitTreeGone(tree, t0);
+  const msToExit = code === "timeout" ? null : Math.round(performance.now() - t0);
+  checks.push(
+    { name: `exited within ${EXIT_BUDGET_MS} ms`, ok: msToExit !== null && msToExit < EXIT_BUDGET_MS },
+    { name: "exit code 0", ok: code === 0 },
+    { name: "nothing of the tree left in the process table", ok: left.length === 0 },
+  );
+  return { msToExit, left };
+}
+
+/** What the ledger must say afterwards: nothing left running, the refusal or the killed tick recorded. */
+function rowChecks(rows: RowEvidence[], child: AfkChild, p: ScenarioPlan): { name: string; ok: boolean }[] {
+  const checks = [{ name: "no ledger row left running", ok: rows.every((r) => r.status !== "running") }];
+  if (p.stopper.kind === "flag")
+    checks.push({
+      name: "the tick refused: `KILL flag present — refusing to run.` and a refused_kill row",
+      ok:
+        child.out.lines.includes("KILL flag present — refusing to run.") &&
+        rows.some((r) => r.status === "refused_kill"),
+    });
+  if (p.at === "tick")
+    checks.push({ name: "the tick in flight closed killed", ok: rows.at(-1)?.status === "killed" });
+  return checks;
 }
 
 /** Mechanism 1: the flag makes the next tick refuse while serve stays up; removing it resumes. */
