@@ -1,4 +1,4 @@
-import type { Subprocess } from "bun";
+import { startAfk } from "../src/evidence/afk-child.ts";
 
 /** A compiled `afk serve` under the bench, with its stdout readable line by line. */
 export interface ServeProc {
@@ -9,47 +9,17 @@ export interface ServeProc {
 }
 
 export function startServe(bin: string, specPath: string, env: Record<string, string>): ServeProc {
-  const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn([bin, "serve", "--spec", specPath], {
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const lines: string[] = [];
-  let waiters: { re: RegExp; resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
-  const offer = (line: string) => {
-    lines.push(line);
-    const hit = waiters.filter((w) => w.re.test(line));
-    waiters = waiters.filter((w) => !w.re.test(line));
-    for (const w of hit) w.resolve(line);
-  };
-  (async () => {
-    const decoder = new TextDecoder();
-    let buf = "";
-    const reader = proc.stdout.getReader();
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      buf += decoder.decode(r.value, { stream: true });
-      let i = buf.indexOf("\n");
-      while (i >= 0) {
-        offer(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-        i = buf.indexOf("\n");
-      }
-    }
-    const err = await new Response(proc.stderr).text();
-    for (const w of waiters) w.reject(new Error(`bench: serve exited before '${w.re}': ${err.slice(-500)}`));
-    waiters = [];
-  })();
+  const child = startAfk(["serve", "--spec", specPath], { launcher: [bin], env });
   return {
-    pid: proc.pid,
-    waitForLine(re) {
-      const seen = lines.find((l) => re.test(l));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => waiters.push({ re, resolve, reject }));
-    },
+    pid: child.pid,
+    waitForLine: (re) =>
+      child.out.waitFor(re).catch(async () => {
+        const err = await child.err.text();
+        throw new Error(`bench: serve exited before '${re}': ${err.slice(-500)}`);
+      }),
     async stop() {
-      proc.kill("SIGTERM");
-      return proc.exited;
+      child.kill("SIGTERM");
+      return child.exited;
     },
   };
 }

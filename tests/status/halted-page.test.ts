@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { startAfk } from "../../src/evidence/afk-child.ts";
 import type { StatusSnapshot } from "../../src/status/snapshot-view.ts";
 import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
-import { freePort } from "../support/net.ts";
+import { servePage } from "./helpers.ts";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
@@ -28,21 +27,15 @@ describe("a page while the cap holds", () => {
         "{ id: extractive, kind: extractive }",
       ],
     });
-    const port = freePort();
     const env = {
       AFK_KILL_FLAG: join(h.dir, "afk.kill"),
       SPEND_CAP_USD: "0.0001",
       PAID_KEY: "sk-never-sent",
       TICK_SECONDS: "3600",
-      AFK_STATUS_ADDR: `127.0.0.1:${port}`,
       AFK_STATUS_TOKEN: "halted-page-token",
     };
-    const child = startAfk(["serve", "--spec", spec], { cwd: h.dir, home: h.dir, env, stderr: "ignore" });
-    cleanups.push(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-    });
+    const { child, base } = await servePage(h.dir, spec, env, cleanups);
     const out = child.out;
-    const base = (await out.waitFor(/^status page: http/)).replace("status page: ", "").trim();
     await out.waitFor(/^halted: spend cap reached; resumes by itself at /);
 
     const json = (await (await fetch(`${base}/status.json`)).json()) as StatusSnapshot;

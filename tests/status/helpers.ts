@@ -4,6 +4,7 @@ import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import type { Trigger } from "../../src/core/status.ts";
 import { enqueue } from "../../src/deliver/outbox.ts";
+import { type AfkChild, startAfk } from "../../src/evidence/afk-child.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import type { TickSummary } from "../../src/harness/tick-row.ts";
 import { defaultLinkCallers } from "../../src/models/link-callers.ts";
@@ -13,6 +14,7 @@ import { fetchSources } from "../../src/sources/index.ts";
 import { latestSlot } from "../../src/spec/slots.ts";
 import { afterTick } from "../../src/status/after-tick.ts";
 import { sampleSources, tempHome, testDeps, writeSpec } from "../support/home.ts";
+import { freePort } from "../support/net.ts";
 
 /**
  * One AFK_HOME with two specs over the same sample feeds: `empty` asks for more items than
@@ -131,4 +133,30 @@ export function receiver(opts: { hang?: boolean } = {}) {
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, seen, stop: () => server.stop(true) };
+}
+
+/**
+ * A real `afk serve` of `spec` in `home`, its status page on a free loopback port (`env` on
+ * top), killed with everything under it by the clean-up pushed to `cleanups`. Resolves once
+ * the page is up, with its URL.
+ */
+export async function servePage(
+  home: string,
+  spec: string,
+  env: Record<string, string>,
+  cleanups: (() => void | Promise<void>)[],
+): Promise<{ child: AfkChild; port: number; base: string }> {
+  const port = freePort();
+  const child = startAfk(["serve", "--spec", spec], {
+    cwd: home,
+    home,
+    env: { AFK_STATUS_ADDR: `127.0.0.1:${port}`, ...env },
+    stderr: "ignore",
+  });
+  cleanups.push(async () => {
+    child.killTree();
+    await child.exited;
+  });
+  const base = (await child.out.waitFor(/^status page: http/)).replace("status page: ", "").trim();
+  return { child, port, base };
 }

@@ -1,10 +1,10 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startAfk } from "../../src/evidence/afk-child.ts";
 import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../../src/evidence/doubles/openai-double.ts";
 import { sampleSources, tempHome, writeSpec } from "../support/home.ts";
 import { freePort } from "../support/net.ts";
+import { servePage } from "./helpers.ts";
 
 /**
  * A real Prometheus (Debian `prometheus`) scrapes a real `afk serve` while a paid call is
@@ -66,23 +66,12 @@ test.skipIf(!PROMETHEUS || !PROMTOOL)(
         "{ id: extractive, kind: extractive }",
       ],
     });
-    const port = freePort();
-    const serve = startAfk(["serve", "--spec", spec], {
-      cwd: h.dir,
-      home: h.dir,
-      env: {
-        TICK_SECONDS: "1",
-        AFK_STATUS_ADDR: `127.0.0.1:${port}`,
-        OLLAMA_HOST: "http://127.0.0.1:9",
-        PAID_KEY: OPENAI_DOUBLE_KEY,
-      },
-      stderr: "ignore",
-    });
-    cleanups.push(async () => {
-      if (serve.exitCode === null) serve.kill("SIGTERM");
-      await serve.exited;
-    });
-    await serve.out.waitFor(/^status page: http/);
+    const { port } = await servePage(
+      h.dir,
+      spec,
+      { TICK_SECONDS: "1", OLLAMA_HOST: "http://127.0.0.1:9", PAID_KEY: OPENAI_DOUBLE_KEY },
+      cleanups,
+    );
 
     const promDir = join(h.dir, "prometheus");
     mkdirSync(join(promDir, "data"), { recursive: true });

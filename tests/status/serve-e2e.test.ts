@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runAfk, startAfk } from "../../src/evidence/afk-child.ts";
+import { runAfk } from "../../src/evidence/afk-child.ts";
 import { REPO, sampleSources, tempHome, writeSpec } from "../support/home.ts";
-import { freePort } from "../support/net.ts";
+import { servePage } from "./helpers.ts";
 
 /**
  * The issue's "done when", tried as a new user would: a real `afk serve` child, then
@@ -29,19 +29,13 @@ describe("afk serve, as a new user", () => {
         minItems: 100,
         extra: "watchdog:\n  no_value_ticks: 3",
       });
-      const port = freePort();
       const env = {
         AFK_KILL_FLAG: join(h.dir, "afk.kill"),
         TICK_SECONDS: "1",
-        AFK_STATUS_ADDR: `127.0.0.1:${port}`,
         AFK_STATUS_TOKEN: "e2e-token-31f",
       };
-      const child = startAfk(["serve", "--spec", spec], { cwd: h.dir, home: h.dir, env, stderr: "ignore" });
-      cleanups.push(() => {
-        if (child.exitCode === null) child.kill("SIGKILL");
-      });
+      const { child, port, base } = await servePage(h.dir, spec, env, cleanups);
       const out = child.out;
-      const base = (await out.waitFor(/^status page: http/)).replace("status page: ", "").trim();
       expect(base).toBe(`http://127.0.0.1:${port}`);
 
       // three empty ticks → out/ALERT.txt. The runner prints a tick's line only after its
