@@ -194,3 +194,29 @@ export function outboxRow(db: Database, slot: string, sinkId: string): OutboxRow
     .query<OutboxRow, [string, string]>("SELECT * FROM deliver_outbox WHERE slot = ? AND sink_id = ?")
     .get(slot, sinkId);
 }
+
+/**
+ * Sinks that are failing now: the newest row of the sink (by slot) failed for good. A sink heals
+ * when a later digest reaches it, or when a re-armed row (`afk deliver --retry-failed`) is sent.
+ * Each sink comes with its failed rows since it last delivered, newest first (at most `limit`).
+ */
+export function failingSinks(db: Database, limit = 10): { sinkId: string; rows: OutboxRow[] }[] {
+  const newest = db
+    .query<OutboxRow, []>(
+      `SELECT o.* FROM deliver_outbox o
+       WHERE o.slot = (SELECT max(slot) FROM deliver_outbox WHERE sink_id = o.sink_id) AND o.status = 'failed'
+       ORDER BY o.sink_id`,
+    )
+    .all();
+  const since = db.query<OutboxRow, [string, string, number]>(
+    `SELECT * FROM deliver_outbox WHERE sink_id = ? AND status = 'failed'
+       AND slot > ? ORDER BY slot DESC LIMIT ?`,
+  );
+  const lastSent = db.query<{ slot: string | null }, [string]>(
+    "SELECT max(slot) AS slot FROM deliver_outbox WHERE sink_id = ? AND status = 'sent'",
+  );
+  return newest.map((r) => ({
+    sinkId: r.sink_id,
+    rows: since.all(r.sink_id, lastSent.get(r.sink_id)?.slot ?? "", limit),
+  }));
+}

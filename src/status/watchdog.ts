@@ -1,13 +1,11 @@
 import type { Database } from "bun:sqlite";
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { DELIVERED_SQL, isDelivered } from "../core/status.ts";
-import { writeFileAtomic } from "../core/write-atomic.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import type { LoadedSpec } from "../spec/load.ts";
+import { ALERT_FILE, setAlertPart } from "./alert-file.ts";
 import { tickDetail } from "./queries.ts";
 
-export const ALERT_FILE = "out/ALERT.txt";
+export { ALERT_FILE };
 
 /**
  * Statuses that say nothing about whether the job works (a no-op, not an attempt). A quiet tick
@@ -178,17 +176,15 @@ export function evaluateWatchdog(db: Database, loaded: LoadedSpec, now: Date): W
   return { kind: "none" };
 }
 
-/** out/ALERT.txt, written atomically: never half a file. */
+/** The watchdog's part of out/ALERT.txt, written atomically: never half a file. */
 export function writeAlertFile(home: string, text: string): string {
-  writeFileAtomic(join(home, ALERT_FILE), text);
+  setAlertPart(home, "watchdog", text);
   return ALERT_FILE;
 }
 
+/** Clears the watchdog's part; the file goes when no other alert (a failing sink) holds it. */
 export function removeAlertFile(home: string): boolean {
-  const path = join(home, ALERT_FILE);
-  if (!existsSync(path)) return false;
-  rmSync(path, { force: true });
-  return true;
+  return setAlertPart(home, "watchdog", null);
 }
 
 /** Records the decision in status_alerts and on disk. Notices are sent by the caller. */
