@@ -1,5 +1,6 @@
 import { describeError } from "../core/errors.ts";
 import { retryAfterMs } from "../models/openai-http.ts";
+import { sinkUrl } from "../spec/env.ts";
 import type { DigestMessage } from "./digest.tsx";
 import { redactor } from "./redact.ts";
 import { classifyHttp, type SendOutcome } from "./send-retry.ts";
@@ -13,7 +14,8 @@ export function httpSink(
   spec: {
     id: string;
     kind: "ntfy" | "webhook";
-    url: string;
+    url?: string | undefined;
+    url_env?: string | undefined;
     token_env?: string | undefined;
     timeout_s: number;
   },
@@ -22,7 +24,8 @@ export function httpSink(
   build: (msg: DigestMessage, ctx: SendContext) => { headers: Record<string, string>; body: string },
 ): Sink {
   const token = spec.token_env ? env[spec.token_env]?.trim() : undefined;
-  const redact = redactor([spec.url, token]);
+  const url = sinkUrl(spec, env);
+  const redact = redactor([url, token]);
   const timeoutMs = spec.timeout_s * 1000;
   return {
     id: spec.id,
@@ -33,7 +36,7 @@ export function httpSink(
       const req = build(msg, ctx);
       const headers: Record<string, string> = { ...req.headers, "Idempotency-Key": ctx.deliveryId };
       if (token) headers.Authorization = `Bearer ${token}`;
-      return postOnce(fetchFn, spec.url, { headers, body: req.body }, timeoutMs, redact, ctx.now);
+      return postOnce(fetchFn, url, { headers, body: req.body }, timeoutMs, redact, ctx.now);
     },
   };
 }

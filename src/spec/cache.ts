@@ -8,7 +8,7 @@ import { sha256Hex } from "./text.ts";
  * so a cache written by an older afk is never read as the new shape. A change to a refine
  * (cron pattern, time zone, unique ids) does not show in JSON Schema: bump CACHE_FORMAT then.
  */
-export const SPEC_SCHEMA_FINGERPRINT = "0991f5e280473de7";
+export const SPEC_SCHEMA_FINGERPRINT = "35f1a1a606725570";
 const CACHE_FORMAT = "afk-spec-cache 1";
 
 /** Where validated specs are cached under AFK_HOME. */

@@ -10,6 +10,28 @@ export interface SpecEnvIssue {
 
 const SMTP_URL = /^smtps?:\/\/[^\s/]+/i;
 
+/** An http(s) URL with a host, as a sink's `url_env` must hold. */
+function httpUrlProblem(v: string): string | null {
+  try {
+    const u = new URL(v);
+    if ((u.protocol === "http:" || u.protocol === "https:") && u.hostname) return null;
+  } catch {
+    // not a URL at all: said below
+  }
+  return "must hold an http:// or https:// URL";
+}
+
+/**
+ * Where an ntfy or webhook sink posts: its `url`, or the value of the variable its `url_env`
+ * names (checked at load by specEnvIssues). Never logged: a sink is named by its id.
+ */
+export function sinkUrl(
+  sink: { url?: string | undefined; url_env?: string | undefined },
+  env: SpecEnv,
+): string {
+  return sink.url ?? env[sink.url_env ?? ""]?.trim() ?? "";
+}
+
 /**
  * The environment variables the spec's `deliver:` sinks name must be set at load (exit 2 naming
  * the field), so a sink never first fails at 07:00 for a typo. Paid model keys are not checked
@@ -36,6 +58,7 @@ export function specEnvIssues(spec: Spec, env: SpecEnv): SpecEnvIssue[] {
         return;
       case "ntfy":
       case "webhook":
+        need("url_env", sink.url_env, httpUrlProblem);
         need("token_env", sink.token_env);
         return;
       default:

@@ -72,19 +72,43 @@ const EmailSink = z.strictObject({
   from: z.string().min(3),
   smtp_url_env: envName,
 });
-const NtfySink = z.strictObject({
-  ...sinkCommon,
-  kind: z.literal("ntfy"),
-  url: httpUrl,
-  token_env: envName.optional(),
-});
-const WebhookSink = z.strictObject({
-  ...sinkCommon,
-  kind: z.literal("webhook"),
-  url: httpUrl,
-  format: z.enum(WEBHOOK_FORMATS).default("json"),
-  token_env: envName.optional(),
-});
+/**
+ * Where an HTTP sink posts: `url` in the spec, or `url_env` naming the host variable that holds it
+ * (a Slack or Discord webhook URL, an ntfy topic, is itself the secret). Exactly one of the two.
+ */
+const sinkUrl = { url: httpUrl.optional(), url_env: envName.optional() };
+function oneUrl(
+  sink: { url?: string | undefined; url_env?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if ((sink.url === undefined) === (sink.url_env === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: [sink.url === undefined ? "url" : "url_env"],
+      message:
+        sink.url === undefined
+          ? "give url, or url_env naming the variable that holds it"
+          : "give url or url_env, not both",
+    });
+}
+
+const NtfySink = z
+  .strictObject({
+    ...sinkCommon,
+    kind: z.literal("ntfy"),
+    ...sinkUrl,
+    token_env: envName.optional(),
+  })
+  .superRefine(oneUrl);
+const WebhookSink = z
+  .strictObject({
+    ...sinkCommon,
+    kind: z.literal("webhook"),
+    ...sinkUrl,
+    format: z.enum(WEBHOOK_FORMATS).default("json"),
+    token_env: envName.optional(),
+  })
+  .superRefine(oneUrl);
 export const SinkSchema = z.discriminatedUnion("kind", [EmailSink, NtfySink, WebhookSink]);
 
 function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx): void {

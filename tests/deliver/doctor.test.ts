@@ -22,6 +22,7 @@ describe("afk doctor checks each sink without sending", () => {
       BAD_SMTP: smtp.url.replace("s3cret-pw", "wr0ng-pass"),
       MUTE_SMTP: `smtp://afk:mute-pass@127.0.0.1:${silent.port}`,
       HOOK_TOKEN: "tk_doctor_123456",
+      TEAM_HOOK_URL: `${rx.url}/services/T0TEAMSECRET`,
     };
     const h = deliverHome(
       [
@@ -30,6 +31,7 @@ describe("afk doctor checks each sink without sending", () => {
         email("mute", "MUTE_SMTP", ", timeout_s: 0.3"),
         `{ id: hook, kind: webhook, url: "${rx.url}/hooks/s3cretpath", token_env: HOOK_TOKEN }`,
         `{ id: gone, kind: ntfy, url: "https://no-such-host.invalid/topic" }`,
+        "{ id: team, kind: webhook, url_env: TEAM_HOOK_URL, format: slack }",
       ],
       env,
     );
@@ -44,13 +46,21 @@ describe("afk doctor checks each sink without sending", () => {
     expect(by["deliver mute"]?.detail).toContain("ETIMEDOUT");
     expect(by["deliver hook"]).toMatchObject({ state: "ok" });
     expect(by["deliver hook"]?.detail).toBe(`webhook: ${rx.url} resolves to 127.0.0.1 (nothing sent)`);
+    expect(by["deliver team"]?.detail).toBe(`webhook: ${rx.url} resolves to 127.0.0.1 (nothing sent)`);
     expect(by["deliver gone"]).toMatchObject({ state: "fail" });
     expect(by["deliver gone"]?.detail).toContain("https://no-such-host.invalid does not resolve");
     // Nothing was sent: no mail, no POST.
     expect(smtp.received).toEqual([]);
     expect(rx.received).toEqual([]);
     const text = renderChecks(results).join("\n");
-    for (const secret of ["s3cret-pw", "wr0ng-pass", "mute-pass", "tk_doctor_123456", "s3cretpath"])
+    for (const secret of [
+      "s3cret-pw",
+      "wr0ng-pass",
+      "mute-pass",
+      "tk_doctor_123456",
+      "s3cretpath",
+      "T0TEAMSECRET",
+    ])
       expect(text).not.toContain(secret);
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { run } from "../../src/cli/run.ts";
 import { deliverNow } from "../../src/deliver/now.ts";
 import { outboxRow } from "../../src/deliver/outbox.ts";
 import { deliverHome, tickAndDeliver } from "./home.ts";
@@ -80,6 +81,28 @@ describe("ntfy and webhooks through real HTTP servers on loopback", () => {
     expect(Object.keys(body)).toEqual(["text"]);
     expect(body.text).toStartWith("*test-digest — 2026-11-24*\n");
     expect(body.text).toContain("*<https://example.org/a1|Why 1 &lt; 2 &amp;&amp; 3 &gt; 2>*");
+  });
+
+  test("webhook url_env: the URL comes from the host variable and reaches no trace, ledger row, log line, status or spec file", async () => {
+    const rx = startReceiver([503]);
+    const secretPath = "/services/T0SECRET/B0SECRET/xoxbSecretPart";
+    const h = deliverHome([`{ id: chat, kind: webhook, url_env: SLACK_HOOK_URL, format: slack }`], {
+      SLACK_HOOK_URL: `${rx.url}${secretPath}`,
+    });
+    cleanups.push(rx.stop, h.cleanup);
+    const app = h.app();
+    await tickAndDeliver(app); // 503: retried later, the error recorded
+    expect(outboxRow(app.db(), SLOT, "chat")).toMatchObject({ status: "pending", last_outcome: "transient" });
+    h.clock.set("2026-11-24T08:00:00Z");
+    expect(await run(["deliver", "--spec", h.spec], h.deps)).toBe(0);
+    expect(rx.received.map((r) => r.path)).toEqual([secretPath, secretPath]);
+    expect(JSON.parse(rx.received[1]?.body ?? "{}").text).toStartWith("*test-digest — 2026-11-24*");
+    expect(await run(["status", "--json", "--spec", h.spec], h.deps)).toBe(0);
+    expect(await run(["status", "--spec", h.spec], h.deps)).toBe(0);
+    const snapshot = JSON.parse(h.out.find((l) => l.startsWith("{")) ?? "{}");
+    expect(snapshot.deliver.sinks.map((s: { id: string }) => s.id)).toEqual(["chat"]);
+    const all = [everythingWritten(h, app), readFileSync(h.spec, "utf8"), app.loaded.hash].join("\n");
+    for (const piece of ["T0SECRET", "B0SECRET", "xoxbSecretPart"]) expect(all).not.toContain(piece);
   });
 
   test("webhook discord: { username, embeds: [{ title, description, timestamp }] }", async () => {

@@ -49,6 +49,30 @@ describe("the spec's deliver: key", () => {
       {},
       /^ {2}line 16: deliver\[0\]\.format: Invalid option: expected one of "json"\|"slack"\|"discord"$/m,
     ],
+    [
+      "a missing webhook URL variable",
+      "{ id: chat, kind: webhook, url_env: SLACK_HOOK_URL, format: slack }",
+      {},
+      /^ {2}line 16: deliver\[0\]\.url_env: environment variable SLACK_HOOK_URL is not set$/m,
+    ],
+    [
+      "a webhook URL variable that holds no http(s) URL",
+      "{ id: chat, kind: webhook, url_env: SLACK_HOOK_URL }",
+      { SLACK_HOOK_URL: "ftp://hunter2.example.org/x" },
+      /^ {2}line 16: deliver\[0\]\.url_env: environment variable SLACK_HOOK_URL must hold an http:\/\/ or https:\/\/ URL$/m,
+    ],
+    [
+      "both url and url_env",
+      '{ id: chat, kind: webhook, url: "https://example.org/h", url_env: SLACK_HOOK_URL }',
+      { SLACK_HOOK_URL: "https://hooks.example.org/x" },
+      /^ {2}line 16: deliver\[0\]\.url_env: give url or url_env, not both$/m,
+    ],
+    [
+      "neither url nor url_env",
+      "{ id: phone, kind: ntfy }",
+      {},
+      /^ {2}line 16: deliver\[0\]\.url: give url, or url_env naming the variable that holds it$/m,
+    ],
   ])(
     "%s is exit 2 at load, naming the field and its line, and nothing is written",
     async (_, sink, env, line) => {

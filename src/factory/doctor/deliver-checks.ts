@@ -2,6 +2,7 @@ import { lookup } from "node:dns/promises";
 import { describeError } from "../../core/errors.ts";
 import { smtpTransportOptions } from "../../deliver/email.tsx";
 import { redactor, safeOrigin } from "../../deliver/redact.ts";
+import { sinkUrl } from "../../spec/env.ts";
 import type { SinkSpec, Spec } from "../../spec/schema.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
 
@@ -52,8 +53,16 @@ async function checkHttp(
 ): Promise<CheckResult> {
   if (sink.token_env && !env[sink.token_env]?.trim())
     return missingEnv(sink.token_env, sink, "token_env", envFile);
-  const where = safeOrigin(sink.url);
-  const host = new URL(sink.url).hostname.replace(/^\[|\]$/g, "");
+  if (sink.url_env && !env[sink.url_env]?.trim()) return missingEnv(sink.url_env, sink, "url_env", envFile);
+  const url = sinkUrl(sink, env);
+  const where = safeOrigin(url);
+  if (where === "(invalid url)")
+    return fail(
+      `deliver ${sink.id}`,
+      `${sink.kind}: ${sink.url_env} does not hold an http(s) URL`,
+      `set ${sink.url_env} to the sink's http:// or https:// URL in ${envFile}`,
+    );
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
   try {
     const address = await resolve(host);
     return ok(`deliver ${sink.id}`, `${sink.kind}: ${where} resolves to ${address} (nothing sent)`);
