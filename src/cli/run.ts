@@ -51,6 +51,8 @@ export async function run(
   commands: readonly Entry[] = COMMANDS,
 ): Promise<number> {
   const { global, command, rest } = splitCommand(argv);
+  // the redactors the command built: an error escaping it is reported through them
+  const redactors: ((text: string) => string)[] = [];
   try {
     if (command === null || command === "help" || command === "version") {
       const { values } = parseStrict(
@@ -79,12 +81,12 @@ export async function run(
       deps.print(cmd.summary);
       return EXIT.ok;
     }
-    return await cmd.run(args, deps);
+    return await cmd.run(args, { ...deps, adoptRedactor: (r) => redactors.push(r) });
   } catch (err) {
     if (err instanceof AfkError) {
       deps.warn(err.message);
       return err.exitCode;
     }
-    return reportUnexpected(err, deps, command ?? "afk");
+    return reportUnexpected(err, deps, command ?? "afk", redactors);
   }
 }

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import type { Deps } from "../core/deps.ts";
 import { describeError, ERROR_CODES } from "../core/errors.ts";
 import { classifyFault } from "../core/fault.ts";
+import { makeRedactor, type Redact } from "../core/redact.ts";
 import { fileSink, tracePath } from "../trace/tracer.ts";
 
 /**
@@ -9,7 +10,19 @@ import { fileSink, tracePath } from "../trace/tracer.ts";
  * operator gets one line naming what failed, its fix when it is a known disk or ledger fault, and
  * where the stack is. Returns the exit code of its kind (5 disk/ledger, 1 internal).
  */
-export function reportUnexpected(err: unknown, deps: Deps, command = "afk"): number {
+export function reportUnexpected(
+  err: unknown,
+  deps: Deps,
+  command = "afk",
+  redactors: readonly Redact[] = [],
+): number {
+  // the command's redactors (the secrets its spec names), the host's tokens even without a spec
+  const all = [
+    ...redactors,
+    ...(deps.redact ? [deps.redact] : []),
+    makeRedactor([deps.env.AFK_STATUS_TOKEN, deps.env.AFK_STATUS_READ_TOKEN]),
+  ];
+  const redact: Redact = (text) => all.reduce((t, r) => r(t), text);
   const fault = classifyFault(err);
   const now = deps.clock.now();
   const rel = tracePath(now.toISOString().slice(0, 10));
@@ -17,7 +30,10 @@ export function reportUnexpected(err: unknown, deps: Deps, command = "afk"): num
   const id = `error-${now.getTime().toString(36)}-${deps.pid}`;
   let where = `${join(home, rel)} (record ${id})`;
   try {
-    fileSink(join(home, rel))({
+    fileSink(
+      join(home, rel),
+      redact,
+    )({
       tick: id,
       id,
       parent: null,
@@ -34,7 +50,9 @@ export function reportUnexpected(err: unknown, deps: Deps, command = "afk"): num
   }
   const label = fault.code === "internal" ? "internal error" : "failed";
   deps.warn(
-    `afk ${command}: ${label}: ${fault.what}${fault.fix ? ` — fix: ${fault.fix}` : ""}; stack in ${where}`,
+    redact(
+      `afk ${command}: ${label}: ${fault.what}${fault.fix ? ` — fix: ${fault.fix}` : ""}; stack in ${where}`,
+    ),
   );
   return ERROR_CODES[fault.code];
 }

@@ -23,4 +23,9 @@ export interface Deps {
    * warn and the ledger are already redacting once a command has built its context. Default: none.
    */
   redact?: (text: string) => string;
+  /**
+   * Told each redactor a command builds (createAppContext), so an error that escapes the command
+   * is redacted as its own output was when `run` reports it (cli/unexpected.ts). Default: none.
+   */
+  adoptRedactor?: (redact: (text: string) => string) => void;
 }

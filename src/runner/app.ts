@@ -54,6 +54,7 @@ export function createAppContext(
   // One redactor from the secret values in the environment the spec names, at every sink.
   const secrets = [...secretEnvNames(loaded.spec).map((n) => deps.env[n]), host.statusToken];
   const redact = makeRedactor(secrets);
+  deps.adoptRedactor?.(redact);
   const d: Deps = {
     ...deps,
     redact,
