@@ -1,10 +1,11 @@
+import { classifyFault } from "../core/fault.ts";
 import { isDelivered } from "../core/status.ts";
 import { getTick } from "../ledger/ticks.ts";
 import type { Span } from "../trace/tracer.ts";
 import type { HarnessContext } from "./context.ts";
 import type { Outcome } from "./outcome.ts";
 import { traceOverruns } from "./overruns.ts";
-import { closeTickRow, type OpenTick, type TickEnding } from "./tick-row.ts";
+import { closeOnFullDisk, closeTickRow, isFullDisk, type OpenTick, type TickEnding } from "./tick-row.ts";
 
 /**
  * Closes the tick's row with its outcome, whichever job ran. A delivered unit's outbox rows
@@ -24,6 +25,26 @@ export function closeTick(ctx: HarnessContext, open: OpenTick, root: Span, outco
     detail: { fallbacks: outcome.fallbacks, failed_sources: outcome.failedSources },
     ...(outcome.delivery ? { delivery: outcome.delivery } : {}),
   };
+  try {
+    writeClose(ctx, open, outcome, ending);
+  } catch (err) {
+    // The ledger's disk filled: the row still says so (failed, the fault's fix), then the error goes on.
+    if (!isFullDisk(err) || !closeOnFullDisk(ctx.db, open.id, ending.endedAt, err)) throw err;
+    root.event("tick.close_on_full_disk", {}, err);
+    root.set({ reason: classifyFault(err).what });
+    root.end("failed");
+    throw err;
+  }
+  const row = getTick(ctx.db, open.id);
+  const booked = row ? { ...outcome, valueMicros: row.value_micros, reason: row.reason } : outcome;
+  traceOverruns(root, ctx.db, { tickId: open.id, day: open.day, capMicros: ctx.capMicros });
+  root.set({ reason: booked.reason, value_micros: booked.valueMicros ?? 0, out: booked.outPath ?? null });
+  root.end(booked.status);
+  return booked;
+}
+
+/** The row's close, with the unit's outbox rows in the same transaction when it delivered. */
+function writeClose(ctx: HarnessContext, open: OpenTick, outcome: Outcome, ending: TickEnding): void {
   const sinks = ctx.loaded.spec.deliver;
   const outPath = outcome.outPath;
   if (outPath && sinks.length > 0 && isDelivered(outcome.status)) {
@@ -31,14 +52,8 @@ export function closeTick(ctx: HarnessContext, open: OpenTick, root: Span, outco
     ctx.db
       .transaction(() => {
         closeTickRow(ctx.db, open.id, ending);
-        ctx.enqueue(ctx.db, unit, sinks, ended);
+        ctx.enqueue(ctx.db, unit, sinks, new Date(ending.endedAt));
       })
       .immediate();
   } else closeTickRow(ctx.db, open.id, ending);
-  const row = getTick(ctx.db, open.id);
-  const booked = row ? { ...outcome, valueMicros: row.value_micros, reason: row.reason } : outcome;
-  traceOverruns(root, ctx.db, { tickId: open.id, day: open.day, capMicros: ctx.capMicros });
-  root.set({ reason: booked.reason, value_micros: booked.valueMicros ?? 0, out: booked.outPath ?? null });
-  root.end(booked.status);
-  return booked;
 }

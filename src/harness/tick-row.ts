@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { dayIn } from "../core/clock.ts";
 import type { Deps } from "../core/deps.ts";
+import { classifyFault } from "../core/fault.ts";
 import { pidAlive } from "../core/pid.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
 import { markDelivered, type TickRow } from "../ledger/ticks.ts";
@@ -179,6 +180,31 @@ export function closeTickRow(db: Database, id: string, c: TickEnding): boolean {
       return true;
     })
     .immediate();
+}
+
+/** A disk fault (full, quota) that a smaller write may still get past. */
+export function isFullDisk(err: unknown): boolean {
+  return /\((SQLITE_FULL|ENOSPC|EDQUOT)\)$/.test(classifyFault(err).what);
+}
+
+/**
+ * Closes a running row whose full close failed because the ledger's disk is full: `failed`, the
+ * fault and its fix as the reason, nothing else (no detail, no item marks, no outbox). The WAL
+ * is checkpointed first, so the update can reuse the WAL file's room instead of growing it.
+ * The same honest ending as `out/` full; `crashed` stays for a process that died. Throws when
+ * even this does not fit (the row is then closed `crashed` at the next start).
+ */
+export function closeOnFullDisk(db: Database, id: string, endedAt: string, err: unknown): boolean {
+  const fault = classifyFault(err);
+  try {
+    db.run("PRAGMA wal_checkpoint(RESTART)");
+  } catch {
+    // a checkpoint that cannot finish leaves the WAL as it was: the update is tried anyway
+  }
+  const res = db
+    .query("UPDATE ticks SET status = 'failed', ended_at = ?, reason = ? WHERE id = ? AND status = 'running'")
+    .run(endedAt, `${fault.what} — fix: ${fault.fix}`, id);
+  return res.changes === 1;
 }
 
 /** Records a tick that ends before it starts (refused, halted, skipped): one row, already closed. */

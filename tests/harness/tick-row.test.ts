@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ManualClock } from "../../src/core/clock.ts";
 import {
+  closeOnFullDisk,
   closeTickRow,
   endBeforeStart,
   type OpenTick,
@@ -126,5 +127,33 @@ describe("a tick's row", () => {
     // Again, with 4242 gone too: only its row is closed; the crashed one stays as it was.
     expect(recoverCrashed(db, clock.now(), process.pid, () => false).map((r) => r.id)).toEqual(["t-live"]);
     expect(rows("t-dead")[0]?.reason).toContain("process 999999 died mid-tick");
+  });
+});
+
+describe("a ledger that fills mid-tick (SQLITE_FULL on a real file, held at max_page_count)", () => {
+  test("the full close does not fit; the row is still closed failed with the fault and its fix, not left for crashed", () => {
+    const t = openTick("t-full");
+    openTickRow(db, t);
+    db.run("CREATE TABLE filler (b BLOB)");
+    const pages = db.query<{ page_count: number }, []>("PRAGMA page_count").get()?.page_count ?? 0;
+    db.run(`PRAGMA max_page_count = ${pages + 2}`);
+    let full: unknown = null;
+    try {
+      for (let i = 0; i < 100; i++) db.query("INSERT INTO filler VALUES (?)").run(new Uint8Array(4096));
+    } catch (err) {
+      full = err;
+    }
+    expect((full as { code?: string }).code).toBe("SQLITE_FULL");
+    const big = { detail: { note: "x".repeat(64 * 1024) } };
+    const ending = { status: "failed" as const, endedAt: clock.now().toISOString(), reason: "r", ...big };
+    expect(() => closeTickRow(db, t.id, ending)).toThrow(/full/);
+    expect(rows(t.id)[0]?.status).toBe("running");
+    expect(closeOnFullDisk(db, t.id, ending.endedAt, full)).toBe(true);
+    expect(rows(t.id)[0]).toMatchObject({ status: "failed", ended_at: ending.endedAt });
+    expect(rows(t.id)[0]?.reason).toBe(
+      "the disk holding the ledger is full (SQLITE_FULL) — fix: free space on that filesystem (df -h AFK_HOME), then start again",
+    );
+    // closed once: the next start finds nothing running to call crashed
+    expect(recoverCrashed(db, clock.now(), process.pid + 1, () => false)).toEqual([]);
   });
 });

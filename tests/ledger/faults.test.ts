@@ -114,7 +114,7 @@ describe("disk and ledger faults are one clear line with its fix and a documente
     noStack(r.err);
   });
 
-  test("the ledger's disk fills mid-tick (SQLITE_FULL): exit 5, one line with the fix, no stack; the row is closed (crashed) at the next start", async () => {
+  test("the ledger's disk fills mid-tick (SQLITE_FULL): exit 5, one line with the fix, no stack; the row is closed failed with that cause, not crashed", async () => {
     const dir = join(home("afk-full-"), "home");
     if (!mountTmpfs(dir, "8m")) return;
     const feed = startHoldingFeed();
@@ -135,7 +135,9 @@ describe("disk and ledger faults are one clear line with its fix and a documente
     expect(s.code).toBe(0);
     const rows = ticksIn(dir);
     expect(rows).toHaveLength(1);
-    expect(rows[0]?.status).toBe("crashed"); // the full ledger could not take its closing; the next start did
+    // closed as the disk fault it was (as out/ full is), not `crashed`: the process did not die
+    expect(rows[0]).toMatchObject({ status: "failed" });
+    expect(rows[0]?.reason).toMatch(/full \((SQLITE_FULL|ENOSPC)\) — fix: free space/);
   });
 
   test("out/ on its own file system (a volume): the digest lands (its temp file is made in out/, no EXDEV)", async () => {
