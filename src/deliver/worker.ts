@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { dayIn } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
+import { untilAborted } from "../core/wait.ts";
 import type { AppContext } from "../runner/app.ts";
 import type { RunnerPorts } from "../runner/ports.ts";
 import { fileSink, rootSpan, tracePath } from "../trace/tracer.ts";
@@ -25,57 +26,28 @@ export function startDeliveryWorker(
   app: AppContext,
   ports: Pick<RunnerPorts, "waitUntil" | "isAlive">,
 ): DeliveryWorker {
-  const { deps, loaded } = app;
   const stopper = new AbortController();
   let wake: AbortController = new AbortController();
-  // An empty ledger has no feed to write: out/ stays as it is until a digest lands.
-  let lastFeed = "0/";
-
-  const refreshFeed = () => {
-    const key = feedKey(app);
-    if (key !== lastFeed) {
-      writeFeedFile(app);
-      lastFeed = key;
-    }
-  };
-
-  const pass = async () => {
-    refreshFeed();
-    const now = deps.clock.now();
-    if (loaded.spec.deliver.length === 0 || dueRows(app.db(), now).length === 0) return;
-    const day = dayIn(now, loaded.spec.timezone);
-    const span = rootSpan(
-      `deliver-${now.getTime()}`,
-      fileSink(join(app.host.home, tracePath(day)), deps.redact),
-      deps.clock,
-      "deliver_retry",
-    );
-    const reports = await deliverNow(app, { span, isAlive: ports.isAlive });
-    span.set({ attempts: reports.length }).end("ok");
-  };
+  const refreshFeed = feedRefresher(app);
+  const warn = (err: unknown) => app.deps.warn(`deliver: ${describeError(err)}`);
 
   const loop = async () => {
     while (!stopper.signal.aborted) {
       const woken = wake.signal;
       try {
-        await pass();
+        refreshFeed();
+        await retryDue(app, ports);
       } catch (err) {
-        deps.warn(`deliver: ${describeError(err)}`);
+        warn(err);
       }
       if (stopper.signal.aborted) break;
-      const due = loaded.spec.deliver.length > 0 ? nextDue(app.db()) : null;
-      const either = AbortSignal.any([stopper.signal, woken]);
-      if (due) await ports.waitUntil(due, either);
-      else if (!either.aborted)
-        await new Promise<void>((resolve) =>
-          either.addEventListener("abort", () => resolve(), { once: true }),
-        );
+      await sleepUntilDue(app, ports, AbortSignal.any([stopper.signal, woken]));
     }
     // A tick that closed while serve was stopping still reaches the feed file.
     try {
       refreshFeed();
     } catch (err) {
-      deps.warn(`deliver: ${describeError(err)}`);
+      warn(err);
     }
   };
   const done = loop();
@@ -91,4 +63,43 @@ export function startDeliveryWorker(
       await done;
     },
   };
+}
+
+/** Rewrites out/digests.atom when what it shows has changed since the last write. */
+function feedRefresher(app: AppContext): () => void {
+  // An empty ledger has no feed to write: out/ stays as it is until a digest lands.
+  let lastFeed = "0/";
+  return () => {
+    const key = feedKey(app);
+    if (key === lastFeed) return;
+    writeFeedFile(app);
+    lastFeed = key;
+  };
+}
+
+/** Sends the outbox rows whose backoff has run out, under one `deliver_retry` span of today's trace. */
+async function retryDue(app: AppContext, ports: Pick<RunnerPorts, "isAlive">): Promise<void> {
+  const { deps, loaded } = app;
+  const now = deps.clock.now();
+  if (loaded.spec.deliver.length === 0 || dueRows(app.db(), now).length === 0) return;
+  const day = dayIn(now, loaded.spec.timezone);
+  const span = rootSpan(
+    `deliver-${now.getTime()}`,
+    fileSink(join(app.host.home, tracePath(day)), deps.redact),
+    deps.clock,
+    "deliver_retry",
+  );
+  const reports = await deliverNow(app, { span, isAlive: ports.isAlive });
+  span.set({ attempts: reports.length }).end("ok");
+}
+
+/** Until the earliest retry falls due, or `signal` aborts (a tick closed, or stop). */
+async function sleepUntilDue(
+  app: AppContext,
+  ports: Pick<RunnerPorts, "waitUntil">,
+  signal: AbortSignal,
+): Promise<void> {
+  const due = app.loaded.spec.deliver.length > 0 ? nextDue(app.db()) : null;
+  if (due) await ports.waitUntil(due, signal);
+  else await untilAborted(signal);
 }
