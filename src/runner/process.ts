@@ -32,46 +32,8 @@ export function realPorts(opts: ProcessOptions): RunnerPorts {
         return false;
       }
     },
-    onStop(fn) {
-      const onTerm = () => fn("SIGTERM");
-      const onInt = () => fn("SIGINT");
-      process.on("SIGTERM", onTerm);
-      process.on("SIGINT", onInt);
-      const parent = process.ppid;
-      const watch = opts.watchParent
-        ? setInterval(() => {
-            if (process.ppid !== parent) fn(`parent process ${parent} died`);
-          }, 250)
-        : undefined;
-      watch?.unref();
-      return () => {
-        process.off("SIGTERM", onTerm);
-        process.off("SIGINT", onInt);
-        clearInterval(watch);
-      };
-    },
-    waitUntil(at, signal) {
-      return new Promise<void>((resolve) => {
-        if (signal.aborted || realDelayMs(opts.clock, at) <= 0) return resolve();
-        // croner only wakes the loop (in whole real seconds); a short timer covers the rest,
-        // re-reading the clock, so a scaled clock (soak, demo) wakes at its own time too.
-        let rest: ReturnType<typeof setTimeout> | undefined;
-        const settle = () => {
-          const ms = realDelayMs(opts.clock, at);
-          if (ms <= 0) finish();
-          else rest = setTimeout(settle, ms);
-        };
-        const job = new Cron(new Date(Date.now() + realDelayMs(opts.clock, at)), settle);
-        function finish() {
-          job.stop();
-          clearTimeout(rest);
-          signal.removeEventListener("abort", finish);
-          resolve();
-        }
-        signal.addEventListener("abort", finish, { once: true });
-        if (!job.nextRun()) settle();
-      });
-    },
+    onStop: (fn) => onStopSignals(fn, opts.watchParent),
+    waitUntil: (at, signal) => waitUntilClock(opts.clock, at, signal),
     after(ms, fn) {
       const t = setTimeout(fn, ms);
       return () => clearTimeout(t);
@@ -81,4 +43,50 @@ export function realPorts(opts: ProcessOptions): RunnerPorts {
       setTimeout(() => process.exit(code), ms).unref();
     },
   };
+}
+
+/** SIGTERM and SIGINT (and, when watched, the parent's death) call `fn` with why; returns the disposer. */
+function onStopSignals(fn: (why: string) => void, watchParent: boolean): () => void {
+  const onTerm = () => fn("SIGTERM");
+  const onInt = () => fn("SIGINT");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  const parent = process.ppid;
+  const watch = watchParent
+    ? setInterval(() => {
+        if (process.ppid !== parent) fn(`parent process ${parent} died`);
+      }, 250)
+    : undefined;
+  watch?.unref();
+  return () => {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    clearInterval(watch);
+  };
+}
+
+/**
+ * Resolves when `clock` shows `at`, or as soon as `signal` aborts. croner only wakes the loop (in
+ * whole real seconds); a short timer covers the rest, re-reading the clock, so a scaled clock
+ * (soak, demo) wakes at its own time too.
+ */
+function waitUntilClock(clock: Clock, at: Date, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted || realDelayMs(clock, at) <= 0) return resolve();
+    let rest: ReturnType<typeof setTimeout> | undefined;
+    const settle = () => {
+      const ms = realDelayMs(clock, at);
+      if (ms <= 0) finish();
+      else rest = setTimeout(settle, ms);
+    };
+    const job = new Cron(new Date(Date.now() + realDelayMs(clock, at)), settle);
+    function finish() {
+      job.stop();
+      clearTimeout(rest);
+      signal.removeEventListener("abort", finish);
+      resolve();
+    }
+    signal.addEventListener("abort", finish, { once: true });
+    if (!job.nextRun()) settle();
+  });
 }
