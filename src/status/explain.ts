@@ -47,6 +47,59 @@ export function isUnreachable(code: FailureCode | null): boolean {
   );
 }
 
+/** What a model failure's words are made of. */
+interface ModelFailure {
+  /** `link (model)`, or the link id. */
+  name: string;
+  /** The host the link calls, or "its server". */
+  at: string;
+  ollama: boolean;
+  /** The reason's text after its code. */
+  raw: string;
+  link: ModelView | undefined;
+  when: (iso: string) => string;
+}
+
+/** The words for each failure code: what happened and the likely fix (a table over the closed set). */
+const MODEL_FAILURE_WORDS: Record<FailureCode, (f: ModelFailure) => string> = {
+  network: ({ name, at, ollama, raw }) =>
+    REFUSED.test(raw)
+      ? `${name}: connection refused at ${at} — ${ollama ? "is Ollama running?" : "is the server up?"}`
+      : `${name}: could not reach ${at} — ${ollama ? "is Ollama running and OLLAMA_HOST right?" : "check the network and base_url"}`,
+  timeout: ({ name, at, ollama }) =>
+    `${name}: no answer from ${at} in time — ${ollama ? "the model may be loading or too large for this host" : "the provider is slow; its timeout_s is in the spec"}`,
+  busy: ({ name, at }) => `${name}: ${at} answered with a server error — it is overloaded or failing`,
+  http_5xx: ({ name, at }) => `${name}: ${at} answered with a server error — it is overloaded or failing`,
+  circuit_open: ({ name, raw, when }) => {
+    const m = /after (\d+) failed ticks in a row, until (\S+)/.exec(raw);
+    const detail = m
+      ? `it failed ${m[1]} ticks in a row, so afk rests it (next try ${when(m[2] as string)})`
+      : "it failed too often, so afk rests it for a while";
+    return `${name}: skipped — ${detail} (circuit breaker)`;
+  },
+  not_found: ({ name, at, ollama, link }) =>
+    ollama && link?.model
+      ? `${name}: the model is not pulled on ${at} — run: ollama pull ${link.model}`
+      : `${name}: ${at} does not know this model — check the model name in the spec`,
+  unauthorized: ({ name }) =>
+    `${name}: the API key was refused — check the key in its api_key_env variable (the link is off for today)`,
+  quota: ({ name }) => `${name}: the account has no credit left (the link is off for today)`,
+  rate_limit: ({ name }) => `${name}: rate-limited by the provider — afk waits and tries later`,
+  http_4xx: ({ name, at, raw }) =>
+    `${name}: ${at} rejected the request (${raw.split(":")[0]}) — see the trace`,
+  bad_reply: ({ name, at }) => `${name}: the reply from ${at} could not be read — see the trace`,
+  invalid_draft: ({ name }) => `${name}: answered, but its draft failed validation — see the trace`,
+  aborted: ({ name }) => `${name}: stopped mid-call (the kill flag or max_tick_seconds)`,
+  no_key: ({ name }) => `${name}: not called — its api_key_env variable is not set on this host`,
+  no_price: ({ name }) => `${name}: not called — the spec gives no price, so no worst case can be reserved`,
+  over_budget: ({ name }) =>
+    `${name}: not called — its worst-case cost does not fit in what is left of today's cap`,
+  tier_disabled: ({ name }) =>
+    `${name}: off for today after a refused key, an empty account or a bill beyond the request's maximum`,
+  overrun: ({ name }) =>
+    `${name}: the provider billed beyond the request's maximum — recorded at its true cost, the link is off for today`,
+};
+
 /**
  * One model failure in words an operator can act on: what happened and the likely fix. The raw
  * runtime text stays in the trace (`afk trace`), not here.
@@ -58,61 +111,10 @@ export function explainModel(
   when: (iso: string) => string = (iso) => iso,
 ): string {
   const { code, raw } = splitReason(reason);
-  const at = link?.endpoint ? hostOf(link.endpoint) : "its server";
   const name = link?.model ? `${linkId} (${link.model})` : linkId;
-  const ollama = link?.kind === "ollama";
-  switch (code) {
-    case "network":
-      return REFUSED.test(raw)
-        ? `${name}: connection refused at ${at} — ${ollama ? "is Ollama running?" : "is the server up?"}`
-        : `${name}: could not reach ${at} — ${ollama ? "is Ollama running and OLLAMA_HOST right?" : "check the network and base_url"}`;
-    case "timeout":
-      return `${name}: no answer from ${at} in time — ${ollama ? "the model may be loading or too large for this host" : "the provider is slow; its timeout_s is in the spec"}`;
-    case "busy":
-    case "http_5xx":
-      return `${name}: ${at} answered with a server error — it is overloaded or failing`;
-    case "circuit_open": {
-      const m = /after (\d+) failed ticks in a row, until (\S+)/.exec(raw);
-      const detail = m
-        ? `it failed ${m[1]} ticks in a row, so afk rests it (next try ${when(m[2] as string)})`
-        : "it failed too often, so afk rests it for a while";
-      return `${name}: skipped — ${detail} (circuit breaker)`;
-    }
-    case "not_found":
-      return ollama && link?.model
-        ? `${name}: the model is not pulled on ${at} — run: ollama pull ${link.model}`
-        : `${name}: ${at} does not know this model — check the model name in the spec`;
-    case "unauthorized":
-      return `${name}: the API key was refused — check the key in its api_key_env variable (the link is off for today)`;
-    case "quota":
-      return `${name}: the account has no credit left (the link is off for today)`;
-    case "rate_limit":
-      return `${name}: rate-limited by the provider — afk waits and tries later`;
-    case "http_4xx":
-      return `${name}: ${at} rejected the request (${raw.split(":")[0]}) — see the trace`;
-    case "bad_reply":
-      return `${name}: the reply from ${at} could not be read — see the trace`;
-    case "invalid_draft":
-      return `${name}: answered, but its draft failed validation — see the trace`;
-    case "aborted":
-      return `${name}: stopped mid-call (the kill flag or max_tick_seconds)`;
-    case "no_key":
-      return `${name}: not called — its api_key_env variable is not set on this host`;
-    case "no_price":
-      return `${name}: not called — the spec gives no price, so no worst case can be reserved`;
-    case "over_budget":
-      return `${name}: not called — its worst-case cost does not fit in what is left of today's cap`;
-    case "tier_disabled":
-      return `${name}: off for today after a refused key, an empty account or a bill beyond the request's maximum`;
-    case "overrun":
-      return `${name}: the provider billed beyond the request's maximum — recorded at its true cost, the link is off for today`;
-    case null:
-      return `${name}: ${raw}`;
-    default: {
-      const never: never = code;
-      return never;
-    }
-  }
+  if (code === null) return `${name}: ${raw}`;
+  const at = link?.endpoint ? hostOf(link.endpoint) : "its server";
+  return MODEL_FAILURE_WORDS[code]({ name, at, ollama: link?.kind === "ollama", raw, link, when });
 }
 
 /** What an HTTP status from a feed's server usually means for the operator. */
