@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { longFunctions } from "./function-length.ts";
 
 /** Rings whose functions are split to a screen each (issue 17); a ring joins when it is. */
-const SPLIT = ["harness", "job"];
+const SPLIT = ["harness", "job", "runner", "status", "deliver", "cli"];
 const MAX_LINES = 60;
 
 describe("functions fit on a screen", () => {
