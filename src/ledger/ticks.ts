@@ -30,6 +30,13 @@ export function lastTick(db: Database): TickRow | null {
   return db.query<TickRow, []>("SELECT * FROM ticks ORDER BY started_at DESC, rowid DESC LIMIT 1").get();
 }
 
+/** Whether a slot has any row (run, refused, halted or skipped). */
+export function slotHasRow(db: Database, slot: string): boolean {
+  return (
+    db.query<{ n: number }, [string]>("SELECT 1 AS n FROM ticks WHERE slot = ? LIMIT 1").get(slot) !== null
+  );
+}
+
 /** The delivered (ok/degraded) row for a slot, if any: a second delivery of a slot is skipped. */
 export function deliveredForSlot(db: Database, slot: string): TickRow | null {
   return db

@@ -1,3 +1,4 @@
+import { slotHasRow } from "../ledger/ticks.ts";
 import type { Schedule } from "../spec/slots.ts";
 import type { AppContext } from "./app.ts";
 import type { RunnerHandle } from "./handle.ts";
@@ -19,11 +20,7 @@ export function lastDueSlotHandled(
   if (due.getTime() < startedAt.getTime() - app.loaded.spec.limits.catch_up_hours * 3_600_000)
     return { ok: true };
   if (now.getTime() - due.getTime() < DUE_GRACE_MS) return { ok: true };
-  const row = app
-    .db()
-    .query<{ n: number }, [string]>("SELECT count(*) AS n FROM ticks WHERE slot = ?")
-    .get(due.toISOString());
-  return row && row.n > 0
+  return slotHasRow(app.db(), due.toISOString())
     ? { ok: true }
     : { ok: false, reason: `slot ${due.toISOString()} was due and has no ledger row` };
 }

@@ -18,6 +18,8 @@ export interface HoldWatch {
   readonly held: Held;
   /** Takes a tick's ending; prints one line when the hold changes. */
   observe(s: TickSummary): void;
+  /** The kill flag seen with no slot to refuse (the slot already has its row): stopped all the same. */
+  flagSeen(): void;
 }
 
 /**
@@ -37,15 +39,20 @@ export function watchHold(app: AppContext, schedule: Schedule): HoldWatch {
     }
     return "resumed: ticks run again";
   };
+  const become = (now: Held) => {
+    if (now === held) return;
+    held = now;
+    app.deps.print(lineFor(now));
+  };
   return {
     get held() {
       return held;
     },
     observe(s) {
-      const now = heldBy(s, () => flagPresent(app.host.killFlag));
-      if (now === held) return;
-      held = now;
-      app.deps.print(lineFor(now));
+      become(heldBy(s, () => flagPresent(app.host.killFlag)));
+    },
+    flagSeen() {
+      become("stopped");
     },
   };
 }

@@ -1,6 +1,6 @@
 import { EXIT } from "../core/exit.ts";
 import { untilAborted } from "../core/wait.ts";
-import { deliveredForSlot } from "../ledger/ticks.ts";
+import { deliveredForSlot, slotHasRow } from "../ledger/ticks.ts";
 import type { Schedule } from "../spec/slots.ts";
 import { lastSeenSlot, planCatchUp } from "./catchup.ts";
 import { lastDueSlotHandled } from "./due-slot.ts";
@@ -111,9 +111,12 @@ async function startUp(s: LoopState): Promise<Date> {
     lastSeenSlot: lastSeenSlot(db),
     delivered: (slot) => deliveredForSlot(db, slot.toISOString()) !== null,
   });
-  if (!plan) {
-    refuseIfGuarded(s, schedule.latest(now));
-    return schedule.latest(now);
+  if (!plan || flagPresent(app.host.killFlag)) {
+    // With the flag up no catch-up runs: its slot is refused here, once (a restarted serve's
+    // slot may already have its refused row).
+    const slot = plan?.slot ?? schedule.latest(now);
+    refuseIfGuarded(s, slot);
+    return slot;
   }
   app.deps.print(
     `catch-up: slot ${plan.slot.toISOString()} has no delivered value (${plan.missedCount} slot(s) missed); running it once`,
@@ -124,8 +127,17 @@ async function startUp(s: LoopState): Promise<Date> {
   return plan.slot;
 }
 
-/** The guard alone for `slot` (no tick): a refusal or halt is recorded and told to the hold. */
+/**
+ * The guard alone for `slot` (no tick): a refusal or halt is recorded and told to the hold. One
+ * refused row per slot: with the flag up, a slot that already has its row (it ran, or was refused
+ * by an earlier serve) gets no second one — serve is stopped all the same.
+ */
 function refuseIfGuarded(s: LoopState, slot: Date): void {
+  const { app } = s.env;
+  if (flagPresent(app.host.killFlag) && slotHasRow(app.db(), slot.toISOString())) {
+    s.hold.flagSeen();
+    return;
+  }
   const refused = guardOnly({ trigger: "schedule", slot, force: false }, s.env);
   if (refused) s.hold.observe(refused);
 }

@@ -27,16 +27,37 @@ function startServe(o: { held?: boolean } = {}) {
 // behaviour needs: an idle serve here would notice at its next slot, an hour away; the held fetch
 // would end at the source's 60 s timeout.
 describe("the kill flag reaches a serve at once", () => {
-  test("an idle serve (next slot an hour away) refuses and stops at once when the flag appears", async () => {
+  test("an idle serve (next slot an hour away) stops at once when the flag appears; the slot that already ran gets no refused row", async () => {
     const { h, serve, out, flag } = startServe();
     await out.waitFor(/^next run /);
+    const before = ticksIn(h.dir);
+    expect(before.map((r) => r.status)).toEqual(["ok"]); // the catch-up tick of the current slot
     writeFileSync(flag, "touched by hand\n");
     await out.waitFor(/^stopped: kill flag .* present/);
-    expect(out.lines.join("\n")).toContain("KILL flag present — refusing to run.");
-    expect(ticksIn(h.dir).at(-1)?.status).toBe("refused_kill");
     serve.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
+    // one refused row per refused slot: this slot was not refused, it ran
+    expect(ticksIn(h.dir).map((r) => `${r.slot} ${r.status}`)).toEqual([`${before[0]?.slot} ok`]);
   }, 30_000);
+
+  test("serve started (and restarted) with the flag up: its slot is refused once, not once per start", async () => {
+    const h = tempHome("afk-flag-restart-");
+    const feed = startHoldingFeed();
+    cleanups.push(h.cleanup, feed.stop, feed.release);
+    const spec = runnerSpec(h.dir, feed.url);
+    writeFileSync(join(h.dir, "afk.kill"), "touched by hand\n");
+    for (let start = 1; start <= 2; start++) {
+      const serve = startAfk(["serve", "--spec", spec], { env: childEnv(h.dir, { TICK_SECONDS: "3600" }) });
+      cleanups.push(serve.killTree);
+      await serve.out.waitFor(/^next run /);
+      expect(serve.out.lines.some((l) => /^stopped: kill flag .* present/.test(l))).toBe(true);
+      serve.kill("SIGTERM");
+      expect(await serve.exited).toBe(0);
+    }
+    const rows = ticksIn(h.dir);
+    expect(rows.map((r) => r.status)).toEqual(["refused_kill"]);
+    expect(feed.received()).toBe(0);
+  }, 60_000);
 
   test("mid-tick, the flag aborts the fetch in flight: the row is killed and serve stops", async () => {
     const { h, feed, serve, out, flag } = startServe({ held: true });
