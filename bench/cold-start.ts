@@ -1,10 +1,33 @@
 import { existsSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { VERSION } from "../src/cli/version.ts";
 import { collectSpecFiles, defineArgs } from "../src/factory/embed.ts";
 import { REPO_ROOT } from "../src/soak/child.ts";
 import { loadSpecFile } from "../src/spec/load.ts";
+import { rememberSpec } from "../src/spec/resolve.ts";
 import { compile } from "./compiled.ts";
 import { type Figure, median, round } from "./figure.ts";
+import { writeBenchSpec } from "./serve-rss.ts";
+import { openFilledLedger } from "./spend-query.ts";
+
+/**
+ * The home `cold` times status on when `growth` did not run before it (`--only cold`): the growth
+ * run's spec, a ledger as big as the one it leaves (10,050 ticks, today's full), and the spec in
+ * AFK_HOME's cache as that serve would have stored it.
+ */
+export function prepareColdHome(home: string, today: string): void {
+  const spec = writeBenchSpec(
+    home,
+    "* * * * *",
+    ["a", "b", "c"].map((id) => `http://127.0.0.1:9/${id}.xml`),
+    [
+      '{ id: primary, kind: ollama, model: "llama3.1:8b", timeout_s: 30, retries: 0 }',
+      "{ id: extractive, kind: extractive }",
+    ],
+  );
+  openFilledLedger(home, 10_050, today).close();
+  rememberSpec(loadSpecFile(spec), home, VERSION);
+}
 
 interface Run {
   out: string;

@@ -141,6 +141,17 @@ function lastRow(): {
   }
 }
 
+function rowStatus(id: string): string | null {
+  const db = new Database(join(home, "ledger.sqlite"), { readonly: true });
+  try {
+    return (
+      db.query<{ status: string }, [string]>("SELECT status FROM ticks WHERE id = ?").get(id)?.status ?? null
+    );
+  } finally {
+    db.close();
+  }
+}
+
 function outFiles(): string[] {
   const dir = join(home, "out");
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".md")) : [];
@@ -265,6 +276,8 @@ try {
       env: { ...baseEnv, TICK_SECONDS: "2" },
     });
     await ollama.waitForRequests(seen + 1);
+    // The row in flight now; a slot that falls due after the flag is refused in its own row.
+    const inFlight = lastRow().id;
     console.log(`  (serve pid ${serve.pid} has a tick in flight: the model was asked and is holding)`);
     const k = await afk(["kill"]);
     const { code, out, err } = await serve.result();
@@ -272,7 +285,8 @@ try {
     echo(out, err);
     ollama.setBehavior("llama3.1:8b", undefined);
     if (k.code !== 0) return `afk kill exited ${k.code}`;
-    if (lastRow().status !== "killed") return `the in-flight tick's row is ${lastRow().status}, not killed`;
+    const status = rowStatus(inFlight);
+    if (status !== "killed") return `the in-flight tick's row is ${status}, not killed`;
     if (!existsSync(killFlag)) return "afk kill did not leave the flag (nothing would stop a restart)";
     await afk(["arm"]);
     return null;

@@ -4,7 +4,6 @@ import { EXIT } from "../core/exit.ts";
 import { type Args, GLOBAL_FLAGS, parseStrict, splitCommand } from "./args.ts";
 import { type Command, type LazyCommand, loadCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
-import { reportUnexpected } from "./unexpected.ts";
 import { VERSION } from "./version.ts";
 
 /** A registry entry, or a command already built (tests inject one with its ports). */
@@ -87,6 +86,8 @@ export async function run(
       deps.warn(err.message);
       return err.exitCode;
     }
+    // Loaded only on the way out: its trace sink needs node:fs, which costs every cold start ~1–2 ms.
+    const { reportUnexpected } = await import("./unexpected.ts");
     return reportUnexpected(err, deps, command ?? "afk", redactors);
   }
 }

@@ -11,3 +11,10 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
+
+/** Retry-After as milliseconds: OpenAI's `retry-after-ms`, else `retry-after` in seconds or as a date. */
+export function retryAfterMs(headers: Headers, now: Date): number | undefined {
+  const ms = Number(headers.get("retry-after-ms"));
+  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
+  return parseRetryAfter(headers.get("retry-after"), now.getTime()) ?? undefined;
+}

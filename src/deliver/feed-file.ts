@@ -1,7 +1,9 @@
-import { DELIVERED_SQL } from "../core/status.ts";
 import { deliverAtomically } from "../harness/deliver.ts";
 import type { AppContext } from "../runner/app.ts";
 import { renderAtom } from "./atom.ts";
+import { feedKey } from "./feed-key.ts";
+
+export { feedKey };
 
 export const FEED_FILE = "digests.atom";
 
@@ -16,15 +18,4 @@ export function writeFeedFile(app: AppContext): string {
   });
   deliverAtomically(app.host.home, FEED_FILE, text);
   return text;
-}
-
-/** What the feed is built from changes only when a delivering tick closes. */
-export function feedKey(app: AppContext): string {
-  const r = app
-    .db()
-    .query<{ n: number; at: string | null }, []>(
-      `SELECT count(*) AS n, max(coalesce(ended_at, started_at)) AS at FROM ticks WHERE status IN ${DELIVERED_SQL} AND out_path IS NOT NULL`,
-    )
-    .get();
-  return `${r?.n ?? 0}/${r?.at ?? ""}`;
 }

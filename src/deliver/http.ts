@@ -1,5 +1,5 @@
 import { describeError } from "../core/errors.ts";
-import { retryAfterMs } from "../models/openai-http.ts";
+import { retryAfterMs } from "../core/retry-after.ts";
 import { sinkUrl } from "../spec/env.ts";
 import type { DigestMessage } from "./digest.tsx";
 import { redactor } from "./redact.ts";

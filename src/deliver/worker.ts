@@ -5,8 +5,7 @@ import { untilAborted } from "../core/wait.ts";
 import type { AppContext } from "../runner/app.ts";
 import type { RunnerPorts } from "../runner/ports.ts";
 import { fileSink, rootSpan, tracePath } from "../trace/tracer.ts";
-import { feedKey, writeFeedFile } from "./feed-file.ts";
-import { deliverNow } from "./now.ts";
+import { feedKey } from "./feed-key.ts";
 import { dueRows, nextDue } from "./outbox.ts";
 
 export interface DeliveryWorker {
@@ -35,7 +34,7 @@ export function startDeliveryWorker(
     while (!stopper.signal.aborted) {
       const woken = wake.signal;
       try {
-        refreshFeed();
+        await refreshFeed();
         await retryDue(app, ports);
       } catch (err) {
         warn(err);
@@ -45,7 +44,7 @@ export function startDeliveryWorker(
     }
     // A tick that closed while serve was stopping still reaches the feed file.
     try {
-      refreshFeed();
+      await refreshFeed();
     } catch (err) {
       warn(err);
     }
@@ -66,12 +65,14 @@ export function startDeliveryWorker(
 }
 
 /** Rewrites out/digests.atom when what it shows has changed since the last write. */
-function feedRefresher(app: AppContext): () => void {
+function feedRefresher(app: AppContext): () => Promise<void> {
   // An empty ledger has no feed to write: out/ stays as it is until a digest lands.
   let lastFeed = "0/";
-  return () => {
+  return async () => {
     const key = feedKey(app);
     if (key === lastFeed) return;
+    // The feed's rendering (hono's JSX, the digest's Markdown) loads when there is a feed to write.
+    const { writeFeedFile } = await import("./feed-file.ts");
     writeFeedFile(app);
     lastFeed = key;
   };
@@ -89,6 +90,8 @@ async function retryDue(app: AppContext, ports: Pick<RunnerPorts, "isAlive">): P
     deps.clock,
     "deliver_retry",
   );
+  // The sinks (SMTP, HTTP) load when a row is due, not when serve starts.
+  const { deliverNow } = await import("./now.ts");
   const reports = await deliverNow(app, { span, isAlive: ports.isAlive });
   span.set({ attempts: reports.length }).end("ok");
 }

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { describeError } from "../core/errors.ts";
-import { parseRetryAfter } from "../core/retry-after.ts";
+import { retryAfterMs } from "../core/retry-after.ts";
 import type { OpenAiLinkSpec } from "../spec/schema.ts";
 import { classifyStatus, classifyTransport, type Failure } from "./failure.ts";
 import { fetchWithDeadline } from "./ollama.ts";
 import type { ProviderError } from "./openai-shape.ts";
+
+export { retryAfterMs };
 
 const Envelope = z.object({
   choices: z
@@ -52,13 +54,6 @@ export function redactSecrets(text: string, key: string): string {
   return out
     .replace(/\b(sk|pk|rk)-[A-Za-z0-9_*.-]{4,}/g, "$1-[redacted]")
     .replace(/Bearer\s+\S+/gi, "Bearer [redacted]");
-}
-
-/** Retry-After as milliseconds: OpenAI's `retry-after-ms`, else `retry-after` in seconds or as a date. */
-export function retryAfterMs(headers: Headers, now: Date): number | undefined {
-  const ms = Number(headers.get("retry-after-ms"));
-  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
-  return parseRetryAfter(headers.get("retry-after"), now.getTime()) ?? undefined;
 }
 
 /**

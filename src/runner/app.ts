@@ -1,26 +1,16 @@
 import type { Database } from "bun:sqlite";
-import { join } from "node:path";
 import type { Deps } from "../core/deps.ts";
 import { type HostConfig, readHostConfig } from "../core/host.ts";
-import { usdToMicros } from "../core/money.ts";
 import { pidAlive } from "../core/pid.ts";
-import { makeRedactor, secretEnvNames } from "../core/redact.ts";
 import { recoverCrashed } from "../harness/tick-row.ts";
 import { openDatabase } from "../ledger/db.ts";
 import { installLedgerRedaction } from "../ledger/redact.ts";
-import type { LoadedSpec } from "../spec/load.ts";
 import { rememberSpec, resolveSpec } from "../spec/resolve.ts";
+import { type AppBase, appBase } from "./app-base.ts";
 import { tickRowGone } from "./liveness.ts";
 
 /** Everything a command needs, built once from the environment and the spec. */
-export interface AppContext {
-  deps: Deps;
-  host: HostConfig;
-  loaded: LoadedSpec;
-  version: string;
-  /** The day's cap in micro-USD: SPEND_CAP_USD when set, else the spec's. */
-  capMicros: number;
-  ledgerPath: string;
+export interface AppContext extends AppBase {
   /** Opens the ledger on first use, closing crashed rows left by dead processes. */
   db(): Database;
   close(): void;
@@ -51,28 +41,14 @@ export function createAppContext(
     ...(opts.sendsDigests ? { env: deps.env } : {}),
     cacheVersion: version,
   });
-  // One redactor from the secret values in the environment the spec names, at every sink.
-  const secrets = [...secretEnvNames(loaded.spec).map((n) => deps.env[n]), host.statusToken];
-  const redact = makeRedactor(secrets);
-  deps.adoptRedactor?.(redact);
-  const d: Deps = {
-    ...deps,
-    redact,
-    print: (l) => deps.print(redact(l)),
-    warn: (l) => deps.warn(redact(l)),
-  };
-  const ledgerPath = join(host.home, "ledger.sqlite");
+  const { base, secrets } = appBase(deps, host, loaded, version);
+  const d = base.deps;
   let db: Database | null = null;
   return {
-    deps: d,
-    host,
-    loaded,
-    version,
-    capMicros: usdToMicros(host.capUsd ?? loaded.spec.budget.daily_cap_usd),
-    ledgerPath,
+    ...base,
     db() {
       if (!db) {
-        db = openDatabase(ledgerPath);
+        db = openDatabase(base.ledgerPath);
         installLedgerRedaction(db, secrets);
         rememberSpec(loaded, host.home, version);
         const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, tickRowGone(db));

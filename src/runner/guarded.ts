@@ -1,10 +1,10 @@
+import { type Clock, realDelayMs } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
 import type { ClosedStatus, Trigger } from "../core/status.ts";
 import { untilAborted } from "../core/wait.ts";
 import { TickStop } from "../harness/abort.ts";
 import type { EnqueueDeliveries, HarnessContext } from "../harness/context.ts";
 import { newTickId } from "../harness/ids.ts";
-import { runTick } from "../harness/tick.ts";
 import {
   endBeforeStart,
   type OpenTick,
@@ -12,8 +12,6 @@ import {
   type TickSummary,
   tickSink,
 } from "../harness/tick-row.ts";
-import { defaultLinkCallers } from "../models/link-callers.ts";
-import { fetchSources } from "../sources/index.ts";
 import type { TraceSink } from "../trace/tracer.ts";
 import type { AppContext } from "./app.ts";
 import { type CatchUpPlan, recordCatchUp } from "./catchup.ts";
@@ -61,6 +59,41 @@ export interface GuardedRequest {
    * its loop at once instead of after the row's afterTick.
    */
   onGuardStop?: (s: TickSummary) => void;
+}
+
+/**
+ * The tick pipeline (sources and their feed parsers, the model chain and its clients, the job
+ * runner), imported when a tick first needs it rather than at start: a serve idle between daily
+ * slots never holds them (bench: serve_idle_rss_mb). Kept once loaded, so every later tick reaches
+ * the harness with no await in between, as before (two ticks' rows open in the order they started).
+ */
+type Pipeline = Pick<HarnessContext, "fetchSources" | "callers"> & {
+  runTick: typeof import("../harness/tick.ts").runTick;
+};
+let loadedPipeline: Pipeline | null = null;
+
+async function loadPipeline(): Promise<Pipeline> {
+  const [{ runTick }, { defaultLinkCallers }, { fetchSources }] = await Promise.all([
+    import("../harness/tick.ts"),
+    import("../models/link-callers.ts"),
+    import("../sources/index.ts"),
+  ]);
+  loadedPipeline = { runTick, callers: defaultLinkCallers, fetchSources };
+  return loadedPipeline;
+}
+
+/** How long (real time) before a slot the tick pipeline is loaded: a few seconds of import at most. */
+const PRELOAD_BEFORE_MS = 60_000;
+
+/**
+ * Loads the pipeline when the slot `next` is near (within a minute of real time; always on the
+ * soak's and the demo's compressed clocks), so that tick starts on time rather than after its
+ * imports; a serve idle until a distant slot loads nothing. Never rejects: a failure to load is left
+ * to the tick that needs it, which records it in its row.
+ */
+export async function preloadPipelineNear(clock: Clock, next: Date | null): Promise<void> {
+  if (loadedPipeline || !next || realDelayMs(clock, next) >= PRELOAD_BEFORE_MS) return;
+  await loadPipeline().catch(() => {});
 }
 
 function sinkOf(env: TickEnv, open: OpenTick): TraceSink {
@@ -144,12 +177,13 @@ async function guardedTickInner(req: GuardedRequest, env: TickEnv): Promise<Tick
     req.onGuardStop?.(refused);
     return refused;
   }
+  const pipeline = loadedPipeline ?? (await loadPipeline());
   const now = app.deps.clock.now();
   const lock = takeTickLock(env, req, tickId, now);
   if (!lock.ok) return lock.skipped;
   const aborts = tickAborts(app, env.ports, req.stop, now);
   try {
-    return await runHarness(env, req, tickId, now, aborts.signal);
+    return await runHarness(env, req, tickId, now, aborts.signal, pipeline);
   } finally {
     aborts.dispose();
     releaseTickLock(app.db(), lock.me);
@@ -198,6 +232,7 @@ async function runHarness(
   tickId: string,
   now: Date,
   signal: AbortSignal,
+  { runTick, callers, fetchSources }: Pipeline,
 ): Promise<TickSummary> {
   const { app } = env;
   const db = app.db();
@@ -220,7 +255,7 @@ async function runHarness(
           throw new TickStop("killed", `kill flag ${app.host.killFlag} appeared; stopped before ${step}`);
       },
       fetchSources: env.harness?.fetchSources ?? fetchSources,
-      callers: defaultLinkCallers,
+      callers,
       enqueue: env.hooks.enqueue,
     },
   );

@@ -6,7 +6,7 @@ import { lastSeenSlot, planCatchUp } from "./catchup.ts";
 import { lastDueSlotHandled } from "./due-slot.ts";
 import { flagPresent } from "./flag.ts";
 import { watchFlag } from "./flag-watch.ts";
-import { guardOnly } from "./guarded.ts";
+import { guardOnly, preloadPipelineNear } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type HoldWatch, watchHold } from "./hold-watch.ts";
 import { type Inflight, type InflightEnv, type LoopOutcome, trackInflight } from "./inflight.ts";
@@ -162,6 +162,7 @@ async function sleepToNextSlot(s: LoopState, last: Date): Promise<Date | "stop" 
     s.hold.held === "stopped"
       ? () => {}
       : watchFlag(app.host.killFlag, () => flagUp.abort(), { present: flagPresent });
+  void preloadPipelineNear(app.deps.clock, next);
   await ports.waitUntil(next, AbortSignal.any([s.stop.signal, flagUp.signal]));
   unwatch();
   if (s.stop.signal.aborted) return "stop";

@@ -1,4 +1,3 @@
-import { Cron } from "croner";
 import { type Clock, realDelayMs } from "../core/clock.ts";
 import { pidAlive } from "../core/pid.ts";
 import type { RunnerPorts } from "./ports.ts";
@@ -20,7 +19,7 @@ export function shouldWatchParent(env: Readonly<Record<string, string | undefine
 
 export { pidAlive };
 
-/** The real process: signals, croner as the alarm clock, and a hard exit as the last resort. */
+/** The real process: signals, a clock-checking timer as the alarm, and a hard exit as the last resort. */
 export function realPorts(opts: ProcessOptions): RunnerPorts {
   return {
     isAlive: pidAlive,
@@ -66,27 +65,32 @@ function onStopSignals(fn: (why: string) => void, watchParent: boolean): () => v
 }
 
 /**
- * Resolves when `clock` shows `at`, or as soon as `signal` aborts. croner only wakes the loop (in
- * whole real seconds); a short timer covers the rest, re-reading the clock, so a scaled clock
- * (soak, demo) wakes at its own time too.
+ * The longest single timer of a wait: the clock is read again at least this often, so a host that
+ * was suspended (timers do not count the time it slept) or a wall clock that was stepped still wakes
+ * on time within this much — what croner's own timer loop does, without croner's one-shot date job,
+ * which reads local time and so loads ICU's zone data (~5 MB of an idle serve's memory).
+ */
+const MAX_TIMER_MS = 30_000;
+
+/**
+ * Resolves once the injected clock shows `at` (or `signal` aborts). Re-reads the (possibly scaled)
+ * clock at every wake, so the soak's and the demo's clocks wake at their own time too.
  */
 function waitUntilClock(clock: Clock, at: Date, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal.aborted || realDelayMs(clock, at) <= 0) return resolve();
-    let rest: ReturnType<typeof setTimeout> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const settle = () => {
       const ms = realDelayMs(clock, at);
       if (ms <= 0) finish();
-      else rest = setTimeout(settle, ms);
+      else timer = setTimeout(settle, Math.min(ms, MAX_TIMER_MS));
     };
-    const job = new Cron(new Date(Date.now() + realDelayMs(clock, at)), settle);
     function finish() {
-      job.stop();
-      clearTimeout(rest);
+      clearTimeout(timer);
       signal.removeEventListener("abort", finish);
       resolve();
     }
     signal.addEventListener("abort", finish, { once: true });
-    if (!job.nextRun()) settle();
+    settle();
   });
 }

@@ -6,7 +6,7 @@ import { here, sessionIdentity } from "../core/identity.ts";
 import { formatUsd } from "../core/money.ts";
 import { scheduleFor } from "../spec/slots.ts";
 import type { AppContext } from "./app.ts";
-import type { TickEnv, TickHooks } from "./guarded.ts";
+import { preloadPipelineNear, type TickEnv, type TickHooks } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, type Runner, startRunner } from "./loop.ts";
 import { pidfileNamesLiveServe, removePidfile, writePidfile } from "./pidfile.ts";
@@ -50,6 +50,8 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const { deps } = app;
   const db = claimServe(env);
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
+  // Before the pidfile: once it exists, serve is up and about to plan its catch-up (the soak reads it so).
+  await preloadPipelineNear(deps.clock, schedule.next(deps.clock.now()));
   writePidfile(app.host.home, deps.pid, session);
   openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
   const first = schedule.next(deps.clock.now());

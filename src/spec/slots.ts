@@ -1,15 +1,28 @@
 /* Slot maths: which slots are due, as pure functions of the spec and a time (croner only computes; the runner sleeps). */
-import { Cron } from "croner";
+import type { Cron } from "croner";
+import { dailyLatest, dailyMinutes, dailyNext } from "./daily-cron.ts";
 import type { Spec } from "./schema.ts";
+
+/** Croner, loaded only for a cadence daily-cron.ts does not answer (see there). */
+function croner(): typeof import("croner") {
+  return require("croner");
+}
 
 function cronOf(spec: Spec): Cron {
   // A zero offset is UTC without croner's Intl time-zone maths (ICU's cold start, as zonedParts).
   const zone = spec.timezone === "UTC" ? { utcOffset: 0 } : { timezone: spec.timezone };
-  return new Cron(spec.cadence, { ...zone, paused: true });
+  return new (croner().Cron)(spec.cadence, { ...zone, paused: true });
+}
+
+/** The cadence's minutes of the day when it is a plain daily pattern in UTC, else null (croner answers). */
+function daily(spec: Spec): number[] | null {
+  return spec.timezone === "UTC" ? dailyMinutes(spec.cadence) : null;
 }
 
 /** The latest cadence slot at or before `now` (the slot a tick run now serves). */
 export function latestSlot(spec: Spec, now: Date): Date {
+  const slots = daily(spec);
+  if (slots) return dailyLatest(slots, now);
   const cron = cronOf(spec);
   // previousRuns excludes `now` itself; a tick exactly on its slot serves that slot.
   if (cron.match(now)) return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
@@ -19,16 +32,18 @@ export function latestSlot(spec: Spec, now: Date): Date {
 
 /** The next cadence slot strictly after `now`, or null when the pattern has none. */
 export function nextSlot(spec: Spec, after: Date): Date | null {
-  return cronOf(spec).nextRun(after);
+  const slots = daily(spec);
+  return slots ? dailyNext(slots, after) : cronOf(spec).nextRun(after);
 }
 
 /** Slots in (from, to], oldest first, at most `limit`. */
 export function slotsBetween(spec: Spec, from: Date, to: Date, limit = 10_000): Date[] {
   const out: Date[] = [];
-  const cron = cronOf(spec);
+  const slots = daily(spec);
+  const cron = slots ? null : cronOf(spec);
   let t: Date | null = from;
   while (out.length < limit) {
-    t = cron.nextRun(t);
+    t = slots ? dailyNext(slots, t) : (cron as Cron).nextRun(t);
     if (!t || t.getTime() > to.getTime()) break;
     out.push(t);
   }

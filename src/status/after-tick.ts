@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { describeError } from "../core/errors.ts";
 import { formatUsd } from "../core/money.ts";
-import { deliverNow } from "../deliver/now.ts";
 import type { TickSummary } from "../harness/tick-row.ts";
 import { getTick } from "../ledger/ticks.ts";
 import type { AppContext } from "../runner/app.ts";
@@ -104,7 +103,11 @@ export async function afterTick(input: AfterTickInput): Promise<void> {
     await isolated(app, s, "run_log", () => runLogStep(r));
     // The digest that just landed (and any row due for a retry) goes to the spec's sinks.
     if (app.loaded.spec.deliver.length > 0)
-      await isolated(app, s, "deliver", () => deliverNow(app, { span: s }).then(() => {}));
+      // The sinks (SMTP, HTTP) load when a digest is to be sent, not when serve starts.
+      await isolated(app, s, "deliver", async () => {
+        const { deliverNow } = await import("../deliver/now.ts");
+        await deliverNow(app, { span: s });
+      });
     await isolated(app, s, "watchdog", () => watchdogStep(r));
     await isolated(app, s, "hold_notice", () => holdNoticeStep(r));
     await isolated(app, s, "overrun", () => overrunStep(r));

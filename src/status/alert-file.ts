@@ -2,8 +2,9 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/write-atomic.ts";
 
-/** The operator's on-disk alert: present while something needs a hand, removed when all is well. */
-export const ALERT_FILE = "out/ALERT.txt";
+import { ALERT_FILE } from "./alert.ts";
+
+export { ALERT_FILE };
 
 /**
  * The alerts that share out/ALERT.txt, in the order they appear in it: the watchdog's (no value,

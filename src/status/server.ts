@@ -2,8 +2,7 @@ import { AfkError, describeError } from "../core/errors.ts";
 import type { HostConfig } from "../core/host.ts";
 import type { AppContext } from "../runner/app.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
-import { createStatusApp } from "./app.tsx";
-import { isLoopback, parseAddr } from "./auth.ts";
+import { isLoopback, parseAddr } from "./addr.ts";
 
 export interface StatusServer {
   url: string;
@@ -32,13 +31,19 @@ export function statusBindAddress(host: Pick<HostConfig, "statusAddr" | "statusT
 /**
  * Binds the status page on AFK_STATUS_ADDR for `afk serve`. Refuses to listen beyond
  * loopback without AFK_STATUS_TOKEN: a page that can kill the runner is never open without a token.
+ * The port is bound at start; the page's app (hono, the page, metrics, the Atom feed) is built at
+ * the first request, so a serve nobody has looked at yet does not hold it (serve_idle_rss_mb).
  */
 export function startStatusServer(app: AppContext, handle: RunnerHandle): StatusServer {
   const { hostname, port } = statusBindAddress(app.host);
-  const web = createStatusApp({ app, handle });
+  let web: Promise<{ fetch(req: Request): Response | Promise<Response> }> | null = null;
+  const fetch = async (req: Request) => {
+    web ??= import("./app.tsx").then((m) => m.createStatusApp({ app, handle }));
+    return (await web).fetch(req);
+  };
   let server: ReturnType<typeof Bun.serve>;
   try {
-    server = Bun.serve({ hostname, port, fetch: web.fetch });
+    server = Bun.serve({ hostname, port, fetch });
   } catch (err) {
     throw new AfkError("io", `status page: cannot listen on ${hostname}:${port}: ${describeError(err)}`, {
       cause: err,

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ledgerStamp } from "../ledger/stamp.ts";
+import type { AppContext } from "../runner/app.ts";
 import { type SnapshotInput, statusSnapshot } from "./snapshot.ts";
 import type { StatusSnapshot } from "./snapshot-view.ts";
 import { ALERT_FILE } from "./watchdog.ts";
@@ -66,7 +67,9 @@ function sameInputs(a: Inputs, b: Inputs): boolean {
  * stamped with the current time, until one of its inputs changes. Inputs are read before the
  * build, so a change racing a build only causes one more build, never a stale answer.
  */
-export function snapshotSource(input: Omit<SnapshotInput, "db">): () => StatusSnapshot {
+export function snapshotSource(
+  input: Omit<SnapshotInput, "db" | "app"> & { app: AppContext },
+): () => StatusSnapshot {
   const stepMs = clockStepMs(input.app.host.tickSeconds);
   let last: { inputs: Inputs; snapshot: StatusSnapshot } | null = null;
   return () => {

@@ -1,25 +1,25 @@
 import type { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { dayIn } from "../core/clock.ts";
+import { existsLight } from "../core/fs-light.ts";
 import { microsToUsd } from "../core/money.ts";
 import { didWork } from "../core/status.ts";
 import { sinkViews } from "../deliver/views.ts";
 import { lastTick, type TickRow } from "../ledger/ticks.ts";
 import { overrunsOn } from "../models/calls.ts";
-import type { AppContext } from "../runner/app.ts";
+import type { AppBase } from "../runner/app-base.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold } from "../runner/hold.ts";
-import { pidfileNamesLiveServe } from "../runner/pidfile.ts";
+import { pidfileNamesLiveServe } from "../runner/pidfile-read.ts";
 import type { Spec } from "../spec/schema.ts";
 import { nextSlot, scheduleFor } from "../spec/slots.ts";
+import { ALERT_FILE, openAlert } from "./alert.ts";
 import { readClock } from "./clock-state.ts";
 import { hostOf, type ModelView, type SourceView } from "./explain.ts";
 import { dayTotals, lastServeSession, lastWorkTick, slotHasTick, tickDetail } from "./queries.ts";
 import type { StatusSnapshot, TickView } from "./snapshot-view.ts";
 import { unattendedDays } from "./unattended.ts";
 import { decideVerdict } from "./verdict.ts";
-import { ALERT_FILE, openAlert } from "./watchdog.ts";
 
 function tickView(t: TickRow | null): TickView | null {
   if (!t) return null;
@@ -92,7 +92,7 @@ function serveState(input: SnapshotInput): StatusSnapshot["serve"] {
 }
 
 export interface SnapshotInput {
-  app: AppContext;
+  app: AppBase;
   db: Database;
   /** The running serve's handle when the page asks; null for `afk status` from another process. */
   handle: RunnerHandle | null;
@@ -119,7 +119,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
   const [today] = dayTotals(db, [day]);
   const t = lastTick(db);
   const spent = today?.spendMicros ?? 0;
-  const killPresent = existsSync(app.host.killFlag);
+  const killPresent = existsLight(app.host.killFlag);
   const base: Omit<StatusSnapshot, "verdict"> = {
     generated_at: now.toISOString(),
     version: app.version,
@@ -149,7 +149,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
   return { ...base, verdict: decideVerdict(base, now) };
 }
 
-function specView(app: AppContext): StatusSnapshot["spec"] {
+function specView(app: AppBase): StatusSnapshot["spec"] {
   const { spec } = app.loaded;
   return {
     name: spec.name,
@@ -207,7 +207,7 @@ function alertView({ app, db }: SnapshotInput): StatusSnapshot["alert"] {
   const alert = openAlert(db);
   return {
     active: alert !== null,
-    file: existsSync(join(app.host.home, ALERT_FILE)) ? ALERT_FILE : null,
+    file: existsLight(join(app.host.home, ALERT_FILE)) ? ALERT_FILE : null,
     raised_at: alert?.raised_at ?? null,
     since: alert?.since_at ?? null,
     empty_ticks: alert?.empty_ticks ?? 0,

@@ -2,10 +2,11 @@ import type { Database } from "bun:sqlite";
 import { DELIVERED_SQL, isDelivered } from "../core/status.ts";
 import type { TickRow } from "../ledger/ticks.ts";
 import type { LoadedSpec } from "../spec/load.ts";
+import { type OpenAlert, openAlert } from "./alert.ts";
 import { ALERT_FILE, setAlertPart } from "./alert-file.ts";
 import { tickDetail } from "./queries.ts";
 
-export { ALERT_FILE };
+export { ALERT_FILE, type OpenAlert, openAlert };
 
 /**
  * Statuses that say nothing about whether the job works (a no-op, not an attempt). A quiet tick
@@ -16,22 +17,6 @@ const NEUTRAL = "('running','skipped_done','skipped_overlap','quiet')";
 
 export function hasValue(t: Pick<TickRow, "status" | "value_micros">): boolean {
   return t.value_micros > 0 || isDelivered(t.status);
-}
-
-export interface OpenAlert {
-  id: number;
-  raised_at: string;
-  since_at: string;
-  empty_ticks: number;
-  last_tick_id: string;
-}
-
-export function openAlert(db: Database): OpenAlert | null {
-  return db
-    .query<OpenAlert, []>(
-      "SELECT id, raised_at, since_at, empty_ticks, last_tick_id FROM status_alerts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 1",
-    )
-    .get();
 }
 
 /** The current run of ticks without value (newest first), and the last tick that had value. */

@@ -12,6 +12,7 @@ import {
   specCacheKey,
   specCachePath,
 } from "../../src/spec/cache.ts";
+import { cachedSpec } from "../../src/spec/cached.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
 import { REPO_SPEC_PATH, rememberSpec, resolveSpec } from "../../src/spec/resolve.ts";
 import { SpecSchema } from "../../src/spec/schema.ts";
@@ -34,6 +35,20 @@ function freshSpec(name: string): { path: string; text: string } {
 /** The cache file for the spec at `path` holding `text` (its folder is part of the key). */
 const cached = (path: string, text: string, version = VERSION) =>
   specCachePath(home.dir, specCacheKey(text, version, dirname(path)));
+
+const CORRUPTIONS: [string, (file: string) => string][] = [
+  ["cut short", (f) => f.slice(0, Math.floor(f.length / 2))],
+  [
+    "a value edited (checksum no longer matches)",
+    (f) => f.replace('"daily_cap_usd":5', '"daily_cap_usd":500'),
+  ],
+  [
+    "the header of another key",
+    (f) => f.replace(/^afk-spec-cache 1 [0-9a-f]{64}/, `afk-spec-cache 1 ${"0".repeat(64)}`),
+  ],
+  ["not text at all", () => "\u0000\u0001garbage"],
+  ["empty", () => ""],
+];
 
 describe("the validated-spec cache", () => {
   test("SPEC_SCHEMA_FINGERPRINT is SpecSchema's JSON Schema: a schema change must change it (update the constant)", () => {
@@ -122,20 +137,6 @@ describe("the validated-spec cache", () => {
     );
   });
 
-  const CORRUPTIONS: [string, (file: string) => string][] = [
-    ["cut short", (f) => f.slice(0, Math.floor(f.length / 2))],
-    [
-      "a value edited (checksum no longer matches)",
-      (f) => f.replace('"daily_cap_usd":5', '"daily_cap_usd":500'),
-    ],
-    [
-      "the header of another key",
-      (f) => f.replace(/^afk-spec-cache 1 [0-9a-f]{64}/, `afk-spec-cache 1 ${"0".repeat(64)}`),
-    ],
-    ["not text at all", () => "\u0000\u0001garbage"],
-    ["empty", () => ""],
-  ];
-
   test.each(CORRUPTIONS)(
     "a corrupt cache (%s) is ignored, the spec validated again, and remembering rewrites it whole",
     (what, corrupt) => {
@@ -160,5 +161,31 @@ describe("the validated-spec cache", () => {
     const files = readdirSync(specCacheDir(home.dir));
     expect(files.filter((f) => f.endsWith(".json"))).toHaveLength(8);
     expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("cachedSpec: the cold paths' read of the cache (no node:fs, yaml or zod)", () => {
+  test("a remembered spec reads back as resolveSpec returns it; nothing remembered is null", () => {
+    const { path } = freshSpec("cold-hit");
+    expect(cachedSpec(path, home.dir, VERSION)).toBeNull();
+    const parsed = loadSpecFile(path);
+    rememberSpec(parsed, home.dir, VERSION);
+    expect(cachedSpec(path, home.dir, VERSION)?.loaded).toStrictEqual(parsed);
+  });
+
+  test.each(CORRUPTIONS)("a corrupt entry (%s) is null: the caller validates", (what, corrupt) => {
+    const { path, text } = freshSpec(`cold-corrupt-${what.replace(/\W+/g, "-")}`);
+    rememberSpec(loadSpecFile(path), home.dir, VERSION);
+    writeFileSync(cached(path, text), corrupt(readFileSync(cached(path, text), "utf8")));
+    expect(cachedSpec(path, home.dir, VERSION)).toBeNull();
+  });
+
+  test("another afk version, an edited spec or a missing file is null", () => {
+    const { path, text } = freshSpec("cold-stale");
+    rememberSpec(loadSpecFile(path), home.dir, VERSION);
+    expect(cachedSpec(path, home.dir, `${VERSION}-next`)).toBeNull();
+    writeFileSync(path, `${text}\nmore prose\n`);
+    expect(cachedSpec(path, home.dir, VERSION)).toBeNull();
+    expect(cachedSpec(join(home.dir, "no-such", "SPEC.md"), home.dir, VERSION)).toBeNull();
   });
 });

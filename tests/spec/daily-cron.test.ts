@@ -1,0 +1,111 @@
+import { describe, expect, test } from "bun:test";
+import { Cron } from "croner";
+import { dailyLatest, dailyMinutes, dailyNext } from "../../src/spec/daily-cron.ts";
+
+/** Croner's answers, as slots.ts asked them before the daily path (UTC: a zero offset). */
+function cronerNext(pattern: string, after: Date): Date | null {
+  return new Cron(pattern, { utcOffset: 0, paused: true }).nextRun(after);
+}
+function cronerLatest(pattern: string, now: Date): Date | null {
+  const cron = new Cron(pattern, { utcOffset: 0, paused: true });
+  if (cron.match(now)) return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  return cron.previousRuns(1, now)[0] ?? null;
+}
+
+/** A small deterministic generator (mulberry32), so a failure names a pattern that can be rerun. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function item(r: () => number, max: number): string {
+  const n = () => Math.floor(r() * (max + 1));
+  switch (Math.floor(r() * 5)) {
+    case 0:
+      return "*";
+    case 1:
+      return `*/${1 + Math.floor(r() * 20)}`;
+    case 2:
+      return String(n());
+    case 3: {
+      const a = n();
+      return `${a}-${a + Math.floor(r() * (max - a + 1))}`;
+    }
+    default: {
+      const a = n();
+      return `${a}-${a + Math.floor(r() * (max - a + 1))}/${1 + Math.floor(r() * 7)}`;
+    }
+  }
+}
+
+function patterns(count: number): string[] {
+  const r = rng(18);
+  const list = (max: number) => Array.from({ length: 1 + Math.floor(r() * 3) }, () => item(r, max)).join(",");
+  const fixed = [
+    "0 7 * * *",
+    "* * * * *",
+    "*/15 * * * *",
+    "30 6,18 * * *",
+    "0 0 * * *",
+    "59 23 * * *",
+    "5 */2 * * *",
+  ];
+  return [...fixed, ...Array.from({ length: count }, () => `${list(59)} ${list(23)} * * *`)];
+}
+
+function instants(count: number): Date[] {
+  const r = rng(5);
+  const base = Date.parse("2026-01-01T00:00:00Z");
+  const out = [
+    new Date("2026-03-01T07:00:00.000Z"), // exactly on a slot
+    new Date("2026-03-01T06:59:59.999Z"),
+    new Date("2026-03-01T07:00:00.001Z"),
+    new Date("2026-12-31T23:59:30.000Z"), // the year turns
+    new Date("2028-02-29T00:00:00.000Z"), // a leap day
+  ];
+  for (let i = 0; i < count; i++) {
+    const t = base + Math.floor(r() * 3 * 365 * 86_400_000);
+    // half of them on a whole minute, where "at" and "strictly after" differ
+    out.push(new Date(i % 2 ? Math.floor(t / 60_000) * 60_000 : t));
+  }
+  return out;
+}
+
+describe("plain daily cadences answer as croner does (UTC)", () => {
+  const ps = patterns(150);
+  const ts = instants(40);
+
+  test.each(ps)("%s: next slot and latest slot at every instant", (pattern) => {
+    const slots = dailyMinutes(pattern);
+    expect(slots).not.toBeNull();
+    for (const t of ts) {
+      expect({ t, next: dailyNext(slots as number[], t) }).toEqual({
+        t,
+        next: cronerNext(pattern, t) as Date,
+      });
+      expect({ t, latest: dailyLatest(slots as number[], t) }).toEqual({
+        t,
+        latest: cronerLatest(pattern, t) as Date,
+      });
+    }
+  });
+
+  test.each([
+    "0 7 * * 1",
+    "0 7 1 * *",
+    "0 7 * 1 *",
+    "0 0 7 * * *",
+    "5/10 * * * *",
+    "0 7 * * MON",
+    "0 L * * *",
+    "@daily",
+    "0 7 ? * *",
+  ])("%s is left to croner", (pattern) => {
+    expect(dailyMinutes(pattern)).toBeNull();
+  });
+});
