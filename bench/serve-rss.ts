@@ -85,7 +85,7 @@ export async function benchIdleRss(
       value: p ? round(p.rssMb, 1) : null,
       unit: "MB",
       goal: { op: "<=", target },
-      note: `VmRSS of the compiled afk serve restarted on its home (spec cached), status page bound, nothing due, ${p?.fds ?? "?"} open fds; first start (validating the spec: yaml + zod) ${round(first?.rssMb ?? 0, 1)} MB. Goal 1.5 × Bun's floor (${floorMb} MB, same run). Bound: the serve's module graph loads at start — the tick pipeline with feedsmith and fast-xml-parser, the ollama client, hono and the page, the deliver sinks — whether or not a tick is due`,
+      note: `VmRSS of the compiled afk serve restarted on its home (spec cached), status page bound, nothing due, ${p?.fds ?? "?"} open fds; first start (validating the spec: yaml + zod) ${round(first?.rssMb ?? 0, 1)} MB. Goal 1.5 × Bun's floor (${floorMb} MB, same run). Idle, serve no longer holds the tick pipeline (loaded a minute before a slot), the page's app (first request), the deliver sinks or zod. Bound: the pages of Bun's own machine code the serve's start-up touches (file-backed text of the binary ~33 MB against the floor's ~18 MB: sqlite's WAL and migration checks, fs.watch on the flag, module loading), the JS heap (~8 MB anonymous against ~2), and croner for this spec's yearly cadence (~2 MB; a daily cadence is answered without it)`,
     },
   ];
 }
