@@ -59,6 +59,28 @@ describe("the kill flag reaches a serve at once", () => {
     expect(feed.received()).toBe(0);
   }, 60_000);
 
+  test("a scheduled tick in flight when the flag appears: its slot has its killed row and no refused one besides", async () => {
+    const h = tempHome("afk-flag-scheduled-");
+    const feed = startHoldingFeed();
+    cleanups.push(h.cleanup, feed.stop, feed.release);
+    const spec = runnerSpec(h.dir, feed.url);
+    const serve = startAfk(["serve", "--spec", spec], { env: childEnv(h.dir, { TICK_SECONDS: "5" }) });
+    cleanups.push(serve.killTree);
+    await serve.out.waitFor(/^next run /); // the catch-up tick has run; serve sleeps with the flag watched
+    feed.hold();
+    await feed.waitForRequests(2); // the next slot's tick is inside its fetch
+    writeFileSync(join(h.dir, "afk.kill"), "touched by hand\n");
+    await serve.out.waitFor(/^stopped: kill flag .* present/);
+    serve.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+    const rows = ticksIn(h.dir);
+    expect(rows.map((r) => r.status)).toContain("killed");
+    const bySlot = new Map<string, string[]>();
+    for (const r of rows) bySlot.set(r.slot, [...(bySlot.get(r.slot) ?? []), r.status]);
+    for (const [slot, statuses] of bySlot)
+      expect({ slot, statuses }).toEqual({ slot, statuses: [statuses[0] ?? ""] });
+  }, 60_000);
+
   test("mid-tick, the flag aborts the fetch in flight: the row is killed and serve stops", async () => {
     const { h, feed, serve, out, flag } = startServe({ held: true });
     await feed.waitForRequests(1); // serve's catch-up tick is inside its fetch, held by the feed
