@@ -3,28 +3,22 @@ import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { AfkError } from "../core/errors.ts";
 import { classifyFault } from "../core/fault.ts";
+import { unsafeUnknownMigrations } from "./compat.ts";
 import { type Migration, migrate } from "./migrate.ts";
 import { allMigrations } from "./migrations.ts";
 
 /**
- * Refuses a ledger written by a newer afk: a migration id this afk does not know means tables
- * or meanings it would misread (or write wrongly). The ledger is left as it is.
+ * Refuses a ledger written by a newer afk when one of its migrations is unknown here and was not
+ * recorded as additive (compat.ts): tables or meanings this afk would misread or write wrongly.
+ * Unknown additive migrations (a new table, index, trigger it never trips) are fine: an afk rolled
+ * back after an upgrade keeps running on the ledger the newer one left. The ledger is left as it is.
  */
 function refuseNewer(db: Database, path: string, known: readonly Migration[]): void {
-  const has = db
-    .query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'schema_migrations'")
-    .get();
-  if (!has?.n) return;
-  const ids = new Set(known.map((m) => m.id));
-  const unknown = db
-    .query<{ id: string }, []>("SELECT id FROM schema_migrations ORDER BY id")
-    .all()
-    .map((r) => r.id)
-    .filter((id) => !ids.has(id));
-  if (unknown.length > 0)
+  const unsafe = unsafeUnknownMigrations(db, new Set(known.map((m) => m.id)));
+  if (unsafe.length > 0)
     throw new AfkError(
       "io",
-      `ledger: ${path} was written by a newer afk (migration ${unknown.join(", ")} is unknown to this one) — fix: run the newer afk, or move the ledger aside to start a new one`,
+      `ledger: ${path} was written by a newer afk (migration ${unsafe.join(", ")} is unknown to this one) — fix: roll forward to the afk that wrote it, or restore the ledger backup taken before that upgrade (scripts/deploy.sh keeps it as ledger.prev.sqlite beside afk.prev; ops/README.md "Roll back")`,
     );
 }
 

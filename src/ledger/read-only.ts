@@ -1,10 +1,11 @@
 import { Database } from "bun:sqlite";
+import { unsafeUnknownMigrations } from "./compat.ts";
 import { allMigrations } from "./migrations.ts";
 
 /**
  * Opens the ledger read-only when reading needs nothing written first: every migration applied and
  * no tick `running` (one may have been left by a dead process, which an ordinary open closes as
- * crashed; telling which is the recovery's job, not this shortcut's). Skips what a writable open
+ * crashed; telling which is the recovery's job, not this shortcut's), no newer afk's breaking migration. Skips what a writable open
  * costs a cold `afk status`: the journal-mode and migration checks under a write lock. Null when
  * any of that is in doubt (or the file does not open): the caller opens the ledger the ordinary
  * way, which migrates and recovers.
@@ -23,7 +24,10 @@ export function openLedgerReadOnly(path: string): Database | null {
     const running = db
       .query<{ n: number }, []>("SELECT count(*) AS n FROM ticks WHERE status = 'running'")
       .get();
-    if (allMigrations.every((m) => applied.has(m.id)) && running?.n === 0) return db;
+    const known = new Set(allMigrations.map((m) => m.id));
+    const current = allMigrations.every((m) => applied.has(m.id));
+    // a newer afk's breaking migration: the ordinary open refuses it with its fix
+    if (current && running?.n === 0 && unsafeUnknownMigrations(db, known).length === 0) return db;
   } catch {
     // not a ledger this afk can read as it is (no tables yet, locked, unreadable): open it normally
   }

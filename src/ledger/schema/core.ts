@@ -1,4 +1,5 @@
 import { sqlIn, TICK_STATUSES, TRIGGERS } from "../../core/status.ts";
+import { MIGRATION_COMPAT } from "../compat.ts";
 import type { Migration } from "../migrate.ts";
 import { widenCheck } from "../widen-check.ts";
 import { ledgerInsertTrigger } from "./ledger-insert.ts";
@@ -12,6 +13,8 @@ const LEDGER_INSERT_TRIGGER = ledgerInsertTrigger("inserted by hand");
 export const coreMigrations: Migration[] = [
   {
     id: "core-001",
+    // older afk: the base tables; nothing older exists that could read a ledger without them
+    compat: "breaking",
     sql: `
 CREATE TABLE ticks (
   id            TEXT PRIMARY KEY,
@@ -80,12 +83,16 @@ SELECT t.id AS tick_id, t.started_at AS ts, t.day, t.slot, t.trigger, t.status,
   },
   {
     id: "core-002",
+    // older afk: an INSTEAD OF trigger on the lab view, fired only by a hand insert
+    compat: "additive",
     // The lab seeds spend by hand ("the ledger reports 999 spent"): an insert into the view
     // becomes one closed tick row and one settled call carrying that cost, so the cap sees it.
     sql: LEDGER_INSERT_TRIGGER,
   },
   {
     id: "core-003",
+    // older afk: indexes only
+    compat: "additive",
     // Measured (bench status_json_rps): "the last tick" sorted every row without this index,
     // and today's totals read whole rows; covering indexes answer both from the index alone.
     sql: `
@@ -96,6 +103,8 @@ CREATE INDEX calls_day_spend ON calls(day, state, reserved_micros, cost_micros, 
   },
   {
     id: "core-004",
+    // older afk: a new view; the lab view is rebuilt with the same columns
+    compat: "additive",
     // The spend formula, once: a call costs what it settled at, or its whole reservation while
     // open (a crash between request and settlement never hides spend). Every spend query reads
     // this view; the lab's ledger view is rebuilt over it (its insert trigger goes with it).
@@ -117,12 +126,16 @@ ${LEDGER_INSERT_TRIGGER}`,
   },
   {
     id: "core-005",
+    // older afk: new tables it never reads; their triggers accept every row it writes
+    compat: "additive",
     // /metrics read every tick and call row on each scrape (~0.6 s at 1M ticks): all-time totals
     // are now kept by triggers as each row is written, seeded once here from the rows already kept.
     sql: TOTALS_SQL,
   },
   {
     id: "core-006",
+    // older afk: ticks hold `quiet` and tier-offs `overrun`, which its closed sets cannot name
+    compat: "breaking",
     // A quiet tick (too few new items, sources healthy) is its own outcome, not `failed`; the
     // models ring's tier-off reasons gain `overrun` (a provider billed beyond the request's
     // maximum). SQLite cannot alter a CHECK: both tables are rebuilt around the wider set.
@@ -130,5 +143,14 @@ ${LEDGER_INSERT_TRIGGER}`,
       widenCheck(db, "ticks", "status", TICK_STATUSES);
       widenTierOffCodes(db);
     },
+  },
+  {
+    id: "core-007",
+    // older afk: a nullable column it never reads (one that predates this refuses every unknown id)
+    compat: "additive",
+    // Each applied migration says whether an older afk may still open the ledger after it
+    // (ledger/compat.ts): a rolled-back afk opens a ledger whose unknown migrations are all
+    // additive. migrate() fills it for the rows applied before and for each one from now on.
+    sql: `ALTER TABLE schema_migrations ADD COLUMN compat TEXT CHECK (compat IN (${sqlIn(MIGRATION_COMPAT)}));`,
   },
 ];

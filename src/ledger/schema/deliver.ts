@@ -6,6 +6,8 @@ import type { Migration } from "../migrate.ts";
 export const deliverMigrations: Migration[] = [
   {
     id: "deliver-001",
+    // older afk: a new table it never touches (rows left pending wait for a newer afk)
+    compat: "additive",
     sql: `
 -- The outbox: one row per (slot, sink). Enqueued in the transaction that closes the delivering
 -- tick; never deleted, so a slot a sink has accepted is never sent to it again.

@@ -16,6 +16,8 @@ export function widenTierOffCodes(db: Database): void {
 export const modelsMigrations: Migration[] = [
   {
     id: "models-001",
+    // older afk: new tables it never touches
+    compat: "additive",
     sql: `
 -- A tier switched off for the rest of a day (spec time zone) by a 401 or an exhausted quota.
 CREATE TABLE model_tier_off (
@@ -43,6 +45,10 @@ CREATE TABLE model_breaker (
   },
   {
     id: "models-002",
+    // older afk: its triggers refuse no word an afk since core-006 writes (each outcome the code
+    // before models-002 wrote is in the set); the lab view's hand insert is the ledger's own
+    // trigger, which now writes `manual` whichever afk runs
+    compat: "additive",
     // calls.outcome becomes a closed set (models/call-outcome.ts). First every word an older afk
     // wrote is mapped into it (`inserted by hand` → manual, any other → unknown) and the lab
     // view's insert trigger writes `manual`; then two triggers refuse any other word. No table

@@ -4,6 +4,8 @@ import type { Migration } from "../migrate.ts";
 export const runnerMigrations: Migration[] = [
   {
     id: "runner-001",
+    // older afk: new tables it never touches (it takes no overlap lock: fine once the newer afk is stopped)
+    compat: "additive",
     sql: `
 -- One tick at a time across processes: the holder of the row named 'tick' runs the tick.
 -- Taken in a BEGIN IMMEDIATE transaction; stolen when its pid is gone, when the pid was

@@ -4,6 +4,8 @@ import type { Migration } from "../migrate.ts";
 export const sourcesMigrations: Migration[] = [
   {
     id: "sources-001",
+    // older afk: a new table it never touches
+    compat: "additive",
     sql: `
 -- One row per source id: how its last fetch went, for the status page and for conditional GET.
 CREATE TABLE source_health (

@@ -5,6 +5,8 @@ import { METRICS_SQL } from "./metrics.ts";
 export const statusMigrations: Migration[] = [
   {
     id: "status-001",
+    // older afk: new tables it never touches
+    compat: "additive",
     sql: `
 -- The unattended clock: when it started (Day 0) and the last day the run log has a Day line for.
 CREATE TABLE status_clock (
@@ -29,6 +31,8 @@ CREATE INDEX status_alerts_open ON status_alerts(resolved_at);
   },
   {
     id: "status-002",
+    // older afk: an index only
+    compat: "additive",
     // Unattended days asks, per day since Day 0, whether any runner or manual tick exists: with
     // this index each answer is one seek, not a read of every tick row of that day.
     sql: `
@@ -37,6 +41,8 @@ CREATE INDEX ticks_day_trigger ON ticks(day, trigger);
   },
   {
     id: "status-003",
+    // older afk: new tables and triggers counting closed ticks; they refuse nothing
+    compat: "additive",
     // /metrics at 1M ticks read every row and parsed every detail JSON per scrape (~0.6 s): the
     // duration histogram, fallbacks and source failures are counted as each tick closes.
     sql: METRICS_SQL,
