@@ -3,15 +3,19 @@
 #
 #   scripts/deploy.sh user@host [BINARY]         deploy (a second run is idempotent)
 #   scripts/deploy.sh --rollback user@host       put the previous binary back and restart it
+#   scripts/deploy.sh --rollback --restore-ledger user@host
+#                                                the same, with the ledger backup taken before the upgrade
 #
 # A deploy: checks the host (reachable, architecture, root or passwordless sudo for systemd),
-# copies the binary beside the running one, pre-flights it ON THE HOST (`afk.new --version`,
-# `afk.new doctor --preflight`), and only then swaps it in, keeping the previous one as afk.prev.
+# copies the binary beside the running one, backs up the ledger (`afk.new backup`: SQLite's
+# consistent copy while the running afk writes, never migrated; kept as ledger.prev.sqlite beside
+# afk.prev), pre-flights it ON THE HOST (`afk.new --version`, `afk.new doctor --preflight`, which
+# applies the new binary's migrations), and only then swaps it in, keeping the previous one as afk.prev.
 # Then it installs the schedule (systemd unit, crontab entry, or none) and checks the service is
 # alive after the restart (systemd: active and /healthz answering; cron: `afk doctor` green with
 # the entry installed; none: the binary runs). When it is not, it rolls back and exits 1.
 # A red pre-flight, an unknown architecture, a missing binary or a host without sudo change
-# nothing on the host. The env file is copied only when the host has none, never over one; unit
+# nothing on the host but the migrations a green-looking binary applied. The env file is copied only when the host has none, never over one; unit
 # overrides belong in a drop-in (systemctl edit afk), which the deploy never touches.
 #
 #   BINARY               default: dist/afk-linux-x64 or dist/afk-linux-arm64, from the host's `uname -m`
@@ -23,15 +27,29 @@
 #                        on the host, else cron when crontab exists, else none
 #   AFK_SSH_OPTS         extra options for ssh and scp, e.g. "-F ~/.ssh/afk_config" or "-i key"
 #
-# Exit codes: 0 deployed and alive; 1 pre-flight red (nothing changed) or not alive after the
-# restart (rolled back); 2 bad usage or host (nothing changed); 3 the binary does not run there.
+# A rollback first asks afk.prev whether it opens the ledger as it is now (its `doctor --preflight`
+# ledger line): the newer afk may have applied a migration an older one must not read (ledger/compat.ts).
+# Then it stops before touching anything, names the migration and the backup with what restoring it
+# loses (`afk backup --since`), and the running afk keeps running; --restore-ledger puts the backup
+# in place (the ledger it replaces is kept as ledger.rolled-back-TIME.sqlite) and swaps, and puts
+# both back when the previous binary is not alive on it. A deploy whose new binary is not alive
+# rolls back the same way, restoring the backup on its own when afk.prev cannot open the ledger.
+#
+# Exit codes: 0 deployed and alive (or rolled back and alive); 1 pre-flight red (nothing changed),
+# not alive after the restart (rolled back), or a rollback refused (nothing changed); 2 bad usage
+# or host (nothing changed); 3 the binary does not run there.
 set -euo pipefail
 
-usage="usage: scripts/deploy.sh [--rollback] user@host [BINARY]"
+usage="usage: scripts/deploy.sh [--rollback [--restore-ledger]] user@host [BINARY]"
 rollback=0
+restore=0
 if [ "${1:-}" = "--rollback" ]; then
   rollback=1
   shift
+  if [ "${1:-}" = "--restore-ledger" ]; then
+    restore=1
+    shift
+  fi
 fi
 target="${1:-}"
 if [ -z "$target" ] || [ "${target#-}" != "$target" ]; then
@@ -64,7 +82,7 @@ scp_() { scp ${sshopts[@]+"${sshopts[@]}"} -o BatchMode=yes -q "$@"; }
 # ssh argument (ssh drops empty ones, which once made `set -u` abort mid-deploy).
 remote() {
   {
-    printf "set -eu\ndir='%s'\nschedule='%s'\n" "$dir" "$schedule"
+    printf "set -eu\ndir='%s'\nschedule='%s'\ntarget='%s'\n" "$dir" "$schedule" "$target"
     cat <<'COMMON'
 # The service manager this host runs afk under, and how to become root for it.
 resolve_schedule() {
@@ -96,6 +114,29 @@ healthz() { # /healthz of the status page named in the env file (0.0.0.0 is aske
 restart_service() {
   if [ "$schedule" = systemd ]; then $asroot systemctl restart afk.service; fi
 }
+stop_service() {
+  if [ "$schedule" = systemd ]; then $asroot systemctl stop afk.service; fi
+}
+prev_refuses_ledger() { # prints why, and succeeds, when ./afk.prev cannot open the ledger as it is now
+  [ -f ledger.sqlite ] || return 1
+  why=$(with_env ./afk.prev doctor --preflight --env-file "$PWD/afk.env" 2>&1 | grep '^  FAIL  ledger ' || true)
+  [ -n "$why" ] || return 1
+  echo "$why" | sed 's/^  FAIL  ledger *//'
+}
+since_backup() { # what restoring ledger.prev.sqlite loses, as the running afk counts it
+  with_env ./afk backup --since ledger.prev.sqlite 2>/dev/null ||
+    echo "since the backup: not counted (this afk has no backup command)"
+}
+aside=""
+restore_ledger() { # the backup in place of the ledger, which is kept (with its -wal) as $aside
+  aside="ledger.rolled-back-$(date -u +%Y%m%dT%H%M%SZ).sqlite"
+  for s in "" -wal -shm; do if [ -f "ledger.sqlite$s" ]; then mv -f "ledger.sqlite$s" "$aside$s"; fi; done
+  cp -p ledger.prev.sqlite ledger.sqlite
+}
+unrestore_ledger() { # the ledger restore_ledger kept aside, back in place
+  rm -f ledger.sqlite ledger.sqlite-wal ledger.sqlite-shm
+  for s in "" -wal -shm; do if [ -f "$aside$s" ]; then mv -f "$aside$s" "ledger.sqlite$s"; fi; done
+}
 alive() { # the service runs the binary now in place
   case "$schedule" in
     systemd)
@@ -121,18 +162,50 @@ if ! arch="$(ssh_ uname -m)"; then
 fi
 
 if [ "$rollback" = 1 ]; then
-  remote <<'REMOTE'
+  {
+    printf "restore='%s'\n" "$restore"
+    cat <<'REMOTE'
 resolve_schedule
 if ! cd "$dir" 2>/dev/null || [ ! -f afk.prev ]; then
   echo "deploy: no previous binary ($dir/afk.prev) on $(uname -n) to roll back to; nothing changed" >&2
   exit 2
 fi
+prev="$(./afk.prev --version 2>&1 || true)"
+if why=$(prev_refuses_ledger); then
+  if [ "$restore" != 1 ] || [ ! -f ledger.prev.sqlite ]; then
+    echo "deploy: not rolled back: the previous binary ($prev) cannot open the ledger as the running afk left it: $why" >&2
+    if [ -f ledger.prev.sqlite ]; then
+      echo "deploy: the ledger backup taken before the upgrade is $dir/ledger.prev.sqlite; restoring it loses what was recorded since ($(since_backup)); the cap will not see that spend again. To roll back with it: scripts/deploy.sh --rollback --restore-ledger $target" >&2
+    else
+      echo "deploy: there is no ledger backup ($dir/ledger.prev.sqlite) to roll back with: roll forward instead (fix the spec or the code, rebuild, deploy)" >&2
+    fi
+    echo "deploy: nothing changed: $(./afk --version 2>&1) is still in place (schedule: $schedule)" >&2
+    exit 1
+  fi
+  lost="$(since_backup)"
+  stop_service
+  restore_ledger
+  echo "deploy: ledger restored from ledger.prev.sqlite ($lost); the ledger it replaced is kept as $dir/$aside"
+elif [ "$restore" = 1 ]; then
+  echo "deploy: the previous binary opens the ledger as it is: no restore needed, the ledger is kept"
+fi
 mv -f afk afk.rolled-back
 mv -f afk.prev afk
 restart_service
-if alive; then echo "deploy: rolled back to $(./afk --version) on $(uname -n) (schedule: $schedule); the bad one is $dir/afk.rolled-back"
-else echo "deploy: rolled back to $(./afk --version), but it is not alive either (above)" >&2; exit 1; fi
+if alive; then echo "deploy: rolled back to $(./afk --version) on $(uname -n) (schedule: $schedule); the bad one is $dir/afk.rolled-back"; exit 0; fi
+if [ -n "$aside" ]; then # never leave the host with neither: the newer afk and its ledger back
+  stop_service
+  unrestore_ledger
+  mv -f afk afk.prev
+  mv -f afk.rolled-back afk
+  restart_service
+  echo "deploy: the previous binary is not alive on the restored ledger (above): put back $(./afk --version) and its ledger; nothing changed" >&2
+  exit 1
+fi
+echo "deploy: rolled back to $(./afk --version), but it is not alive either (above)" >&2
+exit 1
 REMOTE
+  } | remote
   exit $?
 fi
 
@@ -172,7 +245,7 @@ set +e
   printf "fresh='%s'\n" "$fresh"
   cat <<'REMOTE'
 undo() {
-  if [ "$fresh" = yes ]; then cd / && rm -rf "$dir"; else rm -f afk.new; fi
+  if [ "$fresh" = yes ]; then cd / && rm -rf "$dir"; else rm -f afk.new ledger.prev.sqlite.new; fi
 }
 cd "$dir"
 chmod 0755 afk.new
@@ -182,6 +255,19 @@ if ! version=$(./afk.new --version 2>&1); then
   exit 3
 fi
 echo "deploy: pre-flight: $version"
+# The ledger as the running afk has it, before the new binary's doctor migrates it.
+if [ -f ledger.sqlite ]; then
+  if ! made=$(with_env ./afk.new backup ledger.prev.sqlite.new 2>&1); then
+    if command -v sqlite3 >/dev/null 2>&1 && sqlite3 ledger.sqlite ".backup 'ledger.prev.sqlite.new'"; then
+      made="backup: sqlite3 .backup ledger.sqlite -> ledger.prev.sqlite.new (the new binary has no backup command)"
+    else
+      undo
+      echo "deploy: could not back up the ledger before the upgrade: $made; nothing changed" >&2
+      exit 1
+    fi
+  fi
+  echo "deploy: $made"
+fi
 if ! with_env ./afk.new doctor --preflight --env-file "$PWD/afk.env"; then
   undo
   echo "deploy: doctor is red with the new binary (each line above has its fix); nothing changed, the running afk was not touched" >&2
@@ -199,6 +285,7 @@ remote <<'REMOTE'
 resolve_schedule
 cd "$dir"
 if [ -f afk ]; then ln -f afk afk.prev 2>/dev/null || cp -p afk afk.prev; fi
+if [ -f ledger.prev.sqlite.new ]; then mv -f ledger.prev.sqlite.new ledger.prev.sqlite; fi
 mv -f afk.new afk
 echo "deploy: $(./afk --version) in $PWD$( [ -f afk.prev ] && echo " (previous kept as afk.prev)")"
 case "$schedule" in
@@ -214,6 +301,13 @@ if alive; then
 fi
 echo "deploy: the new binary is not alive after the restart (above)" >&2
 if [ -f afk.prev ]; then
+  if why=$(prev_refuses_ledger) && [ -f ledger.prev.sqlite ]; then
+    # The new binary migrated the ledger minutes ago and is not alive: the backup goes back too.
+    lost="$(since_backup)"
+    stop_service
+    restore_ledger
+    echo "deploy: the previous binary cannot open the migrated ledger ($why): restored ledger.prev.sqlite ($lost); the migrated one is kept as $dir/$aside" >&2
+  fi
   mv -f afk afk.rolled-back
   mv -f afk.prev afk
   restart_service

@@ -74,6 +74,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: () => import("./commands/ledger.ts").then((m) => m.ledgerCommand),
   },
   {
+    name: "backup",
+    summary:
+      "copy the ledger consistently while afk runs (--since PATH: what restoring that copy would lose)",
+    load: () => import("./commands/backup.ts").then((m) => m.backupCommand),
+  },
+  {
     name: "incidents",
     summary: "degraded and failed ticks with their caught errors and trace paths",
     load: () => import("./commands/incidents.ts").then((m) => m.incidentsCommand),

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -344,6 +345,92 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("no previous binary");
   }, 120_000);
+
+  test("--rollback after an upgrade that applied a migration the previous afk must not read: refused with the backup offered and nothing changed; --restore-ledger rolls back with it; an additive one rolls back as it is", async () => {
+    // The upgrade: afk.prev is kept and the ledger is backed up (SQLite's consistent copy) before the swap.
+    const up = await deploy(["afk-test"]);
+    expect(up.code).toBe(0);
+    expect(up.out).toMatch(/deploy: backup: .*ledger\.sqlite → .*ledger\.prev\.sqlite\.new · \d+ ticks/);
+    const backup = join(remoteDir, "ledger.prev.sqlite");
+    const ledger = join(remoteDir, "ledger.sqlite");
+    expect(existsSync(backup)).toBe(true);
+    expect(existsSync(`${backup}.new`)).toBe(false);
+    const ticksIn = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.query<{ n: number }, []>("SELECT count(*) AS n FROM ticks").get()?.n;
+      } finally {
+        db.close();
+      }
+    };
+    const migrations = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db
+          .query<{ id: string; compat: string | null }, []>(
+            "SELECT id, compat FROM schema_migrations ORDER BY id",
+          )
+          .all();
+      } finally {
+        db.close();
+      }
+    };
+    const backedUp = ticksIn(backup);
+    // Two ticks run by the upgraded afk over the same ssh, then what a newer afk's migration leaves.
+    for (let i = 0; i < 2; i++) {
+      const tick = await sh([
+        "ssh",
+        "-F",
+        join(T, "ssh_config"),
+        "afk-test",
+        `cd ${remoteDir} && set -a && . ./afk.env && set +a && AFK_HOME=$PWD AFK_KILL_FLAG=$PWD/afk.kill ./afk tick`,
+      ]);
+      expect(tick.code).toBe(0);
+    }
+    expect(ticksIn(ledger)).toBe((backedUp ?? 0) + 2);
+    const newer = (id: string, compat: string) => {
+      const db = new Database(ledger);
+      db.run("INSERT INTO schema_migrations (id, applied_at, compat) VALUES (?, ?, ?)", [
+        id,
+        new Date().toISOString(),
+        compat,
+      ]);
+      db.close();
+    };
+    newer("core-900", "breaking");
+    const before = { ledger: migrations(ledger), afk: await sha256File(join(remoteDir, "afk")) };
+
+    const refused = await deploy(["--rollback", "afk-test"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("deploy: not rolled back: the previous binary (afk ");
+    expect(refused.stderr).toContain("(migration core-900 is unknown to this one)");
+    expect(refused.stderr).toContain(`the ledger backup taken before the upgrade is ${backup}`);
+    expect(refused.stderr).toContain("since the backup: 2 ticks");
+    expect(refused.stderr).toContain("scripts/deploy.sh --rollback --restore-ledger afk-test");
+    expect(refused.stderr).toContain("nothing changed");
+    expect({ ledger: migrations(ledger), afk: await sha256File(join(remoteDir, "afk")) }).toEqual(before);
+    expect(existsSync(join(remoteDir, "afk.prev"))).toBe(true);
+
+    const restored = await deploy(["--rollback", "--restore-ledger", "afk-test"]);
+    expect(restored.code).toBe(0);
+    expect(restored.out).toContain(
+      "deploy: ledger restored from ledger.prev.sqlite (since the backup: 2 ticks",
+    );
+    expect(restored.out).toMatch(/deploy: rolled back to afk \S+ .*\(schedule: cron\)/);
+    expect(migrations(ledger).map((m) => m.id)).not.toContain("core-900");
+    expect(ticksIn(ledger)).toBe(backedUp);
+    const aside = /kept as (\S+\.sqlite)/.exec(restored.out)?.[1] ?? "";
+    expect(migrations(aside).map((m) => m.id)).toContain("core-900"); // the newer ledger is kept, not lost
+    expect(existsSync(join(remoteDir, "afk.prev"))).toBe(false);
+
+    // An upgrade whose unknown migration is recorded additive: the previous afk opens it as it is.
+    expect((await deploy(["afk-test"])).code).toBe(0);
+    newer("core-901", "additive");
+    const kept = await deploy(["--rollback", "afk-test"]);
+    expect(kept.code).toBe(0);
+    expect(kept.out).not.toContain("ledger restored");
+    expect(migrations(ledger)).toContainEqual({ id: "core-901", compat: "additive" });
+  }, 300_000);
 
   test("AFK_DEPLOY_SCHEDULE=none (a host run by hand): pre-flight, swap and a binary that runs; no schedule touched", async () => {
     const before = await ourEntries();
