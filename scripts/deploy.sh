@@ -9,13 +9,13 @@
 # A deploy: checks the host (reachable, architecture, root or passwordless sudo for systemd),
 # copies the binary beside the running one, backs up the ledger (`afk.new backup`: SQLite's
 # consistent copy while the running afk writes, never migrated; kept as ledger.prev.sqlite beside
-# afk.prev), pre-flights it ON THE HOST (`afk.new --version`, `afk.new doctor --preflight`, which
-# applies the new binary's migrations), and only then swaps it in, keeping the previous one as afk.prev.
+# afk.prev), pre-flights it ON THE HOST (`afk.new --version`, `afk.new doctor --preflight`, whose
+# migrations are tried on a copy of the ledger), and only then swaps it in, keeping the previous one as afk.prev.
 # Then it installs the schedule (systemd unit, crontab entry, or none) and checks the service is
 # alive after the restart (systemd: active and /healthz answering; cron: `afk doctor` green with
 # the entry installed; none: the binary runs). When it is not, it rolls back and exits 1.
 # A red pre-flight, an unknown architecture, a missing binary or a host without sudo change
-# nothing on the host but the migrations a green-looking binary applied. The env file is copied only when the host has none, never over one; unit
+# nothing on the host. The env file is copied only when the host has none, never over one; unit
 # overrides belong in a drop-in (systemctl edit afk), which the deploy never touches.
 #
 #   BINARY               default: dist/afk-linux-x64 or dist/afk-linux-arm64, from the host's `uname -m`
@@ -255,7 +255,7 @@ if ! version=$(./afk.new --version 2>&1); then
   exit 3
 fi
 echo "deploy: pre-flight: $version"
-# The ledger as the running afk has it, before the new binary's doctor migrates it.
+# The ledger as the running afk has it, before the new binary runs on it.
 if [ -f ledger.sqlite ]; then
   if ! made=$(with_env ./afk.new backup ledger.prev.sqlite.new 2>&1); then
     if command -v sqlite3 >/dev/null 2>&1 && sqlite3 ledger.sqlite ".backup 'ledger.prev.sqlite.new'"; then

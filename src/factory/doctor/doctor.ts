@@ -8,6 +8,7 @@ import { resolveSpec } from "../../spec/resolve.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
 import { checkSinks } from "./deliver-checks.ts";
 import { checkClock, checkHome, checkKillFlag, checkLedger, checkStatusAddr } from "./host-checks.ts";
+import { checkLedgerOnCopy } from "./ledger-preflight.ts";
 import { checkKeys, checkOllama, deliversWithoutOllama } from "./model-checks.ts";
 import { findPortHolder } from "./port-holder.ts";
 import { checkSchedule, type ScheduleProbe } from "./schedule-check.ts";
@@ -22,7 +23,8 @@ export interface DoctorInput {
   ollamaTimeoutMs?: number;
   /**
    * Before a deploy swaps binaries: the schedule is not checked (the deploy installs it next),
-   * and the status port may be held by this home's running serve.
+   * the status port may be held by this home's running serve, and the ledger is migrated on a
+   * copy only (the running afk keeps its ledger as it is until the swap).
    */
   preflight?: boolean;
 }
@@ -64,7 +66,7 @@ export async function runDoctor(
   const home = checkHome(host.home);
   results.push(home);
   if (home.state === "ok") {
-    const ledger = checkLedger(host.home);
+    const ledger = input.preflight ? checkLedgerOnCopy(host.home) : checkLedger(host.home);
     results.push(ledger.result, checkClock(deps.clock.now(), ledger.facts));
   } else results.push(checkClock(deps.clock.now(), undefined));
   results.push(
