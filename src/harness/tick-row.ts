@@ -272,7 +272,8 @@ export function endBeforeStart(
  * reservations in full (spend already incurred is never lost). Run at every start-up.
  * `isAlive` is injectable so tests need not find a dead pid; `isGone`, when given, decides instead
  * (runner/liveness.ts: by the holder's host, boot, PID namespace and start time, so a tick of
- * another host or container sharing the ledger is never closed by a pid check here).
+ * another host or container sharing the ledger is never closed by a pid check here). `notes` add to
+ * a row's reason, by tick id (what the start did about the tick's job group, runner/job-orphans.ts).
  */
 export function recoverCrashed(
   db: Database,
@@ -280,6 +281,7 @@ export function recoverCrashed(
   selfPid: number,
   isAlive: (pid: number) => boolean = pidAlive,
   isGone: (row: TickRow) => boolean = (r) => !isAlive(r.pid),
+  notes: ReadonlyMap<string, string> = new Map(),
 ): TickRow[] {
   const running = db.query<TickRow, []>("SELECT * FROM ticks WHERE status = 'running'").all();
   const dead = running.filter((r) => r.pid !== selfPid && isGone(r));
@@ -289,7 +291,9 @@ export function recoverCrashed(
       closeTickRow(db, r.id, {
         status: "crashed",
         endedAt,
-        reason: `process ${r.pid} died mid-tick; closed at next start`,
+        reason: [`process ${r.pid} died mid-tick; closed at next start`, notes.get(r.id)]
+          .filter(Boolean)
+          .join("; "),
       });
       chargeOpenReservations(db, r.id, endedAt);
     }

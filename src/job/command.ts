@@ -19,6 +19,7 @@ async function runCommand(job: JobSpec, t: TickScope): Promise<JobOutcome> {
     runJob({
       job,
       loaded: ctx.loaded,
+      home: ctx.home,
       proxy: {
         loaded: ctx.loaded,
         db: ctx.db,

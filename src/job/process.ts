@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { groupStats, HAS_PROC, isZombieState, statOf } from "./group.ts";
 
 /** How the job's process ended. */
 export type JobExit =
@@ -33,8 +33,15 @@ export interface JobProcessOptions {
 const STDERR_TAIL_BYTES = 4000;
 
 /**
+ * After a stop, the job's group gets this long to exit on SIGTERM before SIGKILL (well inside the
+ * runner's grace); the next start that finds a group a dead afk left gives it the same.
+ */
+export const JOB_GRACE_MS = 1000;
+
+/**
  * Whether any process of group `pgid` is still alive. A zombie (exited, not yet reaped by
- * whoever adopted it) runs nothing, so it does not count.
+ * whoever adopted it) runs nothing, so it does not count. Without /proc (macOS) signal 0 to the
+ * group is all there is.
  */
 export function groupAlive(pgid: number): boolean {
   try {
@@ -42,47 +49,19 @@ export function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
-  return groupMembers(pgid).some((pid) => !isZombie(pid));
-}
-
-/** The pids in group `pgid`, from /proc (Linux); unknown elsewhere: assume the leader. */
-function groupMembers(pgid: number): number[] {
-  try {
-    return readdirSync("/proc")
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number)
-      .filter((pid) => statOf(pid)?.pgrp === pgid);
-  } catch {
-    return [pgid];
-  }
-}
-
-function statOf(pid: number): { state: string; pgrp: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
-    const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: rest[0] ?? "?", pgrp: Number(rest[2]) };
-  } catch {
-    return null;
-  }
+  return !HAS_PROC || groupStats(pgid).some((s) => !isZombieState(s));
 }
 
 /** Whether `pid` is gone or a zombie: it runs nothing any more. */
 export function isGoneOrZombie(pid: number): boolean {
   const s = statOf(pid);
-  if (s) return s.state === "Z" || s.state === "X";
+  if (s) return isZombieState(s);
   try {
     process.kill(pid, 0);
     return false;
   } catch {
     return true;
   }
-}
-
-function isZombie(pid: number): boolean {
-  const s = statOf(pid);
-  return s !== null && (s.state === "Z" || s.state === "X");
 }
 
 function signalGroup(pgid: number, sig: NodeJS.Signals): void {

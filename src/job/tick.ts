@@ -9,13 +9,12 @@ import type { JobSpec } from "../spec/job.ts";
 import { jobCwd } from "../spec/job-cwd.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { Span } from "../trace/tracer.ts";
-import { type JobRun, runJobProcess } from "./process.ts";
+import { clearJobGroup, recordJobGroup } from "./group-record.ts";
+import { JOB_GRACE_MS, type JobRun, runJobProcess } from "./process.ts";
 import { startProxy } from "./proxy.ts";
 import { readUnit, unitFile } from "./unit.ts";
 import type { ProxyContext } from "./upstream.ts";
 
-/** After a stop, the job's group gets this long to exit on SIGTERM before SIGKILL (well inside the runner's grace). */
-export const JOB_GRACE_MS = 1000;
 /** How often the kill flag is looked at while the job runs. */
 const FLAG_POLL_MS = 250;
 const STDERR_LINES = 20;
@@ -23,6 +22,8 @@ const STDERR_LINES = 20;
 export interface JobTickInput {
   job: JobSpec;
   loaded: LoadedSpec;
+  /** AFK_HOME: the running group is recorded under it (runs/job-groups/) for the next start to end. */
+  home: string;
   /** The proxy's ledger, cap and trace parts (its `signal` is the tick's). */
   proxy: Omit<ProxyContext, "shapes">;
   /** The tick's `job` step span. */
@@ -113,7 +114,7 @@ export async function runJob(input: JobTickInput): Promise<JobResult> {
       maxOutputBytes: job.max_output_bytes,
       signal: groupStop.signal,
       graceMs: JOB_GRACE_MS,
-      onStart: (pid) => span.set({ pid, argv: [...job.run] }),
+      onStart: (pid) => started(input, pid),
     });
   } catch (err) {
     // The program could not be started (not found, not executable).
@@ -124,8 +125,32 @@ export async function runJob(input: JobTickInput): Promise<JobResult> {
     signal.removeEventListener("abort", onStop);
     await proxy.stop();
     rmSync(outDir, { recursive: true, force: true });
+    // Nothing of the group runs now (runJobProcess ended it): its record goes.
+    noteGroup(span, () => clearJobGroup(input.home, input.proxy.tickId), "record_left");
   }
   return judge(run, input);
+}
+
+/** The job runs: its pid in the span, and its group recorded for the next start (should afk die now). */
+function started(input: JobTickInput, pid: number): void {
+  input.span.set({ pid, argv: [...input.job.run] });
+  noteGroup(
+    input.span,
+    () => recordJobGroup(input.home, input.proxy.tickId, pid, input.job.run),
+    "unrecorded",
+  );
+}
+
+/**
+ * The group's record is the next start's way to end a job afk could not (afk SIGKILLed): a
+ * failure to write or remove it is a trace event, never a reason to leave the job unwatched.
+ */
+function noteGroup(span: Span, fn: () => void, what: "unrecorded" | "record_left"): void {
+  try {
+    fn();
+  } catch (err) {
+    span.event(`job.group_${what}`, {}, err);
+  }
 }
 
 function judge(run: JobRun, input: JobTickInput): JobResult {

@@ -7,6 +7,7 @@ import { openDatabase } from "../ledger/db.ts";
 import { installLedgerRedaction } from "../ledger/redact.ts";
 import { rememberSpec, resolveSpec } from "../spec/resolve.ts";
 import { type AppBase, appBase } from "./app-base.ts";
+import { reapOrphanJobs, reportOrphanJobs } from "./job-orphans.ts";
 import { tickRowGone } from "./liveness.ts";
 
 /** Everything a command needs, built once from the environment and the spec. */
@@ -51,9 +52,13 @@ export function createAppContext(
         db = openDatabase(base.ledgerPath);
         installLedgerRedaction(db, secrets);
         rememberSpec(loaded, host.home, version);
-        const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, tickRowGone(db));
+        const gone = tickRowGone(db);
+        // A job group a dead afk left running is ended first, so the crashed row can say so.
+        const orphans = reapOrphanJobs(db, host.home, d.pid, gone);
+        const crashed = recoverCrashed(db, d.clock.now(), d.pid, pidAlive, gone, orphans.notes);
         for (const r of crashed)
           d.warn(`ledger: tick ${r.id} (pid ${r.pid}) was left running; closed as crashed`);
+        reportOrphanJobs(orphans, host.home, d);
       }
       return db;
     },

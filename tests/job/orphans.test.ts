@@ -1,0 +1,123 @@
+/**
+ * A job that outlives its afk (SIGKILLed, or taken by the OOM killer) is ended at the next start:
+ * its process group was recorded when it started (pgid and the leader's start time), the start
+ * that closes the tick's row as `crashed` ends the group — SIGTERM, then SIGKILL after the grace —
+ * and says so in the row's reason, a warning and the tick's trace. A record whose pid now names
+ * another process is cleared and nothing is signalled.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startTimeOf } from "../../src/core/identity.ts";
+import { startAfk } from "../../src/evidence/afk-child.ts";
+import { groupStats } from "../../src/job/group.ts";
+import { type JobGroupRecord, jobGroupDir, readJobGroups } from "../../src/job/group-record.ts";
+import { isGoneOrZombie } from "../../src/job/process.ts";
+import { readTickTrace } from "../../src/trace/read.ts";
+import { childEnv, ticksIn } from "../runner/helpers.ts";
+import { tempHome } from "../support/home.ts";
+import { writeJobSpec } from "./helpers.ts";
+
+const ROOM_MS = 40_000;
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/**
+ * The first run leaves a grandchild ignoring SIGTERM and SIGHUP, ignores both itself and waits
+ * forever; a later run (the next start's own tick) prints a unit and exits 0.
+ */
+const JOB = [
+  'if [ -e ran-once ]; then echo \'{"title": "second", "markdown": "done", "items": 1}\'; exit 0; fi',
+  ": > ran-once",
+  "(trap '' TERM HUP; exec sleep 300) &",
+  "echo $! > grandchild.pid",
+  "trap '' TERM HUP",
+  "sleep 300",
+].join("\n");
+
+/** Polls for a file the job or afk writes (no event to await across processes). */
+async function fileWritten(path: string): Promise<string> {
+  for (let wait = 5; ; wait = Math.min(wait * 2, 50)) {
+    const text = existsSync(path) ? readFileSync(path, "utf8").trim() : "";
+    if (text !== "") return text;
+    await Bun.sleep(wait);
+  }
+}
+
+/** The one job group record under AFK_HOME, once afk has written it. */
+async function recordWritten(home: string): Promise<JobGroupRecord> {
+  for (let wait = 5; ; wait = Math.min(wait * 2, 50)) {
+    const [r] = readJobGroups(home).records;
+    if (r) return r;
+    await Bun.sleep(wait);
+  }
+}
+
+/** A process as pid + start time: gone when the pid runs nothing or runs another process now. */
+interface Proc {
+  pid: number;
+  start: string;
+}
+
+function stillThere(p: Proc): boolean {
+  return startTimeOf(p.pid) === p.start && !isGoneOrZombie(p.pid);
+}
+
+describe("a job group left by a SIGKILLed afk tick is ended at the next start", () => {
+  test(
+    "the group outlives the SIGKILL; the next afk tick ends every pid of it and closes the row crashed with the reason",
+    async () => {
+      const h = tempHome("afk-job-orphan-");
+      cleanups.push(h.cleanup);
+      const spec = writeJobSpec(h.dir, {
+        run: ["sh", "job.sh"],
+        files: { "job.sh": `${JOB}\n` },
+        cadence: "0 * * * *",
+      });
+      const env = childEnv(h.dir);
+      const first = startAfk(["tick", "--spec", spec], { env });
+      cleanups.push(first.killTree);
+      const grandchild = Number(await fileWritten(join(h.dir, "grandchild.pid")));
+      // The record is written right after the spawn; the job may have got here first.
+      const record = await recordWritten(h.dir);
+      expect(record.start).toBe(startTimeOf(record.pgid));
+      const group: Proc[] = groupStats(record.pgid).map((s) => ({ pid: s.pid, start: s.start }));
+      // sh, its sleep, and the grandchild
+      expect(group.length).toBeGreaterThanOrEqual(3);
+      expect(group.map((p) => p.pid)).toContain(grandchild);
+      // Whatever escapes this test is killed at clean-up, by pid and only if still the same process.
+      cleanups.push(() => {
+        for (const p of group) if (stillThere(p)) process.kill(p.pid, "SIGKILL");
+      });
+
+      first.kill("SIGKILL");
+      await first.exited;
+      expect(group.filter(stillThere)).toEqual(group);
+      const [open] = ticksIn(h.dir);
+      expect(open?.status).toBe("running");
+
+      const second = await startAfk(["tick", "--spec", spec], { env }).result();
+      expect(group.filter(stillThere)).toEqual([]);
+      expect(second.err).toContain(`tick ${open?.id}: job group ${record.pgid} ended at recovery`);
+      expect(second.code).toBe(0);
+      const rows = ticksIn(h.dir);
+      const old = rows.find((r) => r.id === open?.id);
+      expect(old?.status).toBe("crashed");
+      expect(old?.reason).toContain("died mid-tick; closed at next start");
+      expect(old?.reason).toContain(`job group ${record.pgid} ended at recovery`);
+      expect(old?.reason).toContain("SIGKILL after the grace");
+      expect(rows.find((r) => r.id !== open?.id)?.status).toBe("ok");
+      const event = readTickTrace(h.dir, open?.id ?? "", old?.trace_path ?? null).find(
+        (r) => r.name === "job.group_ended",
+      );
+      expect(event?.attrs.pgid).toBe(record.pgid);
+      expect(event?.attrs.pids).toContain(String(grandchild));
+      expect(event?.attrs.forced_kill).toBe(true);
+      // Both records are gone: the old one at recovery, the new tick's own when its job ended.
+      expect(readdirSync(jobGroupDir(h.dir))).toEqual([]);
+    },
+    ROOM_MS,
+  );
+});
