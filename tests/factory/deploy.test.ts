@@ -432,6 +432,56 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     expect(migrations(ledger)).toContainEqual({ id: "core-901", compat: "additive" });
   }, 300_000);
 
+  test.skipIf(!existsSync("/usr/bin/sqlite3"))(
+    "a new binary that migrated the ledger at its start and is not alive: the backup goes back with afk.prev, the migrated ledger kept aside, exit 1",
+    async () => {
+      expect((await deploy(["afk-test"])).code).toBe(0); // afk = the good binary, to become afk.prev
+      const ledger = join(remoteDir, "ledger.sqlite");
+      // A newer afk stand-in: no backup command (the deploy falls back to sqlite3 .backup), a green
+      // pre-flight, and at its install a breaking migration, as a newer afk leaves at its first start.
+      const migrating = join(T, "afk-migrating");
+      writeFileSync(
+        migrating,
+        [
+          "#!/bin/sh",
+          'case "$1" in',
+          '  --version) echo "afk 9.9.9-migrating (spec none)" ;;',
+          '  doctor) case " $* " in *" --preflight "*) echo "doctor: all required checks passed" ;;',
+          '    *) echo "  FAIL  status page  nothing answers"; exit 1 ;; esac ;;',
+          `  install) /usr/bin/sqlite3 "$AFK_HOME/ledger.sqlite" "INSERT INTO schema_migrations (id, applied_at, compat) VALUES ('core-902', 'now', 'breaking')" ;;`,
+          "  *) exit 1 ;;",
+          "esac",
+          "",
+        ].join("\n"),
+      );
+      chmodSync(migrating, 0o755);
+      const r = await deploy(["afk-test", migrating]);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("the new binary has no backup command");
+      expect(r.stderr).toContain("is not alive after the restart");
+      expect(r.stderr).toContain("the previous binary cannot open the migrated ledger");
+      expect(r.stderr).toContain("(migration core-902 is unknown to this one)");
+      expect(r.stderr).toContain("restored ledger.prev.sqlite");
+      expect(r.stderr).toMatch(/rolled back to afk \S+/);
+      expect(await sha256File(join(remoteDir, "afk"))).toBe(await sha256File(binary));
+      const ids = (path: string) => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return db
+            .query<{ id: string }, []>("SELECT id FROM schema_migrations")
+            .all()
+            .map((m) => m.id);
+        } finally {
+          db.close();
+        }
+      };
+      expect(ids(ledger)).not.toContain("core-902");
+      const aside = /kept as (\S+\.sqlite)/.exec(r.stderr)?.[1] ?? "";
+      expect(ids(aside)).toContain("core-902");
+    },
+    120_000,
+  );
+
   test("AFK_DEPLOY_SCHEDULE=none (a host run by hand): pre-flight, swap and a binary that runs; no schedule touched", async () => {
     const before = await ourEntries();
     const plain = join(T, "host", "plain");
