@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { FAILURE_CODES } from "./failure.ts";
 
 /**
@@ -27,14 +26,13 @@ export const CALL_OUTCOMES = [
 ] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
-export const CallOutcomeSchema = z.enum(CALL_OUTCOMES);
-
 /**
  * What an outcome written by an older afk becomes in the closed set: the lab view's
  * `inserted by hand` is `manual`; any other word outside the set is `unknown`.
  */
 export function knownOutcome(old: string): CallOutcome {
   if (old === "inserted by hand") return "manual";
-  const parsed = CallOutcomeSchema.safeParse(old);
-  return parsed.success ? parsed.data : "unknown";
+  // By hand, not through CallOutcomeSchema: every ledger open migrates through here, and loading
+  // zod costs a cold `afk status` and an idle serve (call-outcome-schema.ts holds the zod enum).
+  return (CALL_OUTCOMES as readonly string[]).includes(old) ? (old as CallOutcome) : "unknown";
 }

@@ -56,6 +56,26 @@ export interface HoldInput {
 }
 
 /**
+ * The status of the day's newest row. The newest row of all (read off the started_at index) is the
+ * day's newest whenever it is of that day, which it is on every tick after the day's first; only
+ * otherwise are the day's rows sorted (on a 10,000-tick ledger that sort was most of a cold `afk
+ * status`'s queries).
+ */
+function newestOnDay(db: Database, day: string): { status: string } | null {
+  const last = db
+    .query<{ status: string; day: string }, []>(
+      "SELECT status, day FROM ticks ORDER BY started_at DESC, rowid DESC LIMIT 1",
+    )
+    .get();
+  if (last === null || last.day === day) return last;
+  return db
+    .query<{ status: string }, [string]>(
+      "SELECT status FROM ticks WHERE day = ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
+    )
+    .get(day);
+}
+
+/**
  * The hold as the ledger and the flag show it, so `afk status` in another process, the page of
  * a running serve and cron mode all say the same: the kill flag wins; then a cap halt, when
  * today's newest row is `halted_cap` (or the spend is at the cap).
@@ -69,11 +89,7 @@ export function currentHold(i: HoldInput): Hold {
       resumes_at: null,
     };
   const day = dayIn(i.now, i.timeZone);
-  const newest = i.db
-    .query<{ status: string }, [string]>(
-      "SELECT status FROM ticks WHERE day = ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
-    )
-    .get(day);
+  const newest = newestOnDay(i.db, day);
   if (newest?.status !== "halted_cap" && !i.capReached)
     return { state: "running", reason: null, since: null, resumes_at: null };
   const first = i.db

@@ -1,17 +1,12 @@
 /* Slot maths: which slots are due, as pure functions of the spec and a time (croner only computes; the runner sleeps). */
-import type { Cron } from "croner";
+import { Cron } from "croner";
 import { dailyLatest, dailyMinutes, dailyNext } from "./daily-cron.ts";
 import type { Spec } from "./schema.ts";
-
-/** Croner, loaded only for a cadence daily-cron.ts does not answer (see there). */
-function croner(): typeof import("croner") {
-  return require("croner");
-}
 
 function cronOf(spec: Spec): Cron {
   // A zero offset is UTC without croner's Intl time-zone maths (ICU's cold start, as zonedParts).
   const zone = spec.timezone === "UTC" ? { utcOffset: 0 } : { timezone: spec.timezone };
-  return new (croner().Cron)(spec.cadence, { ...zone, paused: true });
+  return new Cron(spec.cadence, { ...zone, paused: true });
 }
 
 /** The cadence's minutes of the day when it is a plain daily pattern in UTC, else null (croner answers). */

@@ -5,7 +5,8 @@ import { openDatabase } from "../../src/ledger/db.ts";
 import { migrate } from "../../src/ledger/migrate.ts";
 import { allMigrations } from "../../src/ledger/migrations.ts";
 import { callTotals } from "../../src/ledger/totals.ts";
-import { CALL_OUTCOMES, CallOutcomeSchema } from "../../src/models/call-outcome.ts";
+import { CALL_OUTCOMES, knownOutcome } from "../../src/models/call-outcome.ts";
+import { CallOutcomeSchema } from "../../src/models/call-outcome-schema.ts";
 import { recordFreeCall } from "../../src/models/calls.ts";
 import { FAILURE_CODES } from "../../src/models/failure.ts";
 import { tempHome } from "../support/home.ts";
@@ -58,6 +59,14 @@ describe("calls.outcome is a closed set (models/call-outcome.ts), kept by trigge
     expect(CallOutcomeSchema.options).toEqual([...CALL_OUTCOMES]);
     for (const code of FAILURE_CODES) expect(CALL_OUTCOMES).toContain(code);
     expect(new Set(CALL_OUTCOMES).size).toBe(CALL_OUTCOMES.length);
+  });
+
+  test("an older afk's word maps as the zod enum reads it: a member stays, the lab's insert is manual, else unknown", () => {
+    for (const word of [...CALL_OUTCOMES, "draft rejected", "no such word", "", "OK"]) {
+      const parsed = CallOutcomeSchema.safeParse(word);
+      expect(knownOutcome(word)).toBe(parsed.success ? parsed.data : "unknown");
+    }
+    expect(knownOutcome("inserted by hand")).toBe("manual");
   });
 
   test.each([...CALL_OUTCOMES])("a fresh ledger accepts the outcome %p", (outcome) => {
