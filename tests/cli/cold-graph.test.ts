@@ -44,9 +44,12 @@ const chunkOf = (prefix: string) => {
   if (!name) throw new Error(`no chunk for ${prefix} among ${[...chunks.keys()].join(", ")}`);
   return name;
 };
-/** The tick pipeline's entry modules: the harness's tick, the sources' fetch, the model chain and clients, the job. */
+/**
+ * The tick pipeline's entry modules: the harness's tick, the sources' fetch, the model chain and
+ * clients, the job's run and its proxy (a dead job's process group is reaped at start: job/group*).
+ */
 const PIPELINE =
-  /^src\/(harness\/tick\.ts|sources\/index\.ts|models\/(chain|ollama|openai|link-callers)\.ts|job\/)/;
+  /^src\/(harness\/tick\.ts|sources\/index\.ts|models\/(chain|ollama|openai|link-callers)\.ts|job\/(tick|proxy|upstream)\.ts)/;
 
 const packages = (sources: Set<string>) =>
   new Set([...sources].flatMap((s) => (s.startsWith("node_modules/") ? [s.split("/")[1] as string] : [])));
