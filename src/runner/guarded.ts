@@ -155,6 +155,20 @@ export function guardOnly(req: GuardedRequest, env: TickEnv): TickSummary | null
 }
 
 /**
+ * A slot the runner passed without running it (only the latest of several due slots runs): the
+ * guard first, so a slot of a capped day is `halted_cap` and one under the kill flag
+ * `refused_kill`, as if it had been launched; else `skipped_overlap` with `reason`. One row.
+ */
+export function recordPassedSlot(env: TickEnv, slot: Date, reason: string, supersededBy: Date): TickSummary {
+  const req: GuardedRequest = { trigger: "schedule", slot, force: false };
+  const guarded = guardOnly(req, env);
+  if (guarded) return guarded;
+  const now = env.app.deps.clock.now();
+  const open = openTick(env, req, newTickId(now), now);
+  return recordShort(env, open, "skipped_overlap", reason, { superseded_by: supersededBy.toISOString() });
+}
+
+/**
  * One tick as the runner runs it: guard → one-tick-at-a-time lock → the harness with a stop
  * signal (runner stop = `killed`, max tick time = `timeout`) and the kill flag checked at
  * every step boundary → `afterTick`. Always exactly one closed row.

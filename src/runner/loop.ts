@@ -10,6 +10,7 @@ import { guardOnly, preloadPipelineNear } from "./guarded.ts";
 import type { RunnerHandle } from "./handle.ts";
 import { type HoldWatch, watchHold } from "./hold-watch.ts";
 import { type Inflight, type InflightEnv, type LoopOutcome, trackInflight } from "./inflight.ts";
+import { recordPassedSlots } from "./passed.ts";
 
 export type { LoopOutcome } from "./inflight.ts";
 
@@ -32,6 +33,8 @@ interface LoopState {
   next: Date | null;
   /** True until the loop has stopped and its ticks are settled. */
   alive: boolean;
+  /** What keeps the loop from the slots coming due now (named in a passed slot's row). */
+  busy: string;
   /** Records the first ending and aborts everything in flight. */
   end(o: LoopOutcome): void;
 }
@@ -53,7 +56,7 @@ export function startRunner(env: LoopEnv): Runner {
   };
   const hold = watchHold(env.app, env.schedule);
   const ticks = trackInflight(env, stop.signal, (s) => hold.observe(s), end);
-  const state: LoopState = { env, stop, hold, ticks, next: null, alive: true, end };
+  const state: LoopState = { env, stop, hold, ticks, next: null, alive: true, busy: LATE_WAKE, end };
   return {
     done: runLoop(state).then((o) => outcome ?? o),
     alive: () => state.alive,
@@ -70,11 +73,8 @@ async function runLoop(s: LoopState): Promise<LoopOutcome> {
     let last = await startUp(s);
     while (!s.stop.signal.aborted) {
       // A slot that came due while the loop was busy (the catch-up tick) runs now, not never.
-      const due = schedule.latest(app.deps.clock.now());
-      if (due.getTime() > last.getTime()) {
-        last = due;
-        void s.ticks.launch("schedule", due);
-      }
+      last = launchLatest(s, last, last);
+      s.busy = LATE_WAKE;
       const woke = await sleepToNextSlot(s, last);
       if (woke === "stop") break;
       if (woke === "flag") {
@@ -82,8 +82,7 @@ async function runLoop(s: LoopState): Promise<LoopOutcome> {
         refuseIfGuarded(s, schedule.latest(app.deps.clock.now()));
         continue;
       }
-      last = woke;
-      void s.ticks.launch("schedule", woke);
+      last = launchLatest(s, last, woke);
     }
   } catch (err) {
     s.end({ exitCode: EXIT.failed, reason: `runner error: ${String(err)}` });
@@ -94,6 +93,24 @@ async function runLoop(s: LoopState): Promise<LoopOutcome> {
     s.alive = false;
   }
   return { exitCode: EXIT.ok, reason: "stopped" };
+}
+
+/** What kept the loop from a slot it passed, when no catch-up tick did. */
+const LATE_WAKE = "the runner was busy (it woke after a later slot was due)";
+
+/**
+ * Runs the latest slot due (at least `reached`, the slot the loop woke for) if it is after
+ * `last`; every slot in between gets its row first (recordPassedSlots), so none goes without
+ * one when the clock passed more than one slot per wake-up. Returns the slot handled last.
+ */
+function launchLatest(s: LoopState, last: Date, reached: Date): Date {
+  const { schedule, app } = s.env;
+  const latest = schedule.latest(app.deps.clock.now());
+  const due = latest.getTime() > reached.getTime() ? latest : reached;
+  if (due.getTime() <= last.getTime()) return last;
+  recordPassedSlots(s.env, schedule, last, due, s.busy);
+  void s.ticks.launch("schedule", due);
+  return due;
 }
 
 /**
@@ -123,6 +140,7 @@ async function startUp(s: LoopState): Promise<Date> {
   );
   // Awaited so the schedule starts after it, but a stop does not wait for it here:
   // the tick in flight gets its grace when the loop ends, like any other.
+  s.busy = `the catch-up of ${plan.slot.toISOString()} ran`;
   await Promise.race([s.ticks.launch("catchup", plan.slot, plan), untilAborted(s.stop.signal)]);
   return plan.slot;
 }

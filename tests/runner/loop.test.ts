@@ -16,7 +16,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-type OnWait = (at: Date, n: number, runner: Runner) => void | Promise<void>;
+/** The test's hand on each sleep; a Date returned is when the loop wakes instead (a late wake-up, under load). */
+type OnWait = (
+  at: Date,
+  n: number,
+  runner: Runner,
+) => void | Date | Promise<void> | Promise<Date | undefined>;
 
 interface SetupOptions {
   maxTickSeconds?: number;
@@ -45,8 +50,8 @@ function setup(o: SetupOptions = {}) {
       schedule: everySeconds(600), // every 10 minutes: slots at 07:00, 07:10, …
       async waitUntil(at, r) {
         waits.push(at);
-        await onWait(at, waits.length, r);
-        t.clock.set(at);
+        const late = await onWait(at, waits.length, r);
+        t.clock.set(late ?? at);
       },
       ...(o.harness ? { harness: o.harness } : {}),
       ...(o.graceMs ? { graceMs: o.graceMs } : {}),
@@ -117,6 +122,53 @@ describe("the scheduler loop", () => {
       "schedule 07:10",
     ]);
     expect(waits[0]?.toISOString()).toBe("2026-11-24T07:20:00.000Z");
+  });
+
+  test("several slots due during the catch-up tick: the latest runs, each one between gets its own row saying so", async () => {
+    const s = setup();
+    s.feed.hold(); // the 07:00 catch-up tick waits in its fetch…
+    const ran = printed(s.t.deps, "[schedule 2026-11-24T07:30:00.000Z]");
+    const { waits, done } = s.start(async (_at, n, r) => {
+      if (n !== 1) return;
+      await ran;
+      r.requestStop("test over");
+    });
+    await s.feed.waitForRequests(1);
+    s.t.clock.set("2026-11-24T07:35:00Z"); // …while the clock passes 07:10, 07:20 and 07:30
+    s.feed.release();
+    expect((await done).exitCode).toBe(0);
+    const rows = ticksIn(s.dir);
+    expect(rows.map((r) => `${r.trigger} ${r.slot.slice(11, 16)} ${r.status}`)).toEqual([
+      "catchup 07:00 ok",
+      "schedule 07:10 skipped_overlap",
+      "schedule 07:20 skipped_overlap",
+      "schedule 07:30 quiet", // it ran: the feed's items were delivered at 07:00
+    ]);
+    for (const r of rows.filter((x) => x.status === "skipped_overlap")) {
+      expect(r.reason).toContain("the catch-up of 2026-11-24T07:00:00.000Z ran");
+      expect(r.reason).toContain("superseded by the slot 2026-11-24T07:30:00.000Z");
+    }
+    expect(waits[0]?.toISOString()).toBe("2026-11-24T07:40:00.000Z");
+  });
+
+  test("a wake-up later than the next slot: the slots it slept through get their rows, the latest runs", async () => {
+    const s = setup();
+    const ran = printed(s.t.deps, "[schedule 2026-11-24T07:30:00.000Z]");
+    const { done } = s.start(async (at, n, r) => {
+      if (n === 1) return new Date("2026-11-24T07:31:00Z"); // due 07:10, woke after 07:30
+      await ran;
+      r.requestStop("test over");
+      return at;
+    });
+    expect((await done).exitCode).toBe(0);
+    const rows = ticksIn(s.dir);
+    expect(rows.map((r) => `${r.trigger} ${r.slot.slice(11, 16)} ${r.status}`)).toEqual([
+      "catchup 07:00 ok",
+      "schedule 07:10 skipped_overlap",
+      "schedule 07:20 skipped_overlap",
+      "schedule 07:30 quiet", // it ran: the feed's items were delivered at 07:00
+    ]);
+    expect(rows[1]?.reason).toContain("woke after a later slot was due");
   });
 
   test("a slot that comes due while its predecessor runs is recorded skipped_overlap", async () => {
@@ -201,6 +253,25 @@ describe("the scheduler loop", () => {
     expect(s.t.out).toContain("resumed: ticks run again");
     // The notice goes out once per capped day, on its first refused slot.
     expect(s.t.out.filter((l) => l.startsWith("notice: ")).length).toBe(1);
+  });
+
+  test("halted at the cap with the clock jumping more than a slot per wake-up: every slot of the capped day gets its halted_cap row", async () => {
+    const s = setup({ env: { SPEND_CAP_USD: "1" }, now: "2026-11-24T21:35:00Z" });
+    const app = buildContext(parseArgs(["tick", "--spec", s.spec]), s.t.deps);
+    spentEarlierToday(app.db(), 2_000_000);
+    app.close();
+    const { done } = s.start((at, _n, r) => {
+      if (at.getTime() >= Date.parse("2026-11-24T23:00:00Z")) r.requestStop("test over");
+      return new Date(at.getTime() + 25 * 60_000); // each wake-up 25 minutes late: two slots per wake
+    });
+    expect(await done).toEqual({ exitCode: 0, reason: "test over" });
+    const rows = ticksIn(s.dir).filter((r) => r.id !== "t-earlier");
+    // One row per slot from 21:30 to the last one reached, none skipped, none twice.
+    const slots = rows.map((r) => Date.parse(r.slot)).sort((a, b) => a - b);
+    expect(rows[0]?.slot).toBe("2026-11-24T21:30:00.000Z");
+    expect(slots.slice(1).map((t, k) => t - (slots[k] as number))).toEqual(slots.slice(1).map(() => 600_000));
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    expect(rows.every((r) => r.status === "halted_cap")).toBe(true);
   });
 
   test("a tick that ignores its abort: after the grace the runner closes its row killed itself and stops", async () => {
