@@ -87,7 +87,7 @@ export const FD_FLAT = 8;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-interface Row {
+export interface Row {
   slot: string;
   status: TickStatus;
   reason: string | null;
@@ -137,28 +137,63 @@ export function growth(samples: readonly Sample[], pick: (s: Sample) => number):
   return worst;
 }
 
-/** Every invariant the soak promises, read from the ledger, out/, the run log and the samples. */
-export function checkInvariants(i: InvariantInput): InvariantReport {
-  const { db } = i;
+/** The spec whose cadence owns `slot`: the job spec inside a job period, else the digest's. */
+function specOf(i: Pick<InvariantInput, "spec" | "jobPeriods">, slot: Date): Spec {
+  const p = (i.jobPeriods ?? []).find((x) => slot > x.from && slot < x.to);
+  return p?.spec ?? i.spec;
+}
+
+/** An unaccounted slot in words: its time, the spec (name, cadence) it is due under, and the rows it has. */
+function describeUnaccounted(
+  i: Pick<InvariantInput, "spec" | "jobPeriods">,
+  slot: string,
+  rows: readonly Row[],
+): string {
+  const spec = specOf(i, new Date(slot));
+  const seen = rows.length ? rows.map((r) => r.status).join("+") : "no row";
+  return `${slot} (spec ${spec.name}, cadence "${spec.cadence}": ${seen})`;
+}
+
+export interface SlotAccount {
+  slots: string[];
+  accounted: number;
+  /** Slots delivered more than once. */
+  doubles: number;
+  /** Each unaccounted slot in words (describeUnaccounted). */
+  unaccounted: string[];
+}
+
+/**
+ * Every slot of the run against the ledger's rows: accounted by exactly one delivery, or by
+ * closed rows with a reason (or the catch-up's record of it as missed) and no delivery.
+ */
+export function accountSlots(
+  i: Pick<InvariantInput, "db" | "spec" | "firstSlot" | "lastSlot" | "jobPeriods">,
+  rows: readonly Row[],
+): SlotAccount {
   const slots = runSlots(i);
-  const rows = db.query<Row, []>("SELECT slot, status, reason, out_path FROM ticks").all();
   const bySlot = new Map<string, Row[]>();
   for (const r of rows) bySlot.set(r.slot, [...(bySlot.get(r.slot) ?? []), r]);
   const missed = new Set<string>();
-  for (const c of db.query<{ missed: string }, []>("SELECT missed FROM runner_catchups").all())
+  for (const c of i.db.query<{ missed: string }, []>("SELECT missed FROM runner_catchups").all())
     for (const s of JSON.parse(c.missed) as string[]) missed.add(s);
-
-  let accounted = 0;
-  let doubles = 0;
-  const unaccounted: string[] = [];
+  const account: SlotAccount = { slots, accounted: 0, doubles: 0, unaccounted: [] };
   for (const slot of slots) {
     const list = bySlot.get(slot) ?? [];
     const delivered = list.filter((r) => isDelivered(r.status)).length;
-    if (delivered > 1) doubles++;
+    if (delivered > 1) account.doubles++;
     const reasoned = list.some((r) => r.status !== "running" && r.reason) || missed.has(slot);
-    if (delivered === 1 || (delivered === 0 && reasoned)) accounted++;
-    else unaccounted.push(slot);
+    if (delivered === 1 || (delivered === 0 && reasoned)) account.accounted++;
+    else account.unaccounted.push(describeUnaccounted(i, slot, list));
   }
+  return account;
+}
+
+/** Every invariant the soak promises, read from the ledger, out/, the run log and the samples. */
+export function checkInvariants(i: InvariantInput): InvariantReport {
+  const { db } = i;
+  const rows = db.query<Row, []>("SELECT slot, status, reason, out_path FROM ticks").all();
+  const { slots, accounted, doubles, unaccounted } = accountSlots(i, rows);
 
   const out = outFiles(i.home);
   const deliveredPaths = new Set(
@@ -235,7 +270,7 @@ export function brokenInvariants(r: InvariantReport): string[] {
   const broken: string[] = [];
   if (r.slots_accounted !== r.slots)
     broken.push(
-      `${r.slots - r.slots_accounted} of ${r.slots} slots unaccounted (${r.unaccounted.slice(0, 5).join(", ")})`,
+      `${r.slots - r.slots_accounted} of ${r.slots} slots unaccounted: ${r.unaccounted.join("; ")}`,
     );
   if (r.double_deliveries) broken.push(`${r.double_deliveries} slots delivered twice`);
   if (r.rows_left_running) broken.push(`${r.rows_left_running} ledger rows left running`);

@@ -417,6 +417,24 @@ async function pidfileWritten(w: World): Promise<void> {
   for (let i = 0; i < 1500 && !existsSync(join(w.o.home, "afk.pid")); i++) await Bun.sleep(20);
 }
 
+/**
+ * The slot the first serve caught up: the run's first, read from its row. Not the clock when the
+ * pidfile appeared: serve plans its catch-up a moment after writing it, and on a loaded machine
+ * that moment can pass a slot (an hour is 0.4 s at the short soak's scale) — a slot before the
+ * serve existed, which the run then counted with no row (the short soak's "1 of 89 unaccounted").
+ * Polls (bounded); `fallback` (the slot serve was started after) if no row comes.
+ */
+async function firstServedSlot(w: World, fallback: Date): Promise<Date> {
+  const first = () =>
+    read(w, (db) => db.query<{ s: string | null }, []>("SELECT min(slot) AS s FROM ticks").get()?.s ?? null);
+  for (let i = 0; i < 1500; i++) {
+    const s = existsSync(join(w.o.home, "ledger.sqlite")) ? first() : null;
+    if (s) return new Date(s);
+    await Bun.sleep(20);
+  }
+  return fallback;
+}
+
 /** Polls (bounded) until the ledger has a row for `slot` and the run log has its Day line. */
 async function settleEnd(w: World, slot: Date, days: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -506,10 +524,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await until(w, new Date(slot.getTime() + 2 * 60_000));
     startServe(w);
     // On a loaded machine start-up can take seconds, i.e. virtual hours: the run's slots begin at
-    // the one the first serve catches up when it is up (its pidfile written), not before it existed.
+    // the one the first serve catches up, not before it existed.
     await pidfileWritten(w);
-    firstSlot =
-      latestSlot(spec, w.clock.now()).getTime() > slot.getTime() ? latestSlot(spec, w.clock.now()) : slot;
+    firstSlot = await firstServedSlot(w, slot);
     stopSampler = startSampler(w);
     const switches = switchPlan(o.day0, o.days + 1, onJob);
     const switching = switcher(w, switches);

@@ -1,7 +1,10 @@
 import { expect, test } from "bun:test";
-import { runSlots } from "../../src/soak/invariants.ts";
+import { join } from "node:path";
+import { openDatabase } from "../../src/ledger/db.ts";
+import { accountSlots, type Row, runSlots } from "../../src/soak/invariants.ts";
 import { soakJobSpecText, soakSpecText } from "../../src/soak/spec.ts";
 import { parseSpec } from "../../src/spec/load.ts";
+import { tempHome } from "../support/home.ts";
 
 const input = {
   cadence: "0 * * * *",
@@ -33,4 +36,38 @@ test("a run accounts for the digest's hourly slots, and inside a job period for 
     "06:00",
     "07:00",
   ]);
+});
+
+test("an unaccounted slot is named with its time, its spec and the rows it has, so a soak's failure explains itself", () => {
+  const home = tempHome("afk-soak-slots-");
+  const db = openDatabase(join(home.dir, "ledger.sqlite"));
+  try {
+    const spec = parse(soakSpecText(input));
+    const row = (slot: string, status: Row["status"], reason: string | null): Row => ({
+      slot: `2026-03-02T${slot}:00.000Z`,
+      status,
+      reason,
+      out_path: null,
+    });
+    const i = {
+      db,
+      spec,
+      firstSlot: new Date("2026-03-02T16:00:00Z"),
+      lastSlot: new Date("2026-03-02T19:00:00Z"),
+    };
+    const a = accountSlots(i, [
+      row("16:00", "ok", null),
+      row("17:00", "running", null), // left open: no reason, no delivery
+      row("19:00", "skipped_overlap", "came due while the catch-up of … ran"),
+    ]);
+    expect(a.slots).toHaveLength(4);
+    expect(a.accounted).toBe(2);
+    expect(a.unaccounted).toEqual([
+      `2026-03-02T17:00:00.000Z (spec ${spec.name}, cadence "0 * * * *": running)`,
+      `2026-03-02T18:00:00.000Z (spec ${spec.name}, cadence "0 * * * *": no row)`,
+    ]);
+  } finally {
+    db.close();
+    home.cleanup();
+  }
 });

@@ -32,6 +32,8 @@ test("a three-day soak of real serve processes, supervised only as the shipped u
   expect(r.faults.every((f) => f.injected && f.observed)).toBe(true);
   const i = r.invariants;
   expect(i.slots).toBeGreaterThanOrEqual(70);
+  // Each one named (slot, spec, what rows it has), so a failure explains itself.
+  expect(i.unaccounted).toEqual([]);
   expect(i.slots_accounted).toBe(i.slots);
   expect(i.double_deliveries).toBe(0);
   expect(i.partial_files).toBe(0);
