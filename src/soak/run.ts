@@ -11,7 +11,7 @@ import { worstCaseTickMicros } from "../models/budget.ts";
 import { handedOverSince } from "../models/calls.ts";
 import { loadSpecFile, parseSpec } from "../spec/load.ts";
 import type { Spec } from "../spec/schema.ts";
-import { latestSlot, nextSlot } from "../spec/slots.ts";
+import { nextSlot } from "../spec/slots.ts";
 import { specHash } from "../spec/text.ts";
 import { type Child, probe, runAfk, spawnAfk } from "./child.ts";
 import { type FeedServer, startFeedServer } from "./feed-server.ts";
@@ -297,6 +297,122 @@ async function passive(w: World, f: Fault, rec: FaultRecord): Promise<() => bool
 
 type Judge = () => boolean;
 
+/** What an active fault's injector is given: when it ends, and the ledger rows written since it began. */
+interface ActiveCtx {
+  end: Date;
+  from: number;
+  rowsSince: (where: string) => () => boolean;
+}
+
+type Injector = (w: World, f: Fault, rec: FaultRecord, c: ActiveCtx) => Promise<Judge>;
+
+/** The primary model answers 500 for the fault's hours: the chain falls over to the paid tier. */
+const primaryDown: Injector = async (w, f, rec, c) => {
+  w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
+  rec.injected = true;
+  await until(w, c.end);
+  w.ollama.setBehavior(PRIMARY_MODEL, undefined);
+  rec.note = `primary answered 500 for ${f.hours} h; the chain fell over to the paid tier`;
+  // A digest tick names the fallback in its reason; a job's request hands over inside the proxy.
+  const handedOver = () => read(w, (db) => handedOverSince(db, c.from, "primary", "paid"));
+  const named = c.rowsSince("reason LIKE '%fallback primary%'");
+  return () => named() || handedOver();
+};
+
+/** The paid key revoked while the primary is down: paid answers 401, extractive writes the digest. */
+const paidKeyRevoked: Injector = async (w, f, rec, c) => {
+  const before = w.openai.requests.filter((r) => r.auth === "invalid").length;
+  w.openai.revokeKey(PAID_KEY);
+  w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
+  rec.injected = true;
+  await until(w, c.end);
+  w.ollama.setBehavior(PRIMARY_MODEL, undefined);
+  w.openai.addKey(PAID_KEY);
+  rec.note = `paid key revoked for ${f.hours} h while the primary was down; paid answered 401, extractive wrote the digest`;
+  return () => w.openai.requests.filter((r) => r.auth === "invalid").length > before;
+};
+
+/** SIGKILL while a tick waits on the model; the supervisor's Restart=always brings serve back. */
+const sigkillMidTick: Injector = async (w, f, rec) => {
+  const n = w.ollama.requests.length;
+  w.ollama.queueBehaviors(PRIMARY_MODEL, { kind: "hang" });
+  const arrived = await Promise.race([
+    w.ollama.waitForRequests(n + 1).then(() => true),
+    until(w, hoursAfter(f.at, 6)).then(() => false),
+  ]);
+  const victim = w.child;
+  if (!arrived || !victim) {
+    rec.note = "no tick reached the model within 6 h; not injected";
+    return () => false;
+  }
+  await stopServe(w, "SIGKILL");
+  rec.injected = true;
+  // Restart=always: back up after RestartSec, the clock where it is then.
+  await until(w, new Date(w.clock.now().getTime() + RESTART_SEC_MS));
+  startServe(w);
+  rec.note = `serve (pid ${victim.pid}) SIGKILLed while its tick waited on the model; restarted after RestartSec`;
+  return () =>
+    count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed' AND pid = ?", victim.pid) > 0;
+};
+
+/** The host down for the fault's hours (SIGTERM, restarted later): one catch-up tick. */
+const hostDown: Injector = async (w, f, rec, c) => {
+  await stopServe(w, "SIGTERM");
+  rec.injected = true;
+  await until(w, c.end);
+  const back = w.clock.now().toISOString();
+  startServe(w);
+  rec.note = `host down ${f.hours} h (SIGTERM, restarted later): one catch-up tick for the missed slots`;
+  return () => count(w, "SELECT count(*) AS n FROM runner_catchups WHERE decided_at >= ?", back) > 0;
+};
+
+/** The kill flag for the fault's hours; `afk arm` resumes the serve that stayed up. */
+const killFlag: Injector = async (w, f, rec, c) => {
+  writeFileSync(w.env.AFK_KILL_FLAG as string, "soak\n");
+  const setAfterRowid = maxRowid(w);
+  const holder = w.child;
+  rec.injected = true;
+  await until(w, c.end);
+  const removedAfterRowid = maxRowid(w);
+  // The one documented action that resumes it under every supervisor: afk arm.
+  await runAfk(["arm"], childEnv(w), w.logPath);
+  const stayedUp = holder !== null && w.child === holder;
+  w.kills.push({ setAfterRowid, removedAfterRowid, stayedUp });
+  rec.note = `kill flag for ${f.hours} h: serve ${stayedUp ? "stayed up, stopped" : "did not stay up"}; afk arm resumed it (no restart)`;
+  return () =>
+    count(
+      w,
+      // Refused at the next guard, or stopped at the next step boundary if a tick was in flight.
+      `SELECT count(*) AS n FROM ticks WHERE (status = 'refused_kill' AND rowid > ?)
+          OR (status = 'killed' AND reason LIKE '%kill flag%' AND rowid >= ?)`,
+      setAfterRowid,
+      setAfterRowid,
+    ) > 0;
+};
+
+/** The primary down until the day's end: the paid tier spends until the cap halts the ticks. */
+const capCrossed: Injector = async (w, f, rec, c) => {
+  w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
+  rec.injected = true;
+  const holder = w.child;
+  const dayEnd = new Date(Math.floor(f.at.getTime() / (24 * HOUR) + 1) * 24 * HOUR);
+  await until(w, dayEnd);
+  w.ollama.setBehavior(PRIMARY_MODEL, undefined);
+  rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; the paid tier spent until the cap halted the ticks; serve stayed up and resumed the next day by itself`;
+  const halted = c.rowsSince("status = 'halted_cap'");
+  const resumed = c.rowsSince(`status IN ${DELIVERED_SQL} AND day > '${f.at.toISOString().slice(0, 10)}'`);
+  return () => halted() && resumed() && holder !== null;
+};
+
+const INJECTORS: Partial<Record<Fault["kind"], Injector>> = {
+  primary_down: primaryDown,
+  paid_key_revoked: paidKeyRevoked,
+  sigkill_mid_tick: sigkillMidTick,
+  host_down: hostDown,
+  kill_flag: killFlag,
+  cap_crossed: capCrossed,
+};
+
 /**
  * Injects an active fault (process, model, money) and undoes it; returns how to judge it at
  * the end, when the serve processes (whose clocks trail the soak's by their start-up time)
@@ -304,101 +420,15 @@ type Judge = () => boolean;
  */
 async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
   await until(w, f.at);
-  const end = hoursAfter(f.at, f.hours);
   const from = maxRowid(w);
   const rowsSince = (where: string) => () =>
     count(w, `SELECT count(*) AS n FROM ticks WHERE rowid > ? AND ${where}`, from) > 0;
-  switch (f.kind) {
-    case "primary_down": {
-      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
-      rec.injected = true;
-      await until(w, end);
-      w.ollama.setBehavior(PRIMARY_MODEL, undefined);
-      rec.note = `primary answered 500 for ${f.hours} h; the chain fell over to the paid tier`;
-      // A digest tick names the fallback in its reason; a job's request hands over inside the proxy.
-      const handedOver = () => read(w, (db) => handedOverSince(db, from, "primary", "paid"));
-      const named = rowsSince("reason LIKE '%fallback primary%'");
-      return () => named() || handedOver();
-    }
-    case "paid_key_revoked": {
-      const before = w.openai.requests.filter((r) => r.auth === "invalid").length;
-      w.openai.revokeKey(PAID_KEY);
-      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
-      rec.injected = true;
-      await until(w, end);
-      w.ollama.setBehavior(PRIMARY_MODEL, undefined);
-      w.openai.addKey(PAID_KEY);
-      rec.note = `paid key revoked for ${f.hours} h while the primary was down; paid answered 401, extractive wrote the digest`;
-      return () => w.openai.requests.filter((r) => r.auth === "invalid").length > before;
-    }
-    case "sigkill_mid_tick": {
-      const n = w.ollama.requests.length;
-      w.ollama.queueBehaviors(PRIMARY_MODEL, { kind: "hang" });
-      const arrived = await Promise.race([
-        w.ollama.waitForRequests(n + 1).then(() => true),
-        until(w, hoursAfter(f.at, 6)).then(() => false),
-      ]);
-      const victim = w.child;
-      if (!arrived || !victim) {
-        rec.note = "no tick reached the model within 6 h; not injected";
-        return () => false;
-      }
-      await stopServe(w, "SIGKILL");
-      rec.injected = true;
-      // Restart=always: back up after RestartSec, the clock where it is then.
-      await until(w, new Date(w.clock.now().getTime() + RESTART_SEC_MS));
-      startServe(w);
-      rec.note = `serve (pid ${victim.pid}) SIGKILLed while its tick waited on the model; restarted after RestartSec`;
-      return () =>
-        count(w, "SELECT count(*) AS n FROM ticks WHERE status = 'crashed' AND pid = ?", victim.pid) > 0;
-    }
-    case "host_down": {
-      await stopServe(w, "SIGTERM");
-      rec.injected = true;
-      await until(w, end);
-      const back = w.clock.now().toISOString();
-      startServe(w);
-      rec.note = `host down ${f.hours} h (SIGTERM, restarted later): one catch-up tick for the missed slots`;
-      return () => count(w, "SELECT count(*) AS n FROM runner_catchups WHERE decided_at >= ?", back) > 0;
-    }
-    case "kill_flag": {
-      writeFileSync(w.env.AFK_KILL_FLAG as string, "soak\n");
-      const setAfterRowid = maxRowid(w);
-      const holder = w.child;
-      rec.injected = true;
-      await until(w, end);
-      const removedAfterRowid = maxRowid(w);
-      // The one documented action that resumes it under every supervisor: afk arm.
-      await runAfk(["arm"], childEnv(w), w.logPath);
-      const stayedUp = holder !== null && w.child === holder;
-      w.kills.push({ setAfterRowid, removedAfterRowid, stayedUp });
-      rec.note = `kill flag for ${f.hours} h: serve ${stayedUp ? "stayed up, stopped" : "did not stay up"}; afk arm resumed it (no restart)`;
-      return () =>
-        count(
-          w,
-          // Refused at the next guard, or stopped at the next step boundary if a tick was in flight.
-          `SELECT count(*) AS n FROM ticks WHERE (status = 'refused_kill' AND rowid > ?)
-              OR (status = 'killed' AND reason LIKE '%kill flag%' AND rowid >= ?)`,
-          setAfterRowid,
-          setAfterRowid,
-        ) > 0;
-    }
-    case "cap_crossed": {
-      w.ollama.setBehavior(PRIMARY_MODEL, ollamaPresets.loadTimeout);
-      rec.injected = true;
-      const holder = w.child;
-      const dayEnd = new Date(Math.floor(f.at.getTime() / (24 * HOUR) + 1) * 24 * HOUR);
-      await until(w, dayEnd);
-      w.ollama.setBehavior(PRIMARY_MODEL, undefined);
-      rec.note = `primary down from ${f.at.toISOString().slice(11, 16)}; the paid tier spent until the cap halted the ticks; serve stayed up and resumed the next day by itself`;
-      const halted = rowsSince("status = 'halted_cap'");
-      const resumed = rowsSince(`status IN ${DELIVERED_SQL} AND day > '${f.at.toISOString().slice(0, 10)}'`);
-      return () => halted() && resumed() && holder !== null;
-    }
-    default:
-      rec.note = `${f.kind} is passive`;
-      return () => false;
+  const inject = INJECTORS[f.kind];
+  if (!inject) {
+    rec.note = `${f.kind} is passive`;
+    return () => false;
   }
+  return inject(w, f, rec, { end: hoursAfter(f.at, f.hours), from, rowsSince });
 }
 
 /** The stretches the job spec ran: from each switch into it to the switch out (or past the run's end). */
@@ -449,9 +479,17 @@ async function settleEnd(w: World, slot: Date, days: number): Promise<void> {
   }
 }
 
-/** Runs the soak: real `afk serve` processes through `days` compressed days, faults injected, invariants checked. */
-export async function runSoak(o: SoakOptions): Promise<SoakResult> {
-  const wallStart = performance.now();
+/** The run's world (the doubles started, the specs written) and the specs it judges by. */
+interface Setup {
+  w: World;
+  spec: Spec;
+  jobSpec: Spec;
+  onJob: number[];
+  capMicros: number;
+}
+
+/** Starts the feed server and the model doubles, writes the digest spec, and builds the world around them. */
+async function setUp(o: SoakOptions): Promise<Setup> {
   mkdirSync(join(o.home, "runs"), { recursive: true });
   const feeds = startFeedServer();
   const ollama = await startOllamaDouble();
@@ -464,14 +502,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   };
   const specPath = writeSoakSpec(o.home, specInput);
   const specs = { digest: soakSpecText(specInput), job: soakJobSpecText(specInput) };
-  const onJob = [...(o.jobDays ?? defaultJobDays(o.days))];
   const spec = loadSpecFile(specPath).spec;
   const jobSpec = parseSpec(specs.job, specPath, `file:${specPath}`, o.home).spec;
   const capMicros = soakCapMicros(worstCaseTickMicros(spec));
-  const start = new Date(o.day0.getTime() + 5 * 60_000);
   const w: World = {
     o,
-    clock: new ScaledClock(start, o.scale),
+    clock: new ScaledClock(new Date(o.day0.getTime() + 5 * 60_000), o.scale),
     feeds,
     ollama,
     openai,
@@ -502,8 +538,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     kills: [],
     stop: new AbortController(),
   };
-  const plan = planFaults(o.day0, o.days + 1, o.faults, o.seed, onJob);
-  const records: FaultRecord[] = plan.map((f) => ({
+  return { w, spec, jobSpec, onJob: [...(o.jobDays ?? defaultJobDays(o.days))], capMicros };
+}
+
+/** One record per planned fault, not yet injected nor observed. */
+function faultRecords(o: SoakOptions, plan: readonly Fault[], onJob: readonly number[]): FaultRecord[] {
+  return plan.map((f) => ({
     kind: f.kind,
     at: f.at.toISOString(),
     day: onJob.includes(dayOf(o.day0.getTime(), f.at)) ? "job" : "digest",
@@ -512,71 +552,95 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     observed: false,
     note: "",
   }));
-  const endSlot = new Date(o.day0.getTime() + (o.days + 1) * 24 * HOUR);
-  let stopSampler = () => {};
-  let invariants: InvariantReport;
-  let jobs: JobDayReport;
-  let firstSlot = latestSlot(spec, start);
-  try {
-    await runAfk(["clock", "start", "--spec", specPath], childEnv(w), w.logPath);
-    // Start serve just after a slot, so its own start-up (virtual minutes at this scale) cannot pass the next one.
-    const slot = nextSlot(spec, w.clock.now()) ?? w.clock.now();
-    await until(w, new Date(slot.getTime() + 2 * 60_000));
-    startServe(w);
-    // On a loaded machine start-up can take seconds, i.e. virtual hours: the run's slots begin at
-    // the one the first serve catches up, not before it existed.
-    await pidfileWritten(w);
-    firstSlot = await firstServedSlot(w, slot);
-    stopSampler = startSampler(w);
-    const switches = switchPlan(o.day0, o.days + 1, onJob);
-    const switching = switcher(w, switches);
-    const pairs = plan.map((f, i) => ({ f, rec: records[i] as FaultRecord }));
-    const judges: Promise<{ rec: FaultRecord; judge: Judge }>[] = pairs
-      .filter((p) => isPassive(p.f.kind))
-      .map((p) => passive(w, p.f, p.rec).then((judge) => ({ rec: p.rec, judge })));
-    for (const p of pairs.filter((x) => !isPassive(x.f.kind))) {
-      const judge = await active(w, p.f, p.rec);
-      judges.push(Promise.resolve({ rec: p.rec, judge }));
-      o.log?.(`${p.rec.at} ${p.f.kind}: ${p.rec.note}`);
-    }
-    await until(w, hoursAfter(endSlot, 0.5));
-    await switching;
-    await settleEnd(w, endSlot, o.days);
-    stopSampler();
-    const code = await stopServe(w, "SIGTERM");
-    if (code !== null && code !== 0) o.log?.(`final serve exited ${code}`);
-    w.stop.abort();
-    for (const { rec, judge } of await Promise.all(judges)) rec.observed = judge();
-    writeFileSync(join(o.home, "runs", "soak-samples.json"), `${JSON.stringify(w.samples)}\n`);
-    invariants = read(w, (db) =>
-      checkInvariants({
-        db,
-        home: o.home,
-        spec,
-        capMicros,
-        firstSlot,
-        lastSlot: nextSlot(spec, new Date(endSlot.getTime() - 1)) ?? endSlot,
-        days: o.days,
-        kills: w.kills,
-        samples: w.samples,
-        jobPeriods: jobPeriods(w.switchedAt, endSlot, jobSpec),
-      }),
-    );
-    jobs = read(w, (db) =>
-      jobDayReport(db, {
-        home: o.home,
-        jobHash: specHash(specs.job),
-        jobDays: onJob.length,
-        switches: w.switches,
-        script: SOAK_JOB,
-      }),
-    );
-  } finally {
-    w.stop.abort();
-    stopSampler();
-    if (w.child) await stopServe(w, "SIGKILL");
-    await Promise.all([feeds.stop(), ollama.stop(), openai.stop()]);
+}
+
+/** Sets the clock, starts the first serve just after a slot, and returns the run's first slot. */
+async function startFirstServe(w: World, spec: Spec): Promise<Date> {
+  await runAfk(["clock", "start", "--spec", w.specPath], childEnv(w), w.logPath);
+  // Start serve just after a slot, so its own start-up (virtual minutes at this scale) cannot pass the next one.
+  const slot = nextSlot(spec, w.clock.now()) ?? w.clock.now();
+  await until(w, new Date(slot.getTime() + 2 * 60_000));
+  startServe(w);
+  // On a loaded machine start-up can take seconds, i.e. virtual hours: the run's slots begin at
+  // the one the first serve catches up, not before it existed.
+  await pidfileWritten(w);
+  return await firstServedSlot(w, slot);
+}
+
+type Judged = Promise<{ rec: FaultRecord; judge: Judge }>;
+
+/** The passive faults watched in the background, the active ones injected in order; how to judge each. */
+async function injectFaults(
+  w: World,
+  plan: readonly Fault[],
+  records: readonly FaultRecord[],
+): Promise<Judged[]> {
+  const pairs = plan.map((f, i) => ({ f, rec: records[i] as FaultRecord }));
+  const judges: Judged[] = pairs
+    .filter((p) => isPassive(p.f.kind))
+    .map((p) => passive(w, p.f, p.rec).then((judge) => ({ rec: p.rec, judge })));
+  for (const p of pairs.filter((x) => !isPassive(x.f.kind))) {
+    const judge = await active(w, p.f, p.rec);
+    judges.push(Promise.resolve({ rec: p.rec, judge }));
+    w.o.log?.(`${p.rec.at} ${p.f.kind}: ${p.rec.note}`);
   }
+  return judges;
+}
+
+/** Runs past the end slot, stops the last serve, then judges every fault and keeps the samples. */
+async function windDown(
+  w: World,
+  endSlot: Date,
+  switching: Promise<unknown>,
+  judges: Judged[],
+  stopSampler: () => void,
+) {
+  await until(w, hoursAfter(endSlot, 0.5));
+  await switching;
+  await settleEnd(w, endSlot, w.o.days);
+  stopSampler();
+  const code = await stopServe(w, "SIGTERM");
+  if (code !== null && code !== 0) w.o.log?.(`final serve exited ${code}`);
+  w.stop.abort();
+  for (const { rec, judge } of await Promise.all(judges)) rec.observed = judge();
+  writeFileSync(join(w.o.home, "runs", "soak-samples.json"), `${JSON.stringify(w.samples)}\n`);
+}
+
+/** What the run reads off the ledger at the end: the invariants and the job days' report. */
+function readReports(w: World, s: Setup, firstSlot: Date, endSlot: Date) {
+  const invariants = read(w, (db) =>
+    checkInvariants({
+      db,
+      home: w.o.home,
+      spec: s.spec,
+      capMicros: s.capMicros,
+      firstSlot,
+      lastSlot: nextSlot(s.spec, new Date(endSlot.getTime() - 1)) ?? endSlot,
+      days: w.o.days,
+      kills: w.kills,
+      samples: w.samples,
+      jobPeriods: jobPeriods(w.switchedAt, endSlot, s.jobSpec),
+    }),
+  );
+  const jobs = read(w, (db) =>
+    jobDayReport(db, {
+      home: w.o.home,
+      jobHash: specHash(w.specs.job),
+      jobDays: s.onJob.length,
+      switches: w.switches,
+      script: SOAK_JOB,
+    }),
+  );
+  return { invariants, jobs };
+}
+
+/** Every broken promise in words: the invariants', the process's, the job days' and each fault's. */
+function brokenOf(
+  w: World,
+  invariants: InvariantReport,
+  jobs: JobDayReport,
+  records: readonly FaultRecord[],
+): string[] {
   const broken = brokenInvariants(invariants);
   if (w.unexpectedExits) broken.push(`${w.unexpectedExits} unexpected serve exits`);
   if (jobs.job_processes_left) broken.push(`${jobs.job_processes_left} job processes outlived their tick`);
@@ -585,6 +649,34 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     if (!r.injected) broken.push(`fault ${r.kind} at ${r.at} was not injected: ${r.note}`);
     else if (!r.observed) broken.push(`fault ${r.kind} at ${r.at} left no trace in the ledger: ${r.note}`);
   }
+  return broken;
+}
+
+/** Runs the soak: real `afk serve` processes through `days` compressed days, faults injected, invariants checked. */
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const wallStart = performance.now();
+  const s = await setUp(o);
+  const { w, onJob } = s;
+  const plan = planFaults(o.day0, o.days + 1, o.faults, o.seed, onJob);
+  const records = faultRecords(o, plan, onJob);
+  const endSlot = new Date(o.day0.getTime() + (o.days + 1) * 24 * HOUR);
+  let stopSampler = () => {};
+  let reports: ReturnType<typeof readReports>;
+  try {
+    const firstSlot = await startFirstServe(w, s.spec);
+    stopSampler = startSampler(w);
+    const switching = switcher(w, switchPlan(o.day0, o.days + 1, onJob));
+    const judges = await injectFaults(w, plan, records);
+    await windDown(w, endSlot, switching, judges, stopSampler);
+    reports = readReports(w, s, firstSlot, endSlot);
+  } finally {
+    w.stop.abort();
+    stopSampler();
+    if (w.child) await stopServe(w, "SIGKILL");
+    await Promise.all([w.feeds.stop(), w.ollama.stop(), w.openai.stop()]);
+  }
+  const { invariants, jobs } = reports;
+  const broken = brokenOf(w, invariants, jobs, records);
   return {
     ok: broken.length === 0,
     broken,
