@@ -42,7 +42,9 @@ interface LoopState {
 /**
  * The scheduler loop of `afk serve`. At start: the guard, then at most one catch-up tick.
  * Then: sleep until the next slot (ports.waitUntil), start its tick without waiting for it
- * (a slot that comes due while one runs finds the lock held: `skipped_overlap`), repeat.
+ * (a slot that comes due while one runs finds the lock held: `skipped_overlap`), repeat. When
+ * more than one slot came due since the last (a catch-up tick, a late wake-up) only the latest
+ * runs, and each one before it gets its own row saying so: every slot passed has one.
  * Stops only on requestStop (signals, POST /kill); a refused or halted tick holds the ticks,
  * not the process. What is due is decided from the injected clock; the ports only wake the loop.
  */
