@@ -65,58 +65,83 @@ function stillThere(p: Proc): boolean {
   return startTimeOf(p.pid) === p.start && !isGoneOrZombie(p.pid);
 }
 
-describe("a job group left by a SIGKILLed afk tick is ended at the next start", () => {
+/** A first afk (`tick` or `serve`) runs the stubborn job and is SIGKILLed: its group lives on. */
+async function leaveOrphan(command: "tick" | "serve") {
+  const h = tempHome("afk-job-orphan-");
+  cleanups.push(h.cleanup);
+  const spec = writeJobSpec(h.dir, {
+    run: ["sh", "job.sh"],
+    files: { "job.sh": `${JOB}\n` },
+    cadence: "0 * * * *",
+  });
+  const env = childEnv(h.dir, { TICK_SECONDS: "3600" });
+  const first = startAfk([command, "--spec", spec], { env });
+  cleanups.push(first.killTree);
+  const grandchild = Number(await fileWritten(join(h.dir, "grandchild.pid")));
+  // The record is written right after the spawn; the job may have got here first.
+  const record = await recordWritten(h.dir);
+  expect(record.start).toBe(startTimeOf(record.pgid));
+  const group: Proc[] = groupStats(record.pgid).map((s) => ({ pid: s.pid, start: s.start }));
+  // sh, its sleep, and the grandchild
+  expect(group.length).toBeGreaterThanOrEqual(3);
+  expect(group.map((p) => p.pid)).toContain(grandchild);
+  // Whatever escapes this test is killed at clean-up, by pid and only if still the same process.
+  cleanups.push(() => {
+    for (const p of group) if (stillThere(p)) process.kill(p.pid, "SIGKILL");
+  });
+
+  first.kill("SIGKILL");
+  await first.exited;
+  expect(group.filter(stillThere)).toEqual(group);
+  const [open] = ticksIn(h.dir);
+  expect(open?.status).toBe("running");
+  return { dir: h.dir, spec, env, record, group, grandchild, tickId: open?.id ?? "" };
+}
+
+/** Nothing of the group runs; the old row is crashed with the reason, its trace says so; the new tick delivered. */
+function expectRecovered(o: Awaited<ReturnType<typeof leaveOrphan>>) {
+  expect(o.group.filter(stillThere)).toEqual([]);
+  const rows = ticksIn(o.dir);
+  const old = rows.find((r) => r.id === o.tickId);
+  expect(old?.status).toBe("crashed");
+  expect(old?.reason).toContain("died mid-tick; closed at next start");
+  expect(old?.reason).toContain(`job group ${o.record.pgid} ended at recovery`);
+  expect(old?.reason).toContain("SIGKILL after the grace");
+  expect(rows.find((r) => r.id !== o.tickId)?.status).toBe("ok");
+  const event = readTickTrace(o.dir, o.tickId, old?.trace_path ?? null).find(
+    (r) => r.name === "job.group_ended",
+  );
+  expect(event?.attrs.pgid).toBe(o.record.pgid);
+  expect(event?.attrs.pids).toContain(String(o.grandchild));
+  expect(event?.attrs.forced_kill).toBe(true);
+  // Both records are gone: the old one at recovery, the new tick's own when its job ended.
+  expect(readdirSync(jobGroupDir(o.dir))).toEqual([]);
+}
+
+describe("a job group left by a SIGKILLed afk is ended at the next start", () => {
   test(
-    "the group outlives the SIGKILL; the next afk tick ends every pid of it and closes the row crashed with the reason",
+    "afk tick: the group outlives the SIGKILL; the next afk tick ends every pid of it and closes the row crashed with the reason",
     async () => {
-      const h = tempHome("afk-job-orphan-");
-      cleanups.push(h.cleanup);
-      const spec = writeJobSpec(h.dir, {
-        run: ["sh", "job.sh"],
-        files: { "job.sh": `${JOB}\n` },
-        cadence: "0 * * * *",
-      });
-      const env = childEnv(h.dir);
-      const first = startAfk(["tick", "--spec", spec], { env });
-      cleanups.push(first.killTree);
-      const grandchild = Number(await fileWritten(join(h.dir, "grandchild.pid")));
-      // The record is written right after the spawn; the job may have got here first.
-      const record = await recordWritten(h.dir);
-      expect(record.start).toBe(startTimeOf(record.pgid));
-      const group: Proc[] = groupStats(record.pgid).map((s) => ({ pid: s.pid, start: s.start }));
-      // sh, its sleep, and the grandchild
-      expect(group.length).toBeGreaterThanOrEqual(3);
-      expect(group.map((p) => p.pid)).toContain(grandchild);
-      // Whatever escapes this test is killed at clean-up, by pid and only if still the same process.
-      cleanups.push(() => {
-        for (const p of group) if (stillThere(p)) process.kill(p.pid, "SIGKILL");
-      });
-
-      first.kill("SIGKILL");
-      await first.exited;
-      expect(group.filter(stillThere)).toEqual(group);
-      const [open] = ticksIn(h.dir);
-      expect(open?.status).toBe("running");
-
-      const second = await startAfk(["tick", "--spec", spec], { env }).result();
-      expect(group.filter(stillThere)).toEqual([]);
-      expect(second.err).toContain(`tick ${open?.id}: job group ${record.pgid} ended at recovery`);
+      const o = await leaveOrphan("tick");
+      const second = await startAfk(["tick", "--spec", o.spec], { env: o.env }).result();
+      expect(second.err).toContain(`tick ${o.tickId}: job group ${o.record.pgid} ended at recovery`);
       expect(second.code).toBe(0);
-      const rows = ticksIn(h.dir);
-      const old = rows.find((r) => r.id === open?.id);
-      expect(old?.status).toBe("crashed");
-      expect(old?.reason).toContain("died mid-tick; closed at next start");
-      expect(old?.reason).toContain(`job group ${record.pgid} ended at recovery`);
-      expect(old?.reason).toContain("SIGKILL after the grace");
-      expect(rows.find((r) => r.id !== open?.id)?.status).toBe("ok");
-      const event = readTickTrace(h.dir, open?.id ?? "", old?.trace_path ?? null).find(
-        (r) => r.name === "job.group_ended",
-      );
-      expect(event?.attrs.pgid).toBe(record.pgid);
-      expect(event?.attrs.pids).toContain(String(grandchild));
-      expect(event?.attrs.forced_kill).toBe(true);
-      // Both records are gone: the old one at recovery, the new tick's own when its job ended.
-      expect(readdirSync(jobGroupDir(h.dir))).toEqual([]);
+      expectRecovered(o);
+    },
+    ROOM_MS,
+  );
+
+  test(
+    "afk serve: the restarted serve ends the group before its first tick, which then delivers",
+    async () => {
+      const o = await leaveOrphan("serve");
+      const second = startAfk(["serve", "--spec", o.spec], { env: o.env });
+      cleanups.push(second.killTree);
+      await second.err.waitFor(new RegExp(`tick ${o.tickId}: job group ${o.record.pgid} ended at recovery`));
+      await second.out.waitFor(/^tick .*: ok/);
+      second.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      expectRecovered(o);
     },
     ROOM_MS,
   );
