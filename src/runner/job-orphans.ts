@@ -21,6 +21,17 @@ export interface OrphanSweep {
   jobs: OrphanJob[];
   /** Records that did not parse: removed, no signal sent. */
   bad: string[];
+  /** What could not be read or removed (the start goes on: a record left is judged again next time). */
+  faults: string[];
+}
+
+/** Runs `fn`; a file-system fault becomes a line in `faults` instead of failing the start. */
+function tryFs(faults: string[], what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    faults.push(`${what}: ${(err as Error).message}`);
+  }
 }
 
 /** The words a row's reason, the warning and the trace event carry for an outcome. */
@@ -58,19 +69,27 @@ export function reapOrphanJobs(
   isGone: (row: TickRow) => boolean,
   graceMs = JOB_GRACE_MS,
 ): OrphanSweep {
-  const { records, bad } = readJobGroups(home);
-  for (const path of bad) rmSync(path, { force: true });
   const notes = new Map<string, string>();
   const jobs: OrphanJob[] = [];
-  for (const record of records) {
+  const faults: string[] = [];
+  let found: ReturnType<typeof readJobGroups> = { records: [], bad: [] };
+  tryFs(faults, "job group records could not be read", () => {
+    found = readJobGroups(home);
+  });
+  for (const path of found.bad)
+    tryFs(faults, `${path} could not be removed`, () => rmSync(path, { force: true }));
+  for (const record of found.records) {
     const row = getTick(db, record.tick);
     if (row?.status === "running" && (row.pid === selfPid || !isGone(row))) continue;
     const outcome = reapJobGroup(record, graceMs);
-    if (outcome.kind !== "elsewhere") clearJobGroup(home, record.tick);
+    if (outcome.kind !== "elsewhere")
+      tryFs(faults, `the record of tick ${record.tick} could not be removed`, () =>
+        clearJobGroup(home, record.tick),
+      );
     notes.set(record.tick, orphanNote(outcome));
     jobs.push({ record, row, outcome });
   }
-  return { notes, jobs, bad };
+  return { notes, jobs, bad: found.bad, faults };
 }
 
 /** Tells what the sweep did: a warning line each, and an event in the tick's own trace. */
@@ -81,6 +100,7 @@ export function reportOrphanJobs(
 ): void {
   for (const path of sweep.bad)
     deps.warn(`job group record ${path} did not parse: removed, nothing signalled`);
+  for (const fault of sweep.faults) deps.warn(fault);
   for (const { record, row, outcome } of sweep.jobs) {
     const note = sweep.notes.get(record.tick) ?? orphanNote(outcome);
     deps.warn(`tick ${record.tick}: ${note}`);

@@ -5,7 +5,7 @@
  * another host and a tick still running in a live afk are never signalled.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { here, startTimeOf } from "../../src/core/identity.ts";
 import { writeFileAtomic } from "../../src/core/write-atomic.ts";
@@ -139,5 +139,17 @@ describe("a recorded job group is signalled only when it is still the job's", ()
       `job group record ${join(jobGroupDir(dir), "t-bad.json")} did not parse: removed, nothing signalled`,
       `tick t-gone: job group ${p.pid} was already gone at recovery`,
     ]);
+  });
+
+  test("records that cannot be read are a warning, not a failed start", () => {
+    const { dir, db } = home();
+    mkdirSync(join(dir, "runs"), { recursive: true });
+    writeFileSync(jobGroupDir(dir), "not a folder");
+    const sweep = reapOrphanJobs(db, dir, process.pid, () => true, 200);
+    expect(sweep.jobs).toEqual([]);
+    expect(sweep.faults).toEqual([expect.stringContaining("job group records could not be read: ")]);
+    const { deps, err } = testDeps(dir);
+    reportOrphanJobs(sweep, dir, deps);
+    expect(err).toEqual(sweep.faults);
   });
 });
