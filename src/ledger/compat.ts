@@ -57,5 +57,13 @@ export function unsafeUnknownMigrations(db: Database, knownIds: ReadonlySet<stri
           "SELECT id, NULL AS compat FROM schema_migrations ORDER BY id",
         )
         .all();
+  return unsafeUnknown(rows, knownIds);
+}
+
+/** Of a ledger's `schema_migrations` rows, the ids this afk does not know and that are not `additive`. */
+export function unsafeUnknown(
+  rows: readonly { id: string; compat: string | null }[],
+  knownIds: ReadonlySet<string>,
+): string[] {
   return rows.filter((r) => !knownIds.has(r.id) && r.compat !== "additive").map((r) => r.id);
 }

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { unsafeUnknownMigrations } from "./compat.ts";
+import { unsafeUnknown } from "./compat.ts";
 import { allMigrations } from "./migrations.ts";
 
 /**
@@ -15,19 +15,19 @@ export function openLedgerReadOnly(path: string): Database | null {
   try {
     db = new Database(path, { readonly: true, strict: true });
     db.run("PRAGMA busy_timeout = 5000");
-    const applied = new Set(
-      db
-        .query<{ id: string }, []>("SELECT id FROM schema_migrations")
-        .all()
-        .map((r) => r.id),
-    );
+    // one read of the applied migrations: a ledger without core-007's `compat` column fails it, and
+    // such a ledger is not current anyway (the ordinary open migrates it)
+    const rows = db
+      .query<{ id: string; compat: string | null }, []>("SELECT id, compat FROM schema_migrations")
+      .all();
+    const applied = new Set(rows.map((r) => r.id));
     const running = db
       .query<{ n: number }, []>("SELECT count(*) AS n FROM ticks WHERE status = 'running'")
       .get();
     const known = new Set(allMigrations.map((m) => m.id));
     const current = allMigrations.every((m) => applied.has(m.id));
     // a newer afk's breaking migration: the ordinary open refuses it with its fix
-    if (current && running?.n === 0 && unsafeUnknownMigrations(db, known).length === 0) return db;
+    if (current && running?.n === 0 && unsafeUnknown(rows, known).length === 0) return db;
   } catch {
     // not a ledger this afk can read as it is (no tables yet, locked, unreadable): open it normally
   }

@@ -38,15 +38,35 @@ export function dailyMinutes(pattern: string): number[] | null {
   const minutes = field(parts[0] as string, 59);
   const hours = field(parts[1] as string, 23);
   if (!minutes || !hours) return null;
-  return hours.flatMap((h) => minutes.map((m) => h * 60 + m));
+  const out: number[] = [];
+  for (const h of hours) for (const m of minutes) out.push(h * 60 + m);
+  return out;
+}
+
+/**
+ * The index of the first of the sorted `slots` that is ≥ `minute`, or `slots.length`: a bisection,
+ * since `* * * * *` has 1,440 slots and a cold process runs this in the interpreter.
+ */
+function firstAtLeast(slots: readonly number[], minute: number): number {
+  let lo = 0;
+  let hi = slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((slots[mid] as number) < minute) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The first slot strictly after `after` (UTC). */
 export function dailyNext(slots: readonly number[], after: Date): Date {
   const from = Math.floor(after.getTime() / MINUTE_MS) + 1;
   const day = Math.floor(from / DAY_MINUTES);
-  const hit = slots.find((m) => m >= from - day * DAY_MINUTES);
-  const minute = hit === undefined ? (day + 1) * DAY_MINUTES + (slots[0] as number) : day * DAY_MINUTES + hit;
+  const i = firstAtLeast(slots, from - day * DAY_MINUTES);
+  const minute =
+    i === slots.length
+      ? (day + 1) * DAY_MINUTES + (slots[0] as number)
+      : day * DAY_MINUTES + (slots[i] as number);
   return new Date(minute * MINUTE_MS);
 }
 
@@ -54,10 +74,11 @@ export function dailyNext(slots: readonly number[], after: Date): Date {
 export function dailyLatest(slots: readonly number[], now: Date): Date {
   const at = Math.floor(now.getTime() / MINUTE_MS);
   const day = Math.floor(at / DAY_MINUTES);
-  const hit = slots.findLast((m) => m <= at - day * DAY_MINUTES);
+  // the last slot at or before the minute: the one before the first slot after it
+  const i = firstAtLeast(slots, at - day * DAY_MINUTES + 1) - 1;
   const minute =
-    hit === undefined
+    i < 0
       ? (day - 1) * DAY_MINUTES + (slots[slots.length - 1] as number)
-      : day * DAY_MINUTES + hit;
+      : day * DAY_MINUTES + (slots[i] as number);
   return new Date(minute * MINUTE_MS);
 }

@@ -9,9 +9,18 @@ function cronOf(spec: Spec): Cron {
   return new Cron(spec.cadence, { ...zone, paused: true });
 }
 
+/** dailyMinutes by cadence: a status asks for the same spec's slots several times, serve at every tick. */
+const dailyByCadence = new Map<string, readonly number[] | null>();
+
 /** The cadence's minutes of the day when it is a plain daily pattern in UTC, else null (croner answers). */
-function daily(spec: Spec): number[] | null {
-  return spec.timezone === "UTC" ? dailyMinutes(spec.cadence) : null;
+function daily(spec: Spec): readonly number[] | null {
+  if (spec.timezone !== "UTC") return null;
+  let slots = dailyByCadence.get(spec.cadence);
+  if (slots === undefined) {
+    slots = dailyMinutes(spec.cadence);
+    dailyByCadence.set(spec.cadence, slots);
+  }
+  return slots;
 }
 
 /** The latest cadence slot at or before `now` (the slot a tick run now serves). */
