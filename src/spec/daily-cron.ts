@@ -10,19 +10,22 @@
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
 
-/** One field's values, or null when it uses anything beyond `*`, `*\/n`, `a`, `a-b`, `a-b/n` and lists. */
-function field(text: string, max: number): number[] | null {
+/**
+ * One field's values in lo..hi (`*` is all of them), or null when it uses anything beyond `*`,
+ * `*\/n`, `a`, `a-b`, `a-b/n` and lists, or a value outside lo..hi.
+ */
+export function numbers(text: string, lo: number, hi: number): number[] | null {
   const out = new Set<number>();
   for (const part of text.split(",")) {
     const m = /^(?:(\*)|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/.exec(part);
     if (!m) return null;
     const star = m[1] !== undefined;
-    const from = star ? 0 : Number(m[2]);
-    const to = star ? max : m[3] !== undefined ? Number(m[3]) : from;
+    const from = star ? lo : Number(m[2]);
+    const to = star ? hi : m[3] !== undefined ? Number(m[3]) : from;
     const step = m[4] !== undefined ? Number(m[4]) : 1;
     // `a/n` (no range) and steps of 0 mean other things to croner: leave them to it
     if (!star && m[3] === undefined && m[4] !== undefined) return null;
-    if (from > to || to > max || step < 1) return null;
+    if (from < lo || from > to || to > hi || step < 1) return null;
     for (let v = from; v <= to; v += step) out.add(v);
   }
   return [...out].sort((a, b) => a - b);
@@ -35,8 +38,8 @@ function field(text: string, max: number): number[] | null {
 export function dailyMinutes(pattern: string): number[] | null {
   const parts = pattern.trim().split(/\s+/);
   if (parts.length !== 5 || parts[2] !== "*" || parts[3] !== "*" || parts[4] !== "*") return null;
-  const minutes = field(parts[0] as string, 59);
-  const hours = field(parts[1] as string, 23);
+  const minutes = numbers(parts[0] as string, 0, 59);
+  const hours = numbers(parts[1] as string, 0, 23);
   if (!minutes || !hours) return null;
   const out: number[] = [];
   for (const h of hours) for (const m of minutes) out.push(h * 60 + m);

@@ -1,12 +1,23 @@
 /* Slot maths: which slots are due, as pure functions of the spec and a time (croner only computes; the runner sleeps). */
-import { Cron } from "croner";
+import type { Cron } from "croner";
 import { dailyLatest, dailyMinutes, dailyNext } from "./daily-cron.ts";
 import type { Spec } from "./schema.ts";
+import { type UtcPattern, utcLatest, utcNext, utcPattern } from "./utc-cron.ts";
 
+/**
+ * Croner loads on the first pattern daily-cron.ts and utc-cron.ts cannot answer: an idle serve on a
+ * numeric UTC cadence never holds it. `require` (not `import()`) keeps the slot maths synchronous.
+ */
 function cronOf(spec: Spec): Cron {
+  const { Cron: CronClass } = require("croner") as typeof import("croner");
   // A zero offset is UTC without croner's Intl time-zone maths (ICU's cold start, as zonedParts).
   const zone = spec.timezone === "UTC" ? { utcOffset: 0 } : { timezone: spec.timezone };
-  return new Cron(spec.cadence, { ...zone, paused: true });
+  return new CronClass(spec.cadence, { ...zone, paused: true });
+}
+
+/** The cadence split into day-level sets when it is numeric and in UTC, else null (croner answers). */
+function dayLevel(spec: Spec): UtcPattern | null {
+  return spec.timezone === "UTC" ? utcPattern(spec.cadence) : null;
 }
 
 /** dailyMinutes by cadence: a status asks for the same spec's slots several times, serve at every tick. */
@@ -27,6 +38,9 @@ function daily(spec: Spec): readonly number[] | null {
 export function latestSlot(spec: Spec, now: Date): Date {
   const slots = daily(spec);
   if (slots) return dailyLatest(slots, now);
+  const p = dayLevel(spec);
+  const found = p && utcLatest(p, now);
+  if (found) return found;
   const cron = cronOf(spec);
   // previousRuns excludes `now` itself; a tick exactly on its slot serves that slot.
   if (cron.match(now)) return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
@@ -37,17 +51,27 @@ export function latestSlot(spec: Spec, now: Date): Date {
 /** The next cadence slot strictly after `now`, or null when the pattern has none. */
 export function nextSlot(spec: Spec, after: Date): Date | null {
   const slots = daily(spec);
-  return slots ? dailyNext(slots, after) : cronOf(spec).nextRun(after);
+  if (slots) return dailyNext(slots, after);
+  const p = dayLevel(spec);
+  return (p && utcNext(p, after)) ?? cronOf(spec).nextRun(after);
 }
 
 /** Slots in (from, to], oldest first, at most `limit`. */
 export function slotsBetween(spec: Spec, from: Date, to: Date, limit = 10_000): Date[] {
   const out: Date[] = [];
   const slots = daily(spec);
-  const cron = slots ? null : cronOf(spec);
+  const p = slots ? null : dayLevel(spec);
+  let cron: Cron | null = null;
+  const next = (t: Date): Date | null => {
+    if (slots) return dailyNext(slots, t);
+    const found = p && utcNext(p, t);
+    if (found) return found;
+    cron ??= cronOf(spec);
+    return cron.nextRun(t);
+  };
   let t: Date | null = from;
   while (out.length < limit) {
-    t = slots ? dailyNext(slots, t) : (cron as Cron).nextRun(t);
+    t = next(t);
     if (!t || t.getTime() > to.getTime()) break;
     out.push(t);
   }

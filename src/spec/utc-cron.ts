@@ -1,0 +1,110 @@
+/**
+ * Five-field cadences in UTC whose day, month and weekday fields are plain numbers, ranges, steps
+ * and lists (`0 0 1 1 *`, `0 7 * * 1-5`, `30 6 1,15 * *`), walked day by day. Croner answers the
+ * same questions for every pattern, but an idle serve holds ~2 MB for it: slots.ts asks
+ * daily-cron.ts, then here, and loads croner only for names, L/W/#, `?`, seconds or a time zone.
+ * Croner's rules are kept: weekday 7 is Sunday, and when both day-of-month and weekday are
+ * restricted a day matches either (croner's default, `domAndDow: false`). A test holds the answers
+ * equal to croner's over generated patterns and instants.
+ */
+import { dailyMinutes, numbers } from "./daily-cron.ts";
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const DAY_MINUTES = 1440;
+/** How far a walk looks before handing the pattern to croner: 29 February can be 8 years away. */
+const MAX_MONTHS = 12 * 9;
+
+export interface UtcPattern {
+  /** Minutes of the day, sorted. */
+  readonly minutes: readonly number[];
+  readonly dom: ReadonlySet<number> | null;
+  readonly months: ReadonlySet<number> | null;
+  readonly dow: ReadonlySet<number> | null;
+}
+
+/** The pattern split into day-level sets (null: `*`), or null when it is beyond this file. */
+export function utcPattern(pattern: string): UtcPattern | null {
+  const parts = pattern.trim().split(/\s+/);
+  if (parts.length !== 5) return null;
+  const [min, hour, dom, month, dow] = parts as [string, string, string, string, string];
+  const minutes = dailyMinutes(`${min} ${hour} * * *`);
+  if (!minutes || minutes.length === 0) return null;
+  const set = (text: string, lo: number, hi: number): ReadonlySet<number> | null | undefined => {
+    if (text === "*") return null;
+    const values = numbers(text, lo, hi);
+    return values && values.length > 0 ? new Set(values) : undefined;
+  };
+  const d = set(dom, 1, 31);
+  const m = set(month, 1, 12);
+  const w = set(dow, 0, 7);
+  if (d === undefined || m === undefined || w === undefined) return null;
+  const weekdays = w && new Set([...w].map((v) => v % 7));
+  return { minutes, dom: d, months: m, dow: weekdays };
+}
+
+/**
+ * The first (dir 1) or last (dir -1) matching day of the month `month` (months since 1970) from
+ * `start` (a day of that month, or 0: from its edge), as days since the epoch, or null. Walks by
+ * month, not by day: a start-up slot costs a few dozen steps, not hundreds of calls that would wake
+ * the JIT (~2 MB of Bun's machine code paged in for good, the idle serve's figure).
+ */
+function dayIn(p: UtcPattern, month: number, start: number, dir: 1 | -1): number | null {
+  const y = Math.floor(month / 12);
+  const m = month - y * 12;
+  if (p.months && !p.months.has(m + 1)) return null;
+  const first = Date.UTC(y, m, 1) / DAY_MS;
+  const length = Date.UTC(y, m + 1, 1) / DAY_MS - first;
+  const both = p.dom !== null && p.dow !== null;
+  let d = start !== 0 ? start : dir === 1 ? 1 : length;
+  for (; d >= 1 && d <= length; d += dir) {
+    const day = first + d - 1;
+    // 1 January 1970 was a Thursday
+    const domOk = !p.dom || p.dom.has(d);
+    const dowOk = !p.dow || p.dow.has((((day + 4) % 7) + 7) % 7);
+    if (both ? domOk || dowOk : domOk && dowOk) return day;
+  }
+  return null;
+}
+
+function monthOf(day: number): { month: number; date: number } {
+  const at = new Date(day * DAY_MS);
+  return { month: at.getUTCFullYear() * 12 + at.getUTCMonth(), date: at.getUTCDate() };
+}
+
+/** The first slot strictly after `after`, or null when none comes within nine years (croner decides). */
+export function utcNext(p: UtcPattern, after: Date): Date | null {
+  const from = Math.floor(after.getTime() / MINUTE_MS) + 1;
+  let today = Math.floor(from / DAY_MINUTES);
+  const floor = from - today * DAY_MINUTES;
+  // today counts only with a slot left after `from`; else the walk starts tomorrow
+  if (p.minutes.findLast((m) => m >= floor) === undefined) today += 1;
+  const start = monthOf(today);
+  for (let month = start.month; month <= start.month + MAX_MONTHS; month++) {
+    const day = dayIn(p, month, month === start.month ? start.date : 0, 1);
+    if (day === null) continue;
+    const hit =
+      day === Math.floor(from / DAY_MINUTES) ? (p.minutes.find((m) => m >= floor) as number) : p.minutes[0];
+    return new Date((day * DAY_MINUTES + (hit as number)) * MINUTE_MS);
+  }
+  return null;
+}
+
+/** The latest slot at or before `now`, or null when none lies within nine years (croner decides). */
+export function utcLatest(p: UtcPattern, now: Date): Date | null {
+  const at = Math.floor(now.getTime() / MINUTE_MS);
+  let today = Math.floor(at / DAY_MINUTES);
+  const ceil = at - today * DAY_MINUTES;
+  if ((p.minutes[0] as number) > ceil) today -= 1;
+  const start = monthOf(today);
+  for (let month = start.month; month >= start.month - MAX_MONTHS; month--) {
+    const day = dayIn(p, month, month === start.month ? start.date : 0, -1);
+    if (day === null) continue;
+    const hit =
+      day === Math.floor(at / DAY_MINUTES)
+        ? (p.minutes.findLast((m) => m <= ceil) as number)
+        : p.minutes[p.minutes.length - 1];
+    return new Date((day * DAY_MINUTES + (hit as number)) * MINUTE_MS);
+  }
+  return null;
+}
