@@ -2,9 +2,9 @@
  * The cadences most specs use — minutes and hours of every day (`0 7 * * *`, `*\/15 * * * *`,
  * `30 6,18 * * *`) in UTC — as plain minute-of-day arithmetic. Croner answers the same questions for
  * every pattern, but a cold `afk status` spends ~1.5 ms loading and warming it, and an idle serve
- * ~3 MB: slots.ts asks here first and falls back to croner for anything else (a day, month or
- * weekday field, names, L/W/#, seconds, another time zone). A test holds the answers equal to
- * croner's over generated patterns and instants.
+ * ~2 MB: slots.ts asks here first, then utc-cron.ts (numeric day, month and weekday fields), and
+ * loads croner for anything else (names, L/W/#, seconds, another time zone). A test holds the
+ * answers equal to croner's over generated patterns and instants.
  */
 
 const MINUTE_MS = 60_000;
