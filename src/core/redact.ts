@@ -75,14 +75,17 @@ export function makeRedactor(values: Iterable<string | undefined>): Redact {
 /** Names of the environment variables a spec names for secrets: every `…_env` key anywhere in it. */
 export function secretEnvNames(spec: unknown): string[] {
   const names = new Set<string>();
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (v && typeof v === "object")
-      for (const [k, x] of Object.entries(v)) {
-        if (/_env$/.test(k) && typeof x === "string") names.add(x);
-        else walk(x);
-      }
-  };
-  walk(spec);
+  // A loop over a stack, in the recursion's order, not a recursive call per node: a call per node
+  // made start-up baseline-compile it (JIT machine code paged into every serve and status).
+  const stack: [string, unknown][] = [["", spec]];
+  while (stack.length > 0) {
+    const [key, v] = stack.pop() as [string, unknown];
+    if (/_env$/.test(key) && typeof v === "string") names.add(v);
+    else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(["", v[i]]);
+    else if (v && typeof v === "object") {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i] as [string, unknown]);
+    }
+  }
   return [...names];
 }

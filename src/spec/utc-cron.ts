@@ -18,7 +18,8 @@ const MAX_MONTHS = 12 * 9;
 export interface UtcPattern {
   /** Minutes of the day, sorted. */
   readonly minutes: readonly number[];
-  readonly dom: ReadonlySet<number> | null;
+  /** Days of the month, sorted. */
+  readonly dom: readonly number[] | null;
   readonly months: ReadonlySet<number> | null;
   readonly dow: ReadonlySet<number> | null;
 }
@@ -30,17 +31,16 @@ export function utcPattern(pattern: string): UtcPattern | null {
   const [min, hour, dom, month, dow] = parts as [string, string, string, string, string];
   const minutes = dailyMinutes(`${min} ${hour} * * *`);
   if (!minutes || minutes.length === 0) return null;
-  const set = (text: string, lo: number, hi: number): ReadonlySet<number> | null | undefined => {
+  const list = (text: string, lo: number, hi: number): number[] | null | undefined => {
     if (text === "*") return null;
     const values = numbers(text, lo, hi);
-    return values && values.length > 0 ? new Set(values) : undefined;
+    return values && values.length > 0 ? values : undefined;
   };
-  const d = set(dom, 1, 31);
-  const m = set(month, 1, 12);
-  const w = set(dow, 0, 7);
+  const d = list(dom, 1, 31);
+  const m = list(month, 1, 12);
+  const w = list(dow, 0, 7);
   if (d === undefined || m === undefined || w === undefined) return null;
-  const weekdays = w && new Set([...w].map((v) => v % 7));
-  return { minutes, dom: d, months: m, dow: weekdays };
+  return { minutes, dom: d, months: m && new Set(m), dow: w && new Set(w.map((v) => v % 7)) };
 }
 
 /**
@@ -52,15 +52,27 @@ export function utcPattern(pattern: string): UtcPattern | null {
 function dayIn(p: UtcPattern, month: number, start: number, dir: 1 | -1): number | null {
   const y = Math.floor(month / 12);
   const m = month - y * 12;
-  if (p.months && !p.months.has(m + 1)) return null;
   const first = Date.UTC(y, m, 1) / DAY_MS;
   const length = Date.UTC(y, m + 1, 1) / DAY_MS - first;
   const both = p.dom !== null && p.dow !== null;
   let d = start !== 0 ? start : dir === 1 ? 1 : length;
+  if (p.dom && !p.dow) {
+    // the list names the day: no walk (a plain loop, no callback, for the same reason)
+    const dom = p.dom;
+    if (dir === 1) {
+      for (let i = 0; i < dom.length; i++)
+        if ((dom[i] as number) >= d && (dom[i] as number) <= length) return first + (dom[i] as number) - 1;
+    } else {
+      for (let i = dom.length - 1; i >= 0; i--)
+        if ((dom[i] as number) <= d) return first + (dom[i] as number) - 1;
+    }
+    return null;
+  }
+  // a weekday list matches within a week: at most seven steps
   for (; d >= 1 && d <= length; d += dir) {
     const day = first + d - 1;
     // 1 January 1970 was a Thursday
-    const domOk = !p.dom || p.dom.has(d);
+    const domOk = !p.dom || p.dom.includes(d);
     const dowOk = !p.dow || p.dow.has((((day + 4) % 7) + 7) % 7);
     if (both ? domOk || dowOk : domOk && dowOk) return day;
   }
@@ -81,6 +93,8 @@ export function utcNext(p: UtcPattern, after: Date): Date | null {
   if (p.minutes.findLast((m) => m >= floor) === undefined) today += 1;
   const start = monthOf(today);
   for (let month = start.month; month <= start.month + MAX_MONTHS; month++) {
+    // months outside the list are skipped here, not by a call each (calls are what wake the JIT)
+    if (p.months && !p.months.has((month % 12) + 1)) continue;
     const day = dayIn(p, month, month === start.month ? start.date : 0, 1);
     if (day === null) continue;
     const hit =
@@ -98,6 +112,8 @@ export function utcLatest(p: UtcPattern, now: Date): Date | null {
   if ((p.minutes[0] as number) > ceil) today -= 1;
   const start = monthOf(today);
   for (let month = start.month; month >= start.month - MAX_MONTHS; month--) {
+    // months outside the list are skipped here, not by a call each (calls are what wake the JIT)
+    if (p.months && !p.months.has((month % 12) + 1)) continue;
     const day = dayIn(p, month, month === start.month ? start.date : 0, -1);
     if (day === null) continue;
     const hit =
