@@ -127,13 +127,6 @@ export function lastWorkTick(db: Database): TickRow | null {
 }
 
 /** Whether the ledger holds a tick (any status) for a slot. */
-export function slotHasTick(db: Database, slot: string): boolean {
-  return (
-    (db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM ticks WHERE slot = ?").get(slot)?.n ?? 0) >
-    0
-  );
-}
-
 export interface ServeSession {
   pid: number;
   started_at: string;

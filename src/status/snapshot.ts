@@ -5,7 +5,7 @@ import { existsLight } from "../core/fs-light.ts";
 import { microsToUsd } from "../core/money.ts";
 import { didWork } from "../core/status.ts";
 import { sinkViews } from "../deliver/views.ts";
-import { lastTick, type TickRow } from "../ledger/ticks.ts";
+import { lastTick, slotHasRow, type TickRow } from "../ledger/ticks.ts";
 import { overrunsOn } from "../models/calls.ts";
 import type { AppBase } from "../runner/app-base.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
@@ -16,7 +16,7 @@ import { nextSlot, scheduleFor } from "../spec/slots.ts";
 import { ALERT_FILE, openAlert } from "./alert.ts";
 import { readClock } from "./clock-state.ts";
 import { hostOf, type ModelView, type SourceView } from "./explain.ts";
-import { dayTotals, lastServeSession, lastWorkTick, slotHasTick, tickDetail } from "./queries.ts";
+import { dayTotals, lastServeSession, lastWorkTick, tickDetail } from "./queries.ts";
 import type { StatusSnapshot, TickView } from "./snapshot-view.ts";
 import { unattendedDays } from "./unattended.ts";
 import { decideVerdict } from "./verdict.ts";
@@ -75,7 +75,7 @@ const DUE_GRACE_MS = 60_000;
 function dueState(input: SnapshotInput, now: Date): StatusSnapshot["due"] {
   const { app, db } = input;
   const slot = scheduleFor(app.loaded.spec, app.host.tickSeconds).latest(now);
-  const handled = now.getTime() - slot.getTime() < DUE_GRACE_MS || slotHasTick(db, slot.toISOString());
+  const handled = now.getTime() - slot.getTime() < DUE_GRACE_MS || slotHasRow(db, slot.toISOString());
   return { slot: slot.toISOString(), handled };
 }
 

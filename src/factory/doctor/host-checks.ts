@@ -1,3 +1,4 @@
+import type { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -30,18 +31,21 @@ export interface LedgerFacts {
   lastStartedAt: string | undefined;
 }
 
+/** How many ticks the ledger holds and when the last one started (doctor's ledger lines, the clock check). */
+export function ledgerFacts(db: Database): LedgerFacts {
+  const row = db
+    .query<{ n: number; last: string | null }, []>("SELECT count(*) AS n, max(started_at) AS last FROM ticks")
+    .get();
+  return { ticks: row?.n ?? 0, lastStartedAt: row?.last ?? undefined };
+}
+
 /** The ledger opens and its migrations apply; returns what the clock check compares with. */
 export function checkLedger(home: string): { result: CheckResult; facts?: LedgerFacts } {
   const path = join(home, "ledger.sqlite");
   try {
     const db = openDatabase(path);
     try {
-      const row = db
-        .query<{ n: number; last: string | null }, []>(
-          "SELECT count(*) AS n, max(started_at) AS last FROM ticks",
-        )
-        .get();
-      const facts = { ticks: row?.n ?? 0, lastStartedAt: row?.last ?? undefined };
+      const facts = ledgerFacts(db);
       return {
         result: ok("ledger", `${path} opens and is migrated (${facts.ticks} ticks)`),
         facts,

@@ -7,7 +7,7 @@ import { backupLedger } from "../../ledger/backup.ts";
 import { openDatabase } from "../../ledger/db.ts";
 import { allMigrations } from "../../ledger/migrations.ts";
 import { type CheckResult, fail, ok } from "./check.ts";
-import { checkLedger, type LedgerFacts } from "./host-checks.ts";
+import { checkLedger, type LedgerFacts, ledgerFacts } from "./host-checks.ts";
 
 /**
  * The ledger check before a deploy's swap (`doctor --preflight`): this binary's migrations are
@@ -32,12 +32,7 @@ export function checkLedgerOnCopy(home: string): { result: CheckResult; facts?: 
     const pending = allMigrations.filter((m) => !applied.has(m.id)).map((m) => m.id);
     const db = openDatabase(copy);
     try {
-      const row = db
-        .query<{ n: number; last: string | null }, []>(
-          "SELECT count(*) AS n, max(started_at) AS last FROM ticks",
-        )
-        .get();
-      const facts = { ticks: row?.n ?? 0, lastStartedAt: row?.last ?? undefined };
+      const facts = ledgerFacts(db);
       const todo = pending.length
         ? `; ${pending.join(", ")} apply (checked on a copy; applied at the first start)`
         : " and is migrated";
