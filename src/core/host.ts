@@ -1,6 +1,5 @@
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
 import { AfkError } from "./errors.ts";
+import { join, resolve } from "./path-light.ts";
 
 /** Loop mode's bounds: at most one tick a second (a source is not hammered), at least one a day. */
 export const TICK_SECONDS_MIN = 1;
@@ -41,6 +40,11 @@ function optionalNumber(
   return undefined;
 }
 
+/** The user's home when HOME is unset: `node:os` loads only then (it costs a cold start up to 0.5 ms). */
+function homeDir(): string {
+  return (require("node:os") as typeof import("node:os")).homedir();
+}
+
 /** Host configuration (twelve-factor): where and how much, never what. Read once in main. */
 export function readHostConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): HostConfig {
   const problems: string[] = [];
@@ -63,7 +67,7 @@ export function readHostConfig(env: Readonly<Record<string, string | undefined>>
   const killFlag = e("AFK_KILL_FLAG");
   return {
     capUsd,
-    killFlag: killFlag ? resolve(cwd, killFlag) : join(e("HOME") ?? homedir(), "afk.kill"),
+    killFlag: killFlag ? resolve(cwd, killFlag) : join(e("HOME") ?? homeDir(), "afk.kill"),
     tickSeconds,
     home: resolve(cwd, e("AFK_HOME") ?? "."),
     ollamaHost: e("OLLAMA_HOST") ?? "http://127.0.0.1:11434",

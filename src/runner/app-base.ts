@@ -1,7 +1,7 @@
-import { join } from "node:path";
 import type { Deps } from "../core/deps.ts";
 import type { HostConfig } from "../core/host.ts";
 import { usdToMicros } from "../core/money.ts";
+import { join } from "../core/path-light.ts";
 import { makeRedactor, secretEnvNames } from "../core/redact.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import { readTextLight } from "../core/fs-light.ts";
 import type { ProcessIdentity } from "../core/identity.ts";
+import { join } from "../core/path-light.ts";
 
 /**
  * Reads /proc (node:fs): loaded only when a pidfile names a pid, so `afk status` with no serve

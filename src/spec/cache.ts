@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join } from "../core/path-light.ts";
 import type { Spec } from "./schema.ts";
 import { sha256Hex } from "./text.ts";
 

@@ -1,5 +1,5 @@
-import { dirname, join, normalize } from "node:path";
 import { existsLight, readTextLight } from "../core/fs-light.ts";
+import { dirname, join, normalize } from "../core/path-light.ts";
 import { decodeCachedSpec, specCacheKey, specCachePath } from "./cache.ts";
 import { embeddedFiles } from "./embedded-define.ts";
 import type { LoadedSpec } from "./load.ts";

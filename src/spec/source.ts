@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { resolve } from "../core/path-light.ts";
 
 /** Replaced by `afk build` (bun build --define) with the SPEC.md text the binary was built from. */
 declare const AFK_EMBEDDED_SPEC: string | undefined;

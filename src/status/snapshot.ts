@@ -1,8 +1,8 @@
 import type { Database } from "bun:sqlite";
-import { join } from "node:path";
 import { dayIn } from "../core/clock.ts";
 import { existsLight } from "../core/fs-light.ts";
 import { microsToUsd } from "../core/money.ts";
+import { join } from "../core/path-light.ts";
 import { didWork } from "../core/status.ts";
 import { sinkViews } from "../deliver/views.ts";
 import { lastTick, slotHasRow, type TickRow } from "../ledger/ticks.ts";
