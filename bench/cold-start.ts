@@ -107,7 +107,7 @@ export function benchColdStart(
       value: Math.max(ratio("statusSpec"), ratio("statusEmbedded")),
       unit: "×",
       goal: { op: "<=", target: 1.5 },
-      note: `afk status: ${pair("statusSpec", "statusEmbedded")}; ${common}. First run after a spec change (validates) ${round(coldStatus.ms, 1)} ms. Floor (bench/status-floor.ts: only the work any status must do — node:fs, bun:sqlite read-only, two queries, croner) takes ${round(ms("floor"), 1)} ms (${ratio("floor")}×); \`afk help\` ${round(ms("help"), 1)} ms (${ratio("help")}×)${sqlite3 ? `; the same "today" question through the sqlite3 CLI ${round(ms("sqlite3"), 1)} ms (${ratio("sqlite3")}×)` : "; sqlite3 CLI not installed"}`,
+      note: `afk status: ${pair("statusSpec", "statusEmbedded")}; ${common}. First run after a spec change (validates) ${round(coldStatus.ms, 1)} ms. Floor (bench/status-floor.ts: only what any status that answers from the ledger must do — the spec mapped, the ledger opened read-only, today's ticks and the last one, the kill flag) takes ${round(ms("floor"), 1)} ms (${ratio("floor")}×); \`afk help\` ${round(ms("help"), 1)} ms (${ratio("help")}×)${sqlite3 ? `; the same "today" question through the sqlite3 CLI ${round(ms("sqlite3"), 1)} ms (${ratio("sqlite3")}×)` : "; sqlite3 CLI not installed"}`,
     },
     {
       key: "version_cold_vs_hello",
