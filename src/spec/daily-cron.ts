@@ -32,56 +32,84 @@ export function numbers(text: string, lo: number, hi: number): number[] | null {
 }
 
 /**
- * The pattern's slots as sorted minutes of the day, or null when it is not a plain daily pattern
- * (five fields, the last three `*`).
+ * A plain daily pattern's slots: every pair of one of `hours` and one of `minutes` (each sorted).
+ * Kept as the two lists, not as their product: `* * * * *` is 24 and 60 values, not 1,440 slots a
+ * cold process would build in the interpreter.
  */
-export function dailyMinutes(pattern: string): number[] | null {
+export interface DaySlots {
+  readonly hours: readonly number[];
+  readonly minutes: readonly number[];
+}
+
+/** The pattern's slots, or null when it is not a plain daily pattern (five fields, the last three `*`). */
+export function dailySlots(pattern: string): DaySlots | null {
   const parts = pattern.trim().split(/\s+/);
   if (parts.length !== 5 || parts[2] !== "*" || parts[3] !== "*" || parts[4] !== "*") return null;
   const minutes = numbers(parts[0] as string, 0, 59);
   const hours = numbers(parts[1] as string, 0, 23);
-  if (!minutes || !hours) return null;
-  const out: number[] = [];
-  for (const h of hours) for (const m of minutes) out.push(h * 60 + m);
-  return out;
+  return minutes && hours ? { hours, minutes } : null;
 }
 
-/**
- * The index of the first of the sorted `slots` that is ≥ `minute`, or `slots.length`: a bisection,
- * since `* * * * *` has 1,440 slots and a cold process runs this in the interpreter.
- */
-function firstAtLeast(slots: readonly number[], minute: number): number {
+/** The index of the first of the sorted `values` that is ≥ `x`, or `values.length` (a bisection). */
+function firstAtLeast(values: readonly number[], x: number): number {
   let lo = 0;
-  let hi = slots.length;
+  let hi = values.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((slots[mid] as number) < minute) lo = mid + 1;
+    if ((values[mid] as number) < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** The day's first slot, as a minute of the day. */
+export function firstSlot(d: DaySlots): number {
+  return (d.hours[0] as number) * 60 + (d.minutes[0] as number);
+}
+
+/** The day's last slot, as a minute of the day. */
+export function lastSlot(d: DaySlots): number {
+  return (d.hours[d.hours.length - 1] as number) * 60 + (d.minutes[d.minutes.length - 1] as number);
+}
+
+/** The first slot at or after minute-of-day `x`, or null when the day has none left. */
+export function slotAtOrAfter(d: DaySlots, x: number): number | null {
+  const hour = Math.floor(x / 60);
+  let i = firstAtLeast(d.hours, hour);
+  if (d.hours[i] === hour) {
+    const j = firstAtLeast(d.minutes, x - hour * 60);
+    if (j < d.minutes.length) return hour * 60 + (d.minutes[j] as number);
+    i++;
+  }
+  return i < d.hours.length ? (d.hours[i] as number) * 60 + (d.minutes[0] as number) : null;
+}
+
+/** The last slot at or before minute-of-day `x`, or null when the day has none yet. */
+export function slotAtOrBefore(d: DaySlots, x: number): number | null {
+  const hour = Math.floor(x / 60);
+  let i = firstAtLeast(d.hours, hour + 1) - 1;
+  if (i >= 0 && d.hours[i] === hour) {
+    const j = firstAtLeast(d.minutes, x - hour * 60 + 1) - 1;
+    if (j >= 0) return hour * 60 + (d.minutes[j] as number);
+    i--;
+  }
+  return i >= 0 ? (d.hours[i] as number) * 60 + (d.minutes[d.minutes.length - 1] as number) : null;
+}
+
 /** The first slot strictly after `after` (UTC). */
-export function dailyNext(slots: readonly number[], after: Date): Date {
+export function dailyNext(d: DaySlots, after: Date): Date {
   const from = Math.floor(after.getTime() / MINUTE_MS) + 1;
   const day = Math.floor(from / DAY_MINUTES);
-  const i = firstAtLeast(slots, from - day * DAY_MINUTES);
-  const minute =
-    i === slots.length
-      ? (day + 1) * DAY_MINUTES + (slots[0] as number)
-      : day * DAY_MINUTES + (slots[i] as number);
+  const slot = slotAtOrAfter(d, from - day * DAY_MINUTES);
+  const minute = slot === null ? (day + 1) * DAY_MINUTES + firstSlot(d) : day * DAY_MINUTES + slot;
   return new Date(minute * MINUTE_MS);
 }
 
 /** The latest slot at or before `now` (UTC). */
-export function dailyLatest(slots: readonly number[], now: Date): Date {
+export function dailyLatest(d: DaySlots, now: Date): Date {
   const at = Math.floor(now.getTime() / MINUTE_MS);
   const day = Math.floor(at / DAY_MINUTES);
-  // the last slot at or before the minute: the one before the first slot after it
-  const i = firstAtLeast(slots, at - day * DAY_MINUTES + 1) - 1;
-  const minute =
-    i < 0
-      ? (day - 1) * DAY_MINUTES + (slots[slots.length - 1] as number)
-      : day * DAY_MINUTES + (slots[i] as number);
+  const slot = slotAtOrBefore(d, at - day * DAY_MINUTES);
+  const minute = slot === null ? (day - 1) * DAY_MINUTES + lastSlot(d) : day * DAY_MINUTES + slot;
   return new Date(minute * MINUTE_MS);
 }

@@ -1,6 +1,6 @@
 /* Slot maths: which slots are due, as pure functions of the spec and a time (croner only computes; the runner sleeps). */
 import type { Cron } from "croner";
-import { dailyLatest, dailyMinutes, dailyNext } from "./daily-cron.ts";
+import { type DaySlots, dailyLatest, dailyNext, dailySlots } from "./daily-cron.ts";
 import type { Spec } from "./schema.ts";
 import { type UtcPattern, utcLatest, utcNext, utcPattern } from "./utc-cron.ts";
 
@@ -20,15 +20,15 @@ function dayLevel(spec: Spec): UtcPattern | null {
   return spec.timezone === "UTC" ? utcPattern(spec.cadence) : null;
 }
 
-/** dailyMinutes by cadence: a status asks for the same spec's slots several times, serve at every tick. */
-const dailyByCadence = new Map<string, readonly number[] | null>();
+/** dailySlots by cadence: a status asks for the same spec's slots several times, serve at every tick. */
+const dailyByCadence = new Map<string, DaySlots | null>();
 
-/** The cadence's minutes of the day when it is a plain daily pattern in UTC, else null (croner answers). */
-function daily(spec: Spec): readonly number[] | null {
+/** The cadence's daily slots when it is a plain daily pattern in UTC, else null (croner answers). */
+function daily(spec: Spec): DaySlots | null {
   if (spec.timezone !== "UTC") return null;
   let slots = dailyByCadence.get(spec.cadence);
   if (slots === undefined) {
-    slots = dailyMinutes(spec.cadence);
+    slots = dailySlots(spec.cadence);
     dailyByCadence.set(spec.cadence, slots);
   }
   return slots;

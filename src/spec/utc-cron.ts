@@ -7,7 +7,15 @@
  * restricted a day matches either (croner's default, `domAndDow: false`). A test holds the answers
  * equal to croner's over generated patterns and instants.
  */
-import { dailyMinutes, numbers } from "./daily-cron.ts";
+import {
+  type DaySlots,
+  dailySlots,
+  firstSlot,
+  lastSlot,
+  numbers,
+  slotAtOrAfter,
+  slotAtOrBefore,
+} from "./daily-cron.ts";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -16,8 +24,8 @@ const DAY_MINUTES = 1440;
 const MAX_MONTHS = 12 * 9;
 
 export interface UtcPattern {
-  /** Minutes of the day, sorted. */
-  readonly minutes: readonly number[];
+  /** The slots of a matching day. */
+  readonly slots: DaySlots;
   /** Days of the month, sorted. */
   readonly dom: readonly number[] | null;
   readonly months: ReadonlySet<number> | null;
@@ -29,8 +37,8 @@ export function utcPattern(pattern: string): UtcPattern | null {
   const parts = pattern.trim().split(/\s+/);
   if (parts.length !== 5) return null;
   const [min, hour, dom, month, dow] = parts as [string, string, string, string, string];
-  const minutes = dailyMinutes(`${min} ${hour} * * *`);
-  if (!minutes || minutes.length === 0) return null;
+  const slots = dailySlots(`${min} ${hour} * * *`);
+  if (!slots) return null;
   const list = (text: string, lo: number, hi: number): number[] | null | undefined => {
     if (text === "*") return null;
     const values = numbers(text, lo, hi);
@@ -40,7 +48,7 @@ export function utcPattern(pattern: string): UtcPattern | null {
   const m = list(month, 1, 12);
   const w = list(dow, 0, 7);
   if (d === undefined || m === undefined || w === undefined) return null;
-  return { minutes, dom: d, months: m && new Set(m), dow: w && new Set(w.map((v) => v % 7)) };
+  return { slots, dom: d, months: m && new Set(m), dow: w && new Set(w.map((v) => v % 7)) };
 }
 
 /**
@@ -90,15 +98,14 @@ export function utcNext(p: UtcPattern, after: Date): Date | null {
   let today = Math.floor(from / DAY_MINUTES);
   const floor = from - today * DAY_MINUTES;
   // today counts only with a slot left after `from`; else the walk starts tomorrow
-  if (p.minutes.findLast((m) => m >= floor) === undefined) today += 1;
+  if (slotAtOrAfter(p.slots, floor) === null) today += 1;
   const start = monthOf(today);
   for (let month = start.month; month <= start.month + MAX_MONTHS; month++) {
     // months outside the list are skipped here, not by a call each (calls are what wake the JIT)
     if (p.months && !p.months.has((month % 12) + 1)) continue;
     const day = dayIn(p, month, month === start.month ? start.date : 0, 1);
     if (day === null) continue;
-    const hit =
-      day === Math.floor(from / DAY_MINUTES) ? (p.minutes.find((m) => m >= floor) as number) : p.minutes[0];
+    const hit = day === Math.floor(from / DAY_MINUTES) ? slotAtOrAfter(p.slots, floor) : firstSlot(p.slots);
     return new Date((day * DAY_MINUTES + (hit as number)) * MINUTE_MS);
   }
   return null;
@@ -109,17 +116,14 @@ export function utcLatest(p: UtcPattern, now: Date): Date | null {
   const at = Math.floor(now.getTime() / MINUTE_MS);
   let today = Math.floor(at / DAY_MINUTES);
   const ceil = at - today * DAY_MINUTES;
-  if ((p.minutes[0] as number) > ceil) today -= 1;
+  if (firstSlot(p.slots) > ceil) today -= 1;
   const start = monthOf(today);
   for (let month = start.month; month >= start.month - MAX_MONTHS; month--) {
     // months outside the list are skipped here, not by a call each (calls are what wake the JIT)
     if (p.months && !p.months.has((month % 12) + 1)) continue;
     const day = dayIn(p, month, month === start.month ? start.date : 0, -1);
     if (day === null) continue;
-    const hit =
-      day === Math.floor(at / DAY_MINUTES)
-        ? (p.minutes.findLast((m) => m <= ceil) as number)
-        : p.minutes[p.minutes.length - 1];
+    const hit = day === Math.floor(at / DAY_MINUTES) ? slotAtOrBefore(p.slots, ceil) : lastSlot(p.slots);
     return new Date((day * DAY_MINUTES + (hit as number)) * MINUTE_MS);
   }
   return null;

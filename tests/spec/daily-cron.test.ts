@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Cron } from "croner";
-import { dailyLatest, dailyMinutes, dailyNext } from "../../src/spec/daily-cron.ts";
+import { type DaySlots, dailyLatest, dailyNext, dailySlots } from "../../src/spec/daily-cron.ts";
 import { utcLatest, utcNext, utcPattern } from "../../src/spec/utc-cron.ts";
 
 /** Croner's answers, as slots.ts asked them before the daily path (UTC: a zero offset). */
@@ -82,18 +82,31 @@ describe("plain daily cadences answer as croner does (UTC)", () => {
   const ts = instants(40);
 
   test.each(ps)("%s: next slot and latest slot at every instant", (pattern) => {
-    const slots = dailyMinutes(pattern);
+    const slots = dailySlots(pattern);
     expect(slots).not.toBeNull();
     for (const t of ts) {
-      expect({ t, next: dailyNext(slots as number[], t) }).toEqual({
+      expect({ t, next: dailyNext(slots as DaySlots, t) }).toEqual({
         t,
         next: cronerNext(pattern, t) as Date,
       });
-      expect({ t, latest: dailyLatest(slots as number[], t) }).toEqual({
+      expect({ t, latest: dailyLatest(slots as DaySlots, t) }).toEqual({
         t,
         latest: cronerLatest(pattern, t) as Date,
       });
     }
+  });
+
+  test("an hour whose minutes are spent moves to the next listed hour, both ways, across midnight", () => {
+    const slots = dailySlots("15,30 7,9 * * *") as DaySlots;
+    const at = (iso: string) => new Date(`2026-03-01T${iso}Z`);
+    expect(dailyNext(slots, at("07:45:00"))).toEqual(at("09:15:00"));
+    expect(dailyLatest(slots, at("09:10:00"))).toEqual(at("07:30:00"));
+    expect(dailyNext(slots, at("09:30:00"))).toEqual(new Date("2026-03-02T07:15:00Z"));
+    expect(dailyLatest(slots, at("07:14:59"))).toEqual(new Date("2026-02-28T09:30:00Z"));
+    expect(dailySlots("* * * * *")).toEqual({
+      hours: Array.from({ length: 24 }, (_, i) => i),
+      minutes: Array.from({ length: 60 }, (_, i) => i),
+    });
   });
 
   test.each([
@@ -107,7 +120,7 @@ describe("plain daily cadences answer as croner does (UTC)", () => {
     "@daily",
     "0 7 ? * *",
   ])("%s is left to croner", (pattern) => {
-    expect(dailyMinutes(pattern)).toBeNull();
+    expect(dailySlots(pattern)).toBeNull();
   });
 });
 
