@@ -15,8 +15,9 @@ const DAY_MINUTES = 1440;
  * `*\/n`, `a`, `a-b`, `a-b/n` and lists, or a value outside lo..hi.
  */
 export function numbers(text: string, lo: number, hi: number): number[] | null {
-  const out = new Set<number>();
-  for (const part of text.split(",")) {
+  const parts = text.split(",");
+  const out: number[] = [];
+  for (const part of parts) {
     const m = /^(?:(\*)|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/.exec(part);
     if (!m) return null;
     const star = m[1] !== undefined;
@@ -26,9 +27,10 @@ export function numbers(text: string, lo: number, hi: number): number[] | null {
     // `a/n` (no range) and steps of 0 mean other things to croner: leave them to it
     if (!star && m[3] === undefined && m[4] !== undefined) return null;
     if (from < lo || from > to || to > hi || step < 1) return null;
-    for (let v = from; v <= to; v += step) out.add(v);
+    for (let v = from; v <= to; v += step) out.push(v);
   }
-  return [...out].sort((a, b) => a - b);
+  // one part is already ascending and unique; a list is merged (a cold start sorts in the interpreter)
+  return parts.length === 1 ? out : [...new Set(out)].sort((a, b) => a - b);
 }
 
 /**
