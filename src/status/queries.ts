@@ -13,7 +13,11 @@ export interface DayTotals {
   shadowMicros: number;
 }
 
-/** Ticks, spend (settled + open reservations), value and shadow cost per day, for each day asked. */
+/**
+ * Ticks, spend (settled + open reservations), value and shadow cost per day, for each day asked:
+ * one range read of the per-day totals the ledger keeps by trigger (core-008, schema/day-totals.ts),
+ * whatever the number of rows. `byStatus` lists the statuses with rows, in status order.
+ */
 export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
   if (days.length === 0) return [];
   const sorted = [...days].sort();
@@ -25,10 +29,11 @@ export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
       { day, ticks: 0, byStatus: {}, spendMicros: 0, valueMicros: 0, shadowMicros: 0 },
     ]),
   );
+  // a (day, status) whose rows all moved away stays at zero: it is no status of that day
   const ticks = db
     .query<{ day: string; status: TickStatus; n: number; value: number }, [string, string]>(
-      `SELECT day, status, count(*) AS n, coalesce(sum(value_micros), 0) AS value
-       FROM ticks WHERE day BETWEEN ? AND ? GROUP BY day, status`,
+      `SELECT day, status, ticks AS n, value_micros AS value
+       FROM totals_day_ticks WHERE day BETWEEN ? AND ? AND ticks <> 0 ORDER BY day, status`,
     )
     .all(first, last);
   for (const r of ticks) {
@@ -40,8 +45,7 @@ export function dayTotals(db: Database, days: readonly string[]): DayTotals[] {
   }
   const calls = db
     .query<{ day: string; spend: number; shadow: number }, [string, string]>(
-      `SELECT day, coalesce(sum(spend_micros), 0) AS spend, coalesce(sum(shadow_micros), 0) AS shadow
-       FROM call_spend WHERE day BETWEEN ? AND ? GROUP BY day`,
+      "SELECT day, spend_micros AS spend, shadow_micros AS shadow FROM totals_day_calls WHERE day BETWEEN ? AND ?",
     )
     .all(first, last);
   for (const r of calls) {

@@ -37,14 +37,14 @@ const triggersOnCalls = (db: Database) =>
     .all()
     .map((r) => r.name);
 
-/** A ledger at the schema before models-002: what a host running the previous afk holds. */
+/** A ledger at the schema before models-002 (and core-008, which came later): what a host running the previous afk holds. */
 function ledgerBeforeModels002(): string {
   const path = fresh();
   const db = new Database(path, { create: true, strict: true });
   db.run("PRAGMA foreign_keys = ON");
   migrate(
     db,
-    allMigrations.filter((m) => m.id !== "models-002"),
+    allMigrations.filter((m) => !["models-002", "core-008"].includes(m.id)),
   );
   db.run(TICK);
   for (const o of ["ok", "timeout", "replied", "draft rejected", "no such word", null]) db.run(call(o));
@@ -142,6 +142,10 @@ describe("calls.outcome is a closed set (models/call-outcome.ts), kept by trigge
         "calls_outcome_check_insert",
         "calls_outcome_check_update",
         ...before.triggers,
+        // core-008's per-day totals, applied in the same open
+        "totals_day_calls_delete",
+        "totals_day_calls_insert",
+        "totals_day_calls_update",
       ]);
       // the view's insert by hand now writes a word of the set, and the totals still follow every row
       db.run(`INSERT INTO ledger (ts, usd_in, value_usd) VALUES ('${DAY}T06:30:00Z', 0.5, 0)`);

@@ -63,7 +63,14 @@ test("core-006 migrates a ledger written by today's code: every row, rowid, inde
     );
     expect(everyRow(db, "model_tier_off")).toEqual(before.tierOff);
     expect(db.query("SELECT * FROM ledger ORDER BY ts").all()).toEqual(before.ledger);
-    expect(schemaOf(db, "ticks")).toEqual(before.ticksSchema);
+    // every index and trigger kept, and core-008's per-day totals triggers added by the same open
+    const dayTotals = ["delete", "insert", "update"].map((op) => ({
+      type: "trigger",
+      name: `totals_day_ticks_${op}`,
+    }));
+    expect(schemaOf(db, "ticks")).toEqual(
+      [...before.ticksSchema, ...dayTotals].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    );
     expect(schemaOf(db, "model_tier_off")).toEqual(before.tierOffSchema);
     expect(db.query("PRAGMA foreign_key_check").all()).toEqual([]);
     expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
