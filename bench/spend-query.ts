@@ -46,7 +46,7 @@ export function fillLedger(db: Database, rows: number, lastDay: string): void {
 }
 
 /** Migrations whose triggers keep totals: a ledger filled before them is seeded in one pass each. */
-const TOTALS = ["core-005", "status-003"];
+const TOTALS = ["core-005", "status-003", "core-008"];
 
 /**
  * A ledger of `rows` ticks as a long-running host would have it. The rows go in before the
