@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { microsToUsd } from "../core/money.ts";
 import { DELIVERED_SQL, isDelivered, type TickStatus } from "../core/status.ts";
 import { isAtomicTemp } from "../core/write-atomic.ts";
+import { dayTotalsDrift } from "../ledger/day-totals-drift.ts";
 import { spendOnDay } from "../ledger/ticks.ts";
 import type { Spec } from "../spec/schema.ts";
 import { slotsBetween } from "../spec/slots.ts";
@@ -79,6 +80,8 @@ export interface InvariantReport {
   statuses: Record<string, number>;
   catchups: number;
   tmp_leftovers: number;
+  /** Days whose per-day totals (core-008's triggers) disagree with the rows, per table. */
+  day_totals_drift: string[];
 }
 
 /** Limits on "flat": growth within one serve process over the run. */
@@ -262,6 +265,7 @@ export function checkInvariants(i: InvariantInput): InvariantReport {
     statuses,
     catchups: db.query<{ n: number }, []>("SELECT count(*) AS n FROM runner_catchups").get()?.n ?? 0,
     tmp_leftovers: out.temps,
+    day_totals_drift: dayTotalsDrift(db),
   };
 }
 
@@ -280,6 +284,8 @@ export function brokenInvariants(r: InvariantReport): string[] {
   if (r.kills_late) broken.push(`${r.kills_late} kills not honoured before the next tick`);
   if (r.cap_days_stuck.length)
     broken.push(`capped days not resumed by the process that halted: ${r.cap_days_stuck.join(", ")}`);
+  if (r.day_totals_drift.length)
+    broken.push(`per-day totals disagree with the rows: ${r.day_totals_drift.join(", ")}`);
   if (r.run_log_days_missing.length) broken.push(`run log lacks Day ${r.run_log_days_missing.join(", ")}`);
   if (r.rss_growth_in_process_mb > RSS_FLAT_MB)
     broken.push(`RSS grew ${r.rss_growth_in_process_mb} MB within one serve process (limit ${RSS_FLAT_MB})`);

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { TICK_STATUSES, type TickStatus } from "../../src/core/status.ts";
 import { closeTickRow, type OpenTick, openTickRow, recordEndedTick } from "../../src/harness/tick-row.ts";
+import { dayTotalsDrift } from "../../src/ledger/day-totals-drift.ts";
 import { openDatabase } from "../../src/ledger/db.ts";
 import { migrate } from "../../src/ledger/migrate.ts";
 import { allMigrations } from "../../src/ledger/migrations.ts";
@@ -104,6 +105,7 @@ function expectKeptEqualsRows(db: Database): void {
       )
       .all(),
   );
+  expect(dayTotalsDrift(db)).toEqual([]);
   // JSON, not toEqual: the order of byStatus's keys is what /status.json prints
   expect(JSON.stringify(dayTotals(db, ASKED))).toBe(JSON.stringify(fromRows(db, ASKED)));
 }
@@ -253,6 +255,33 @@ describe("per-day totals kept by triggers (core-008)", () => {
       expect(db.query("SELECT count(*) AS n FROM totals_day_ticks WHERE ticks = 0").get()).not.toEqual({
         n: 0,
       });
+    } finally {
+      db.close();
+    }
+  });
+
+  test("the drift check (the soak's invariant) names each table and day whose totals left the rows", () => {
+    const db = openDatabase(fresh());
+    try {
+      const rand = seededRandom(11);
+      for (let step = 0; step < 120; step++) randomStep(db, rand, step);
+      expect(dayTotalsDrift(db)).toEqual([]);
+      const [a, b] = db
+        .query<{ day: string }, []>("SELECT DISTINCT day FROM ticks ORDER BY day LIMIT 2")
+        .all()
+        .map((r) => r.day);
+      const paid = db
+        .query<{ day: string }, []>("SELECT day FROM call_spend ORDER BY day LIMIT 1")
+        .get()?.day;
+      if (!a || !b || !paid) throw new Error("the random steps left too few days to tamper with");
+      // a (day, status) that counts one row too many, a row the triggers never saw, a spend left behind
+      db.run("UPDATE totals_day_ticks SET ticks = ticks + 1 WHERE day = ? AND ticks > 0", [a]);
+      db.run("DROP TRIGGER totals_day_ticks_insert");
+      openTickRow(db, open("unseen", b, `${b}T23:59:00.000Z`));
+      db.run("UPDATE totals_day_calls SET spend_micros = spend_micros + 1 WHERE day = ?", [paid]);
+      expect(dayTotalsDrift(db)).toEqual(
+        [`totals_day_ticks ${a}`, `totals_day_ticks ${b}`, `totals_day_calls ${paid}`].sort(),
+      );
     } finally {
       db.close();
     }

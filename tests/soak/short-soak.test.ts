@@ -36,6 +36,8 @@ test("a three-day soak of real serve processes, supervised only as the shipped u
   expect(i.unaccounted).toEqual([]);
   expect(i.slots_accounted).toBe(i.slots);
   expect(i.double_deliveries).toBe(0);
+  // the per-day totals (core-008) still add up to the rows after the SIGKILL mid-tick and the host outage
+  expect(i.day_totals_drift).toEqual([]);
   expect(i.partial_files).toBe(0);
   expect(i.kills_late).toBe(0);
   expect(i.run_log_days_missing).toEqual([]);
