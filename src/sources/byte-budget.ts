@@ -21,7 +21,8 @@ export interface FetchBudget {
 /**
  * The tick's fetch budget. Each source's `max_bytes` caps one body; this caps what all sources in
  * flight buffer at once, so memory stays bounded however many sources are fetched concurrently.
- * Bytes are claimed as they arrive and given back when the attempt is done with its body.
+ * Bytes are claimed as they arrive (a body framed by its Content-Length: all at once, before it is
+ * read) and given back when the attempt is done with its body.
  */
 export function fetchBudget(limit: number): FetchBudget {
   let held = 0;
