@@ -16,9 +16,18 @@ function obj(v: unknown): Obj | undefined {
 function str(v: unknown): string | undefined {
   if (typeof v === "string") return v;
   if (typeof v === "number") return String(v);
-  if (Array.isArray(v)) return firstStr(...v);
+  if (Array.isArray(v)) return firstOf(v);
   const o = obj(v);
   if (o) return str(o.value ?? o["#text"] ?? o.href);
+  return undefined;
+}
+
+/** The first of `vs` with text that is not blank. */
+function firstOf(vs: readonly unknown[]): string | undefined {
+  for (const v of vs) {
+    const s = str(v);
+    if (s !== undefined && s.trim() !== "") return s;
+  }
   return undefined;
 }
 
@@ -28,26 +37,32 @@ function list(v: unknown): unknown[] {
 }
 
 function firstStr(...vs: unknown[]): string | undefined {
-  for (const v of vs) {
-    const s = str(v);
-    if (s !== undefined && s.trim() !== "") return s;
-  }
-  return undefined;
+  return firstOf(vs);
 }
 
 /** Picks an Atom-style link: rel=alternate (or no rel) first, then anything else that is not self/enclosure. */
 function atomLink(links: unknown): string | undefined {
-  const all = list(links)
-    .map(obj)
-    .filter((l): l is Obj => l !== undefined);
-  const rank = (l: Obj): number => {
-    const rel = str(l.rel) ?? "alternate";
-    if (rel === "alternate") return 0;
-    if (rel === "self" || rel === "enclosure" || rel === "replies" || rel === "edit") return 2;
-    return 1;
-  };
-  const best = all.filter((l) => str(l.href)).sort((a, b) => rank(a) - rank(b))[0];
-  return best ? str(best.href) : undefined;
+  let best: string | undefined;
+  let bestRank = 3;
+  for (const v of list(links)) {
+    const l = obj(v);
+    const href = l === undefined ? undefined : str(l.href);
+    if (l === undefined || !href) continue;
+    const r = linkRank(l);
+    if (r < bestRank) {
+      best = href;
+      bestRank = r;
+    }
+  }
+  return best;
+}
+
+/** How fit a link is to be the page's: alternate (or no rel) 0, not self/enclosure/replies/edit 1, else 2. */
+function linkRank(l: Obj): number {
+  const rel = str(l.rel) ?? "alternate";
+  if (rel === "alternate") return 0;
+  if (rel === "self" || rel === "enclosure" || rel === "replies" || rel === "edit") return 2;
+  return 1;
 }
 
 /** One entry's fields as the feed wrote them: nothing is cleaned yet. */
@@ -90,7 +105,8 @@ export function rawEntries(parsed: ParsedFeed): RawEntry[] {
         return {
           id: firstStr(e.guid, obj(e.rdf)?.about, atom?.id, dc?.identifiers),
           title: firstStr(e.title, dc?.titles, atom?.title, media?.title),
-          link: firstStr(e.link, atomLink(atom?.links), permalinkGuid(e.guid)),
+          // Each fallback is looked for only when the one before it has nothing (most items have a link).
+          link: firstStr(e.link) ?? firstStr(atomLink(atom?.links)) ?? firstStr(permalinkGuid(e.guid)),
           published: firstStr(e.pubDate, dc?.dates, atom?.published, atom?.updated, obj(e.dcterms)?.issued),
           summary: firstStr(
             e.description,

@@ -31,13 +31,18 @@ export function parseRecord(bytes: Uint8Array): string {
 
 /** sha256 per corpus folder (relative path) of its files' paths and parse records, in path order. */
 export function corpusParseDigests(): Record<string, string> {
+  return corpusDigests(parseRecord);
+}
+
+/** sha256 per corpus folder (relative path) of its files' paths and `record`s, in path order. */
+export function corpusDigests(record: (bytes: Uint8Array) => string): Record<string, string> {
   const byDir = new Map<string, Bun.CryptoHasher>();
   for (const path of files(CORPUS).sort()) {
     const rel = relative(CORPUS, path);
     const dir = dirname(rel);
     const h = byDir.get(dir) ?? new Bun.CryptoHasher("sha256");
     byDir.set(dir, h);
-    h.update(`${rel}\0${parseRecord(new Uint8Array(readFileSync(path)))}\n`);
+    h.update(`${rel}\0${record(new Uint8Array(readFileSync(path)))}\n`);
   }
   return Object.fromEntries(
     [...byDir].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, h]) => [d, h.digest("hex")]),
