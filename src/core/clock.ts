@@ -1,3 +1,5 @@
+import { registeredZoneTable, tableOffset, tableParts } from "./zone-table.ts";
+
 /** All time goes through one injected clock: the runner, the cap's day, Day N and catch-up read it. */
 export interface Clock {
   now(): Date;
@@ -69,14 +71,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 /**
- * Calendar parts of an instant in an IANA time zone. UTC is read off the ISO string: the first
- * Intl.DateTimeFormat of a process loads ICU's zone data (~10 ms of a cold `afk status`).
+ * Calendar parts of an instant in an IANA time zone. UTC is read off the ISO string, and a zone
+ * whose offset table this process holds (core/zone-table.ts: the spec's zone, from the cache) off
+ * the table: the first Intl.DateTimeFormat of a process loads ICU's zone data (~7 ms of a cold
+ * `afk status`). Anything else, or an instant outside the table's window, asks Intl.
  */
 export function zonedParts(at: Date, timeZone: string): { day: string; hhmm: string } {
   if (timeZone === "UTC") {
     const iso = at.toISOString();
     return { day: iso.slice(0, 10), hhmm: `${iso.slice(11, 13)}${iso.slice(14, 16)}` };
   }
+  const table = registeredZoneTable(timeZone);
+  return (table && tableParts(table, at.getTime())) ?? intlZonedParts(at, timeZone);
+}
+
+/** zonedParts as ICU answers it, table or not: what a zone table is built from and held equal to. */
+export function intlZonedParts(at: Date, timeZone: string): { day: string; hhmm: string } {
   const parts = Object.fromEntries(
     formatterFor(timeZone)
       .formatToParts(at)
@@ -88,7 +98,10 @@ export function zonedParts(at: Date, timeZone: string): { day: string; hhmm: str
 /** Minutes the zone's wall clock is ahead of UTC at `at` (-240 for New York in summer). */
 export function utcOffsetMinutes(at: Date, timeZone: string): number {
   if (timeZone === "UTC") return 0;
-  const { day, hhmm } = zonedParts(at, timeZone);
+  const table = registeredZoneTable(timeZone);
+  const known = table ? tableOffset(table, at.getTime()) : null;
+  if (known !== null) return known;
+  const { day, hhmm } = intlZonedParts(at, timeZone);
   const wall = Date.parse(`${day}T${hhmm.slice(0, 2)}:${hhmm.slice(2)}:00Z`);
   return Math.round((wall - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
 }

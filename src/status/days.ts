@@ -1,4 +1,4 @@
-import { zonedParts } from "../core/clock.ts";
+import { utcOffsetMinutes } from "../core/clock.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -17,11 +17,9 @@ export function daysBetween(a: string, b: string): number {
   return Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
 }
 
-/** Offset (ms) of `timeZone`'s wall clock from UTC at instant `t`, to the minute. */
+/** Offset (ms) of `timeZone`'s wall clock from UTC at instant `t`, to the minute (the zone's table first). */
 function offsetAt(t: number, timeZone: string): number {
-  const { day, hhmm } = zonedParts(new Date(t), timeZone);
-  const wall = utcMidnight(day) + Number(hhmm.slice(0, 2)) * 3_600_000 + Number(hhmm.slice(2)) * 60_000;
-  return wall - Math.floor(t / 60_000) * 60_000;
+  return utcOffsetMinutes(new Date(t), timeZone) * 60_000;
 }
 
 /** The instant a calendar day starts in `timeZone` (DST-aware: re-checked at the candidate). */

@@ -1,20 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import * as node from "node:path";
 import * as light from "../../src/core/path-light.ts";
+import { rng as generator } from "../support/rng.ts";
 
 /** Segments that exercise every branch of the normaliser: empty, `.`, `..`, dot-names and plain names. */
 const SEGMENTS = ["", ".", "..", "...", ".a", "a.", "a", "bc", "..b", " "];
-
-/** A deterministic generator (mulberry32), so a failure names a path that reproduces. */
-function generator(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function paths(count: number, seed: number): string[] {
   const next = generator(seed);
