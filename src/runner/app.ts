@@ -51,7 +51,7 @@ export function createAppContext(
       if (!db) {
         db = openDatabase(base.ledgerPath);
         installLedgerRedaction(db, secrets);
-        rememberSpec(loaded, host.home, version);
+        rememberSpec(loaded, host.home, version, d.clock.now());
         const gone = tickRowGone(db);
         // A job group a dead afk left running is ended first, so the crashed row can say so.
         const orphans = reapOrphanJobs(db, host.home, d.pid, gone);

@@ -1,6 +1,6 @@
 import { existsLight, readTextLight } from "../core/fs-light.ts";
 import { dirname, join, normalize } from "../core/path-light.ts";
-import { decodeCachedSpec, specCacheKey, specCachePath } from "./cache.ts";
+import { adoptCachedEntry, decodeCachedSpec, specCacheKey, specCachePath } from "./cache.ts";
 import { embeddedFiles } from "./embedded-define.ts";
 import type { LoadedSpec } from "./load.ts";
 import { type SpecSource, specSource } from "./source.ts";
@@ -12,7 +12,8 @@ import { specHash, splitSpec } from "./text.ts";
  * Null whenever anything is in doubt: the file unreadable, no cache entry, a stale or corrupt one,
  * or an embedded spec whose local feeds are not yet under AFK_HOME (writing them is the ordinary
  * path's job). The caller then takes the ordinary path (resolveSpec), which validates, reports
- * errors by field and line, and materialises. Nothing is written here.
+ * errors by field and line, and materialises. Nothing is written here; the entry's zone table is
+ * registered for the process (the spec's wall clock without ICU).
  */
 export function cachedSpec(
   specFlag: string | undefined,
@@ -30,13 +31,13 @@ export function cachedSpec(
     return null;
   const key = specCacheKey(text, version, dir);
   const cached = readTextLight(specCachePath(home, key));
-  const spec = cached === null ? null : decodeCachedSpec(cached, key);
-  const parts = spec ? splitSpec(text) : null;
-  if (!spec || !parts) return null;
+  const entry = cached === null ? null : decodeCachedSpec(cached, key);
+  const parts = entry ? splitSpec(text) : null;
+  if (!entry || !parts) return null;
   return {
     src,
     loaded: {
-      spec,
+      spec: adoptCachedEntry(entry),
       hash: specHash(text),
       origin: src.kind === "embedded" ? "embedded" : `file:${src.abs}`,
       dir,

@@ -56,12 +56,13 @@ function validated(
 }
 
 /**
- * Keeps `loaded` (validated by this afk `version`) in AFK_HOME's cache for the next start. Called
- * by a command once it writes the home anyway (its ledger opened for writing): `--version` and
- * `status` only read the cache, so asking never leaves a file behind.
+ * Keeps `loaded` (validated by this afk `version`) in AFK_HOME's cache for the next start, with its
+ * zone's offsets from a year before `now` to three after. Called by a command once it writes the
+ * home anyway (its ledger opened for writing): `--version` and `status` only read the cache, so
+ * asking never leaves a file behind.
  */
-export function rememberSpec(loaded: LoadedSpec, home: string, version: string): void {
-  storeCachedSpec(home, specCacheKey(loaded.text, version, loaded.dir), loaded.spec);
+export function rememberSpec(loaded: LoadedSpec, home: string, version: string, now = new Date()): void {
+  storeCachedSpec(home, specCacheKey(loaded.text, version, loaded.dir), loaded.spec, now);
 }
 
 /**

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { VERSION } from "../../src/cli/version.ts";
+import { scanZone } from "../../src/core/zone-scan.ts";
 import {
   decodeCachedSpec,
   encodeCachedSpec,
@@ -15,8 +16,8 @@ import {
 import { cachedSpec } from "../../src/spec/cached.ts";
 import { loadSpecFile } from "../../src/spec/load.ts";
 import { REPO_SPEC_PATH, rememberSpec, resolveSpec } from "../../src/spec/resolve.ts";
-import { SpecSchema } from "../../src/spec/schema.ts";
-import { specHash } from "../../src/spec/text.ts";
+import { type Spec, SpecSchema } from "../../src/spec/schema.ts";
+import { sha256Hex, specHash } from "../../src/spec/text.ts";
 import { tempHome, writeSpec } from "../support/home.ts";
 
 const home = tempHome("afk-spec-cache-");
@@ -44,7 +45,7 @@ const CORRUPTIONS: [string, (file: string) => string][] = [
   ],
   [
     "the header of another key",
-    (f) => f.replace(/^afk-spec-cache 1 [0-9a-f]{64}/, `afk-spec-cache 1 ${"0".repeat(64)}`),
+    (f) => f.replace(/^afk-spec-cache 2 [0-9a-f]{64}/, `afk-spec-cache 2 ${"0".repeat(64)}`),
   ],
   ["not text at all", () => "\u0000\u0001garbage"],
   ["empty", () => ""],
@@ -80,7 +81,10 @@ describe("the validated-spec cache", () => {
     const { path, text } = freshSpec("hit");
     const spec = loadSpecFile(path).spec;
     const key = specCacheKey(text, VERSION, dirname(path));
-    writeFileSync(specCachePath(home.dir, key), encodeCachedSpec(key, { ...spec, name: "from-the-cache" }));
+    writeFileSync(
+      specCachePath(home.dir, key),
+      encodeCachedSpec(key, { spec: { ...spec, name: "from-the-cache" }, zone: null }),
+    );
     expect(resolveSpec(path, home.dir, { cacheVersion: VERSION }).spec.name).toBe("from-the-cache");
   });
 
@@ -116,7 +120,10 @@ describe("the validated-spec cache", () => {
     const { path, text } = freshSpec("versioned");
     const key = specCacheKey(text, "0.0.0-older", dirname(path));
     const spec = loadSpecFile(path).spec;
-    writeFileSync(specCachePath(home.dir, key), encodeCachedSpec(key, { ...spec, name: "older-shape" }));
+    writeFileSync(
+      specCachePath(home.dir, key),
+      encodeCachedSpec(key, { spec: { ...spec, name: "older-shape" }, zone: null }),
+    );
     expect(specCacheKey(text, VERSION, dirname(path))).not.toBe(key);
     expect(resolveSpec(path, home.dir, { cacheVersion: VERSION }).spec.name).toBe("versioned");
   });
@@ -155,6 +162,47 @@ describe("the validated-spec cache", () => {
       expect(readFileSync(file, "utf8")).toBe(whole);
     },
   );
+
+  test("a spec in a zone other than UTC is cached with its zone's offsets around the day it was remembered; a UTC spec with none", () => {
+    const utc = freshSpec("zone-utc");
+    const berlin = freshSpec("zone-berlin");
+    writeFileSync(berlin.path, berlin.text.replace("timezone: UTC", "timezone: Europe/Berlin"));
+    const at = new Date("2026-12-03T12:00:00Z");
+    for (const [path, zone] of [
+      [utc.path, null],
+      [berlin.path, scanZone("Europe/Berlin", at)],
+    ] as const) {
+      const loaded = loadSpecFile(path);
+      rememberSpec(loaded, home.dir, VERSION, at);
+      const key = specCacheKey(loaded.text, VERSION, dirname(path));
+      const entry = decodeCachedSpec(readFileSync(specCachePath(home.dir, key), "utf8"), key);
+      expect(entry).toEqual({ spec: loaded.spec, zone });
+    }
+    expect(scanZone("Europe/Berlin", at)?.changes).toHaveLength(8);
+  });
+
+  test.each([
+    [
+      "a zone table of another zone",
+      (spec: Spec, key: string) =>
+        encodeCachedSpec(key, { spec, zone: scanZone("America/New_York", new Date("2026-12-03T12:00:00Z")) }),
+    ],
+    [
+      "the previous format (the spec alone)",
+      (spec: Spec, key: string) => {
+        const json = JSON.stringify(spec);
+        return `afk-spec-cache 1 ${key} ${sha256Hex(json)}\n${json}`;
+      },
+    ],
+  ])("an entry holding %s, its checksum right, is a miss: the spec is validated again", (what, write) => {
+    const { path, text } = freshSpec(`zone-miss-${what.replace(/\W+/g, "-")}`);
+    writeFileSync(path, text.replace("timezone: UTC", "timezone: Europe/Berlin"));
+    const parsed = loadSpecFile(path);
+    const key = specCacheKey(parsed.text, VERSION, dirname(path));
+    writeFileSync(specCachePath(home.dir, key), write({ ...parsed.spec, name: "from-the-cache" }, key));
+    expect(decodeCachedSpec(readFileSync(specCachePath(home.dir, key), "utf8"), key)).toBeNull();
+    expect(resolveSpec(path, home.dir, { cacheVersion: VERSION })).toStrictEqual(parsed);
+  });
 
   test("the cache keeps the eight newest entries, no temp files", () => {
     for (let i = 0; i < 12; i++) rememberSpec(loadSpecFile(freshSpec(`many-${i}`).path), home.dir, VERSION);
