@@ -3,6 +3,7 @@ import type { Cron } from "croner";
 import { type DaySlots, dailyLatest, dailyNext, dailySlots } from "./daily-cron.ts";
 import type { Spec } from "./schema.ts";
 import { type UtcPattern, utcLatest, utcNext, utcPattern } from "./utc-cron.ts";
+import { zonedDailyLatest, zonedDailyNext } from "./zoned-daily.ts";
 
 /**
  * Croner loads on the first pattern daily-cron.ts and utc-cron.ts cannot answer: an idle serve on a
@@ -23,9 +24,8 @@ function dayLevel(spec: Spec): UtcPattern | null {
 /** dailySlots by cadence: a status asks for the same spec's slots several times, serve at every tick. */
 const dailyByCadence = new Map<string, DaySlots | null>();
 
-/** The cadence's daily slots when it is a plain daily pattern in UTC, else null (croner answers). */
+/** The cadence's daily slots when it is a plain daily pattern (any zone), else null. */
 function daily(spec: Spec): DaySlots | null {
-  if (spec.timezone !== "UTC") return null;
   let slots = dailyByCadence.get(spec.cadence);
   if (slots === undefined) {
     slots = dailySlots(spec.cadence);
@@ -34,10 +34,27 @@ function daily(spec: Spec): DaySlots | null {
   return slots;
 }
 
+/**
+ * The first slot strictly after `after` when a plain daily pattern answers it: always in UTC, and in
+ * another zone where its offset table holds still (zoned-daily.ts); else null (croner answers).
+ */
+function dailyNextOf(spec: Spec, after: Date): Date | null {
+  const slots = daily(spec);
+  if (!slots) return null;
+  return spec.timezone === "UTC" ? dailyNext(slots, after) : zonedDailyNext(slots, spec.timezone, after);
+}
+
+/** The latest slot at or before `now` as dailyNextOf answers the next one. */
+function dailyLatestOf(spec: Spec, now: Date): Date | null {
+  const slots = daily(spec);
+  if (!slots) return null;
+  return spec.timezone === "UTC" ? dailyLatest(slots, now) : zonedDailyLatest(slots, spec.timezone, now);
+}
+
 /** The latest cadence slot at or before `now` (the slot a tick run now serves). */
 export function latestSlot(spec: Spec, now: Date): Date {
-  const slots = daily(spec);
-  if (slots) return dailyLatest(slots, now);
+  const fast = dailyLatestOf(spec, now);
+  if (fast) return fast;
   const p = dayLevel(spec);
   const found = p && utcLatest(p, now);
   if (found) return found;
@@ -50,8 +67,8 @@ export function latestSlot(spec: Spec, now: Date): Date {
 
 /** The next cadence slot strictly after `now`, or null when the pattern has none. */
 export function nextSlot(spec: Spec, after: Date): Date | null {
-  const slots = daily(spec);
-  if (slots) return dailyNext(slots, after);
+  const fast = dailyNextOf(spec, after);
+  if (fast) return fast;
   const p = dayLevel(spec);
   return (p && utcNext(p, after)) ?? cronOf(spec).nextRun(after);
 }
@@ -59,12 +76,10 @@ export function nextSlot(spec: Spec, after: Date): Date | null {
 /** Slots in (from, to], oldest first, at most `limit`. */
 export function slotsBetween(spec: Spec, from: Date, to: Date, limit = 10_000): Date[] {
   const out: Date[] = [];
-  const slots = daily(spec);
-  const p = slots ? null : dayLevel(spec);
+  const p = daily(spec) ? null : dayLevel(spec);
   let cron: Cron | null = null;
   const next = (t: Date): Date | null => {
-    if (slots) return dailyNext(slots, t);
-    const found = p && utcNext(p, t);
+    const found = dailyNextOf(spec, t) ?? (p && utcNext(p, t));
     if (found) return found;
     cron ??= cronOf(spec);
     return cron.nextRun(t);

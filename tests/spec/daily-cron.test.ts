@@ -2,6 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { Cron } from "croner";
 import { type DaySlots, dailyLatest, dailyNext, dailySlots } from "../../src/spec/daily-cron.ts";
 import { utcLatest, utcNext, utcPattern } from "../../src/spec/utc-cron.ts";
+import { dailyPatterns } from "../support/cron-patterns.ts";
+import { rng } from "../support/rng.ts";
 
 /** Croner's answers, as slots.ts asked them before the daily path (UTC: a zero offset). */
 function cronerNext(pattern: string, after: Date): Date | null {
@@ -11,52 +13,6 @@ function cronerLatest(pattern: string, now: Date): Date | null {
   const cron = new Cron(pattern, { utcOffset: 0, paused: true });
   if (cron.match(now)) return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   return cron.previousRuns(1, now)[0] ?? null;
-}
-
-/** A small deterministic generator (mulberry32), so a failure names a pattern that can be rerun. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function item(r: () => number, max: number): string {
-  const n = () => Math.floor(r() * (max + 1));
-  switch (Math.floor(r() * 5)) {
-    case 0:
-      return "*";
-    case 1:
-      return `*/${1 + Math.floor(r() * 20)}`;
-    case 2:
-      return String(n());
-    case 3: {
-      const a = n();
-      return `${a}-${a + Math.floor(r() * (max - a + 1))}`;
-    }
-    default: {
-      const a = n();
-      return `${a}-${a + Math.floor(r() * (max - a + 1))}/${1 + Math.floor(r() * 7)}`;
-    }
-  }
-}
-
-function patterns(count: number): string[] {
-  const r = rng(18);
-  const list = (max: number) => Array.from({ length: 1 + Math.floor(r() * 3) }, () => item(r, max)).join(",");
-  const fixed = [
-    "0 7 * * *",
-    "* * * * *",
-    "*/15 * * * *",
-    "30 6,18 * * *",
-    "0 0 * * *",
-    "59 23 * * *",
-    "5 */2 * * *",
-  ];
-  return [...fixed, ...Array.from({ length: count }, () => `${list(59)} ${list(23)} * * *`)];
 }
 
 function instants(count: number): Date[] {
@@ -78,7 +34,7 @@ function instants(count: number): Date[] {
 }
 
 describe("plain daily cadences answer as croner does (UTC)", () => {
-  const ps = patterns(150);
+  const ps = dailyPatterns(150);
   const ts = instants(40);
 
   test.each(ps)("%s: next slot and latest slot at every instant", (pattern) => {
