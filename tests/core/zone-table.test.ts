@@ -71,8 +71,9 @@ describe("a zone's offset table", () => {
     expect(isZoneTable(table, zone)).toBe(true);
     expect(table.start).toBeLessThanOrEqual(CACHED_AT.getTime() - 365 * DAY);
     expect(table.end).toBeGreaterThanOrEqual(CACHED_AT.getTime() + 3 * 365 * DAY);
-    // two changes a year where the zone keeps DST (Kolkata has none), none in a window without
-    expect(table.changes.length).toBe(zone === "Asia/Kolkata" ? 0 : 8);
+    // Kolkata keeps no DST; the others change twice a year (six at least, should one drop DST late on)
+    if (zone === "Asia/Kolkata") expect(table.changes).toEqual([]);
+    else expect(table.changes.length).toBeGreaterThanOrEqual(6);
   });
 
   test.each(ZONES)(
