@@ -3,7 +3,8 @@
  * `30 6,18 * * *`) in UTC — as plain minute-of-day arithmetic. Croner answers the same questions for
  * every pattern, but a cold `afk status` spends ~1.5 ms loading and warming it, and an idle serve
  * ~2 MB: slots.ts asks here first, then utc-cron.ts (numeric day, month and weekday fields), and
- * loads croner for anything else (names, L/W/#, seconds, another time zone). A test holds the
+ * loads croner for anything else (names, L/W/#, seconds). In another time zone both are asked on the
+ * wall clock where the zone's cached offset table allows it (zoned-slots.ts), else croner answers. A test holds the
  * answers equal to croner's over generated patterns and instants.
  */
 

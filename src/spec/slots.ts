@@ -3,11 +3,11 @@ import type { Cron } from "croner";
 import { type DaySlots, dailyLatest, dailyNext, dailySlots } from "./daily-cron.ts";
 import type { Spec } from "./schema.ts";
 import { type UtcPattern, utcLatest, utcNext, utcPattern } from "./utc-cron.ts";
-import { zonedDailyLatest, zonedDailyNext } from "./zoned-daily.ts";
+import { onWallClock } from "./zoned-slots.ts";
 
 /**
- * Croner loads on the first pattern daily-cron.ts and utc-cron.ts cannot answer: an idle serve on a
- * numeric UTC cadence never holds it. `require` (not `import()`) keeps the slot maths synchronous.
+ * Croner loads on the first pattern daily-cron.ts and utc-cron.ts cannot answer (in another zone:
+ * on the wall clock, zoned-slots.ts): an idle serve on a numeric cadence never holds it. `require` (not `import()`) keeps the slot maths synchronous.
  */
 function cronOf(spec: Spec): Cron {
   const { Cron: CronClass } = require("croner") as typeof import("croner");
@@ -16,13 +16,19 @@ function cronOf(spec: Spec): Cron {
   return new CronClass(spec.cadence, { ...zone, paused: true });
 }
 
-/** The cadence split into day-level sets when it is numeric and in UTC, else null (croner answers). */
-function dayLevel(spec: Spec): UtcPattern | null {
-  return spec.timezone === "UTC" ? utcPattern(spec.cadence) : null;
-}
-
-/** dailySlots by cadence: a status asks for the same spec's slots several times, serve at every tick. */
+/** dailySlots and utcPattern by cadence: a status asks for the same spec's slots several times, serve at every tick. */
 const dailyByCadence = new Map<string, DaySlots | null>();
+const dayLevelByCadence = new Map<string, UtcPattern | null>();
+
+/** The cadence split into day-level sets when it is numeric, else null (croner answers). */
+function dayLevel(spec: Spec): UtcPattern | null {
+  let p = dayLevelByCadence.get(spec.cadence);
+  if (p === undefined) {
+    p = utcPattern(spec.cadence);
+    dayLevelByCadence.set(spec.cadence, p);
+  }
+  return p;
+}
 
 /** The cadence's daily slots when it is a plain daily pattern (any zone), else null. */
 function daily(spec: Spec): DaySlots | null {
@@ -35,28 +41,32 @@ function daily(spec: Spec): DaySlots | null {
 }
 
 /**
- * The first slot strictly after `after` when a plain daily pattern answers it: always in UTC, and in
- * another zone where its offset table holds still (zoned-daily.ts); else null (croner answers).
+ * `answer` asked of the spec's zone: as it is in UTC, and in another zone on the wall clock where the
+ * zone's offset table holds still (zoned-slots.ts); null: croner answers.
  */
-function dailyNextOf(spec: Spec, after: Date): Date | null {
-  const slots = daily(spec);
-  if (!slots) return null;
-  return spec.timezone === "UTC" ? dailyNext(slots, after) : zonedDailyNext(slots, spec.timezone, after);
+function inZone(spec: Spec, t: Date, answer: (t: Date) => Date | null): Date | null {
+  return spec.timezone === "UTC" ? answer(t) : onWallClock(spec.timezone, t, answer);
 }
 
-/** The latest slot at or before `now` as dailyNextOf answers the next one. */
-function dailyLatestOf(spec: Spec, now: Date): Date | null {
+/** The first slot strictly after `after` when the numeric paths answer it, else null (croner answers). */
+function numericNext(spec: Spec, after: Date): Date | null {
   const slots = daily(spec);
-  if (!slots) return null;
-  return spec.timezone === "UTC" ? dailyLatest(slots, now) : zonedDailyLatest(slots, spec.timezone, now);
+  if (slots) return inZone(spec, after, (t) => dailyNext(slots, t));
+  const p = dayLevel(spec);
+  return p && inZone(spec, after, (t) => utcNext(p, t));
+}
+
+/** The latest slot at or before `now` when the numeric paths answer it, else null (croner answers). */
+function numericLatest(spec: Spec, now: Date): Date | null {
+  const slots = daily(spec);
+  if (slots) return inZone(spec, now, (t) => dailyLatest(slots, t));
+  const p = dayLevel(spec);
+  return p && inZone(spec, now, (t) => utcLatest(p, t));
 }
 
 /** The latest cadence slot at or before `now` (the slot a tick run now serves). */
 export function latestSlot(spec: Spec, now: Date): Date {
-  const fast = dailyLatestOf(spec, now);
-  if (fast) return fast;
-  const p = dayLevel(spec);
-  const found = p && utcLatest(p, now);
+  const found = numericLatest(spec, now);
   if (found) return found;
   const cron = cronOf(spec);
   // previousRuns excludes `now` itself; a tick exactly on its slot serves that slot.
@@ -67,19 +77,15 @@ export function latestSlot(spec: Spec, now: Date): Date {
 
 /** The next cadence slot strictly after `now`, or null when the pattern has none. */
 export function nextSlot(spec: Spec, after: Date): Date | null {
-  const fast = dailyNextOf(spec, after);
-  if (fast) return fast;
-  const p = dayLevel(spec);
-  return (p && utcNext(p, after)) ?? cronOf(spec).nextRun(after);
+  return numericNext(spec, after) ?? cronOf(spec).nextRun(after);
 }
 
 /** Slots in (from, to], oldest first, at most `limit`. */
 export function slotsBetween(spec: Spec, from: Date, to: Date, limit = 10_000): Date[] {
   const out: Date[] = [];
-  const p = daily(spec) ? null : dayLevel(spec);
   let cron: Cron | null = null;
   const next = (t: Date): Date | null => {
-    const found = dailyNextOf(spec, t) ?? (p && utcNext(p, t));
+    const found = numericNext(spec, t);
     if (found) return found;
     cron ??= cronOf(spec);
     return cron.nextRun(t);

@@ -2,7 +2,8 @@
  * Five-field cadences in UTC whose day, month and weekday fields are plain numbers, ranges, steps
  * and lists (`0 0 1 1 *`, `0 7 * * 1-5`, `30 6 1,15 * *`), walked day by day. Croner answers the
  * same questions for every pattern, but an idle serve holds ~2 MB for it: slots.ts asks
- * daily-cron.ts, then here, and loads croner only for names, L/W/#, `?`, seconds or a time zone.
+ * daily-cron.ts, then here, and loads croner only for names, L/W/#, `?`, seconds, or a time zone
+ * whose cached offset table cannot answer (zoned-slots.ts asks here on the zone's wall clock).
  * Croner's rules are kept: weekday 7 is Sunday, and when both day-of-month and weekday are
  * restricted a day matches either (croner's default, `domAndDow: false`). A test holds the answers
  * equal to croner's over generated patterns and instants.
