@@ -1,4 +1,4 @@
-import type { ZoneTable } from "./zone-table.ts";
+import { type ZoneTable, zoneDataSource } from "./zone-table.ts";
 
 const DAY_MS = 86_400_000;
 /** The window around the instant a spec is cached: a year back (a status reads yesterday's rows, a week's report) and three ahead. */
@@ -65,5 +65,5 @@ export function scanZone(zone: string, now: Date): ZoneTable | null {
     offset = next;
   }
   if (offsets.some((o) => o % 60 !== 0)) return null;
-  return { zone, start, end, changes, offsets: offsets.map((o) => o / 60) };
+  return { zone, start, end, changes, offsets: offsets.map((o) => o / 60), source: zoneDataSource() };
 }

@@ -15,6 +15,16 @@ export interface ZoneTable {
   readonly changes: readonly number[];
   /** Minutes ahead of UTC: offsets[0] from `start`, offsets[i + 1] from changes[i]. */
   readonly offsets: readonly number[];
+  /** The time-zone rules it was read from (zoneDataSource): another runtime's ICU may hold other rules. */
+  readonly source: string;
+}
+
+/**
+ * Which time-zone rules this process's ICU holds: Bun's version and its ICU's. A table read under
+ * other ones is stale (a country changed its DST rules, afk was rebuilt): the entry is a miss.
+ */
+export function zoneDataSource(): string {
+  return `bun ${process.versions.bun} icu ${process.versions.icu}`;
 }
 
 const MINUTE_MS = 60_000;
@@ -57,12 +67,16 @@ export function tableParts(table: ZoneTable, t: number): { day: string; hhmm: st
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
-/** Whether `x` (read back from a cache file) is a table for `zone` whose answers can be trusted. */
+/**
+ * Whether `x` (read back from a cache file) is a table for `zone`, read from this process's zone
+ * rules, whose answers can be trusted.
+ */
 export function isZoneTable(x: unknown, zone: string): x is ZoneTable {
   if (typeof x !== "object" || x === null) return false;
   const t = x as Record<string, unknown>;
   const { changes, offsets } = t;
-  if (t.zone !== zone || !isInt(t.start) || !isInt(t.end) || t.start >= t.end) return false;
+  if (t.zone !== zone || t.source !== zoneDataSource()) return false;
+  if (!isInt(t.start) || !isInt(t.end) || t.start >= t.end) return false;
   if (!Array.isArray(changes) || !Array.isArray(offsets) || offsets.length !== changes.length + 1)
     return false;
   if (!offsets.every((o) => isInt(o) && Math.abs(o) < 24 * 60)) return false;

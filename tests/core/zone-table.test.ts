@@ -14,6 +14,7 @@ import {
   tableOffset,
   tableParts,
   type ZoneTable,
+  zoneDataSource,
 } from "../../src/core/zone-table.ts";
 import { nextDayStart } from "../../src/runner/hold.ts";
 import { dayStart } from "../../src/status/days.ts";
@@ -128,6 +129,7 @@ describe("a zone's offset table", () => {
       end: start + 365 * DAY,
       changes: [change],
       offsets: [97, -30],
+      source: zoneDataSource(),
     };
     registerZoneTable(fake);
     try {
@@ -146,6 +148,7 @@ describe("a zone's offset table", () => {
 
   test.each([
     ["another zone's table", (t: ZoneTable) => ({ ...t, zone: "Europe/Paris" })],
+    ["rules read by another Bun's ICU", (t: ZoneTable) => ({ ...t, source: "bun 1.0.0 icu 73.2" })],
     ["a change out of order", (t: ZoneTable) => ({ ...t, changes: [...t.changes].reverse() })],
     [
       "a change outside the window",

@@ -188,6 +188,13 @@ describe("the validated-spec cache", () => {
         encodeCachedSpec(key, { spec, zone: scanZone("America/New_York", new Date("2026-12-03T12:00:00Z")) }),
     ],
     [
+      "a zone table read by another Bun's ICU (its rules may differ)",
+      (spec: Spec, key: string) => {
+        const table = scanZone("Europe/Berlin", new Date("2026-12-03T12:00:00Z"));
+        return encodeCachedSpec(key, { spec, zone: table && { ...table, source: "bun 1.0.0 icu 73.2" } });
+      },
+    ],
+    [
       "the previous format (the spec alone)",
       (spec: Spec, key: string) => {
         const json = JSON.stringify(spec);
