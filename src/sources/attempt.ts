@@ -1,11 +1,10 @@
 import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
-import type { FetchBudget } from "./byte-budget.ts";
-import { readValidators } from "./health.ts";
+import { validatorsFor } from "./health.ts";
 import { toFeedError } from "./http.ts";
 import { feedFromBytes } from "./pipeline.ts";
 import { locate, readLocation } from "./read.ts";
-import { FeedError, type FeedItem, type FetchContext, type Validators } from "./types.ts";
+import { FeedError, type FeedItem, type FetchContext, type SharedFetch, type Validators } from "./types.ts";
 
 /** A successful read of one URL (primary or backup). */
 export interface AttemptResult {
@@ -22,27 +21,17 @@ export function userAgent(version: string): string {
   return `afk/${version} (+https://github.com/afk; feed digest)`;
 }
 
-/** Reads the stored validators; a ledger problem only costs the conditional GET, never the fetch. */
-function storedValidators(ctx: FetchContext, source: SourceSpec, url: string, span: Span): Validators | null {
-  try {
-    return readValidators(ctx.db, source.id, url);
-  } catch (err) {
-    span.event("health_read_failed", { source: source.id }, err);
-    return null;
-  }
-}
-
 /**
  * Fetches one URL of a source within its own `timeout_s` budget (connect, headers, body and the
  * one retry), then decodes, parses and normalises it. Every failure is thrown as a FeedError.
- * The body's bytes are held in `budget` until it has been parsed, then given back.
+ * The body's bytes are held in `shared.budget` until it has been parsed, then given back.
  */
 export async function attempt(
   url: string,
   source: SourceSpec,
   ctx: FetchContext,
   span: Span,
-  budget: FetchBudget,
+  shared: SharedFetch,
 ): Promise<AttemptResult> {
   const budgetMs = source.timeout_s * 1000;
   const deadline = performance.now() + budgetMs;
@@ -52,10 +41,10 @@ export async function attempt(
     budgetMs,
   );
   const signal = AbortSignal.any([ctx.signal, timeout.signal]);
-  const lease = budget.lease();
+  const lease = shared.budget.lease();
   try {
     const loc = locate(url, ctx.loaded.dir);
-    const validators = loc.kind === "http" ? storedValidators(ctx, source, loc.url, span) : null;
+    const validators = loc.kind === "http" ? validatorsFor(shared.validators, source.id, loc.url) : null;
     const res = await readLocation(loc, {
       fetch: ctx.deps.fetch,
       signal,

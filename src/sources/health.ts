@@ -36,15 +36,33 @@ export function readSourceHealth(db: Database): SourceHealth[] {
   return db.query<SourceHealth, []>("SELECT * FROM source_health ORDER BY source_id").all();
 }
 
-/** Validators stored for `sourceId`, only if they were issued for this same URL (kept without its password). */
-export function readValidators(db: Database, sourceId: string, url: string): Validators | null {
-  const row = db
-    .query<{ etag: string | null; last_modified: string | null }, [string, string]>(
-      "SELECT etag, last_modified FROM source_health WHERE source_id = ? AND validators_url = ?",
+/** Every source's stored validators, by source id, with the URL (without its password) they were issued for. */
+export type StoredValidators = ReadonlyMap<string, Validators & { url: string }>;
+
+/**
+ * Reads every source's validators in one query, once per fetch step: one read per source was a
+ * ledger round trip each (validators only change when a tick that delivered closes).
+ */
+export function readStoredValidators(db: Database): StoredValidators {
+  const rows = db
+    .query<
+      { source_id: string; etag: string | null; last_modified: string | null; validators_url: string },
+      []
+    >(
+      `SELECT source_id, etag, last_modified, validators_url FROM source_health
+        WHERE validators_url IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL)`,
     )
-    .get(sourceId, withoutPassword(url));
-  if (!row || (row.etag === null && row.last_modified === null)) return null;
-  return { etag: row.etag, lastModified: row.last_modified };
+    .all();
+  return new Map(
+    rows.map((r) => [r.source_id, { etag: r.etag, lastModified: r.last_modified, url: r.validators_url }]),
+  );
+}
+
+/** Validators stored for `sourceId`, only if they were issued for this same URL (kept without its password). */
+export function validatorsFor(stored: StoredValidators, sourceId: string, url: string): Validators | null {
+  const v = stored.get(sourceId);
+  if (v === undefined || v.url !== withoutPassword(url)) return null;
+  return { etag: v.etag, lastModified: v.lastModified };
 }
 
 /**

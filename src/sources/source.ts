@@ -1,10 +1,9 @@
 import type { SourceSpec } from "../spec/schema.ts";
 import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
-import type { FetchBudget } from "./byte-budget.ts";
 import type { HealthRecord, HealthUpdate } from "./health.ts";
 import { capText, cleanText } from "./sanitize.ts";
-import { FeedError, type FetchContext, type SourceResult } from "./types.ts";
+import { FeedError, type FetchContext, type SharedFetch, type SourceResult } from "./types.ts";
 
 function record(ctx: FetchContext, source: SourceSpec, health: HealthRecord[], update: HealthUpdate): void {
   health.push({ sourceId: source.id, at: ctx.deps.clock.now(), update });
@@ -21,16 +20,16 @@ function failed(span: Span, source: SourceSpec, via: "primary" | "backup", err: 
 /**
  * One source end to end: the primary URL, and on any failure the backup URL if the spec gives one.
  * Never throws. Each failure is a `source_failed` event on the source's span, a fall-over is a
- * `source_backup` event, and the outcome is added to `health` (the caller writes every source's to
- * `source_health` at once). Bodies count against `budget`, the tick's fetch budget shared with the
- * other sources.
+ * `source_backup` event, and the outcome is added to `shared.health` (the caller writes every
+ * source's to `source_health` at once). Bodies count against `shared.budget`, the tick's fetch
+ * budget shared with the other sources.
  */
 export async function fetchSource(
   source: SourceSpec,
   ctx: FetchContext,
-  budget: FetchBudget,
-  health: HealthRecord[],
+  shared: SharedFetch,
 ): Promise<SourceResult> {
+  const health = shared.health;
   const span = ctx.span.child(`source:${source.id}`, { source: source.id, optional: source.optional });
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
@@ -38,7 +37,7 @@ export async function fetchSource(
   let ok: AttemptResult | null = null;
   let error: FeedError | null = null;
   try {
-    ok = await attempt(source.url, source, ctx, span, budget);
+    ok = await attempt(source.url, source, ctx, span, shared);
   } catch (err) {
     error = err as FeedError;
     failed(span, source, "primary", error);
@@ -47,7 +46,7 @@ export async function fetchSource(
     span.event("source_backup", { source: source.id, primary_code: error.code });
     via = "backup";
     try {
-      ok = await attempt(source.backup, source, ctx, span, budget);
+      ok = await attempt(source.backup, source, ctx, span, shared);
     } catch (err) {
       const backupError = err as FeedError;
       failed(span, source, "backup", backupError);

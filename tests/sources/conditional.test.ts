@@ -77,6 +77,35 @@ describe("conditional GET", () => {
     ]);
   });
 
+  test("validators kept for another URL of the source (its URL changed) are not sent", async () => {
+    const db = testDb();
+    storeValidators(db, "etag", { etag: ETAG, lastModified: null, url: srv.url("/old-home.xml") });
+    srv.requests.length = 0;
+    const loaded = loadedWith([{ id: "etag", url: srv.url("/etag.xml"), timeout_s: 2 }], tempDir());
+    const [r] = await fetchSources(contextFor(loaded, { db }).ctx);
+    expect(r).toMatchObject({ ok: true, notModified: false, status: 200 });
+    expect(srv.requests[0]?.headers.get("if-none-match")).toBeNull();
+  });
+
+  test("a ledger whose validators cannot be read costs the conditional GET only: one event, every source fetched in full", async () => {
+    const db = testDb();
+    storeValidators(db, "etag", { etag: ETAG, lastModified: null, url: srv.url("/etag.xml") });
+    db.run("ALTER TABLE source_health RENAME COLUMN validators_url TO gone"); // the read's query now fails
+    srv.requests.length = 0;
+    const loaded = loadedWith(
+      [
+        { id: "etag", url: srv.url("/etag.xml"), timeout_s: 2 },
+        { id: "plain", url: srv.url("/plain.xml"), timeout_s: 2 },
+      ],
+      tempDir(),
+    );
+    const { ctx, records } = contextFor(loaded, { db });
+    const results = await fetchSources(ctx);
+    expect(results.map((r) => r.ok && r.items.length)).toEqual([1, 1]);
+    expect(srv.requests.map((r) => r.headers.get("if-none-match"))).toEqual([null, null]);
+    expect(records.filter((r) => r.name === "health_read_failed")).toHaveLength(1);
+  });
+
   test("a source without validators is fetched in full every time, with no conditional headers", async () => {
     const db = testDb();
     const loaded = loadedWith([{ id: "plain", url: srv.url("/plain.xml"), timeout_s: 2 }], tempDir());
