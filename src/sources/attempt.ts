@@ -4,7 +4,8 @@ import { validatorsFor } from "./health.ts";
 import { toFeedError } from "./http.ts";
 import { feedFromBytes } from "./pipeline.ts";
 import { locate, readLocation } from "./read.ts";
-import { FeedError, type FeedItem, type FetchContext, type SharedFetch, type Validators } from "./types.ts";
+import type { SharedFetch } from "./shared.ts";
+import { FeedError, type FeedItem, type FetchContext, type Validators } from "./types.ts";
 
 /** A successful read of one URL (primary or backup). */
 export interface AttemptResult {

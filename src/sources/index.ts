@@ -1,8 +1,9 @@
 import { fetchBudget } from "./byte-budget.ts";
 import { type HealthRecord, readStoredValidators, recordHealthAll, type StoredValidators } from "./health.ts";
 import { mapLimit } from "./limit.ts";
+import type { SharedFetch } from "./shared.ts";
 import { fetchSource } from "./source.ts";
-import type { FetchContext, SharedFetch, SourceResult } from "./types.ts";
+import type { FetchContext, SourceResult } from "./types.ts";
 
 export { pruneDelivered } from "./dedupe.ts";
 export { readSourceHealth, type SourceHealth } from "./health.ts";

@@ -3,7 +3,8 @@ import type { Span } from "../trace/tracer.ts";
 import { type AttemptResult, attempt } from "./attempt.ts";
 import type { HealthRecord, HealthUpdate } from "./health.ts";
 import { capText, cleanText } from "./sanitize.ts";
-import { FeedError, type FetchContext, type SharedFetch, type SourceResult } from "./types.ts";
+import type { SharedFetch } from "./shared.ts";
+import { FeedError, type FetchContext, type SourceResult } from "./types.ts";
 
 function record(ctx: FetchContext, source: SourceSpec, health: HealthRecord[], update: HealthUpdate): void {
   health.push({ sourceId: source.id, at: ctx.deps.clock.now(), update });

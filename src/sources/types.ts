@@ -2,8 +2,6 @@ import type { Database } from "bun:sqlite";
 import type { Deps } from "../core/deps.ts";
 import type { LoadedSpec } from "../spec/load.ts";
 import type { Span } from "../trace/tracer.ts";
-import type { FetchBudget } from "./byte-budget.ts";
-import type { HealthRecord, StoredValidators } from "./health.ts";
 
 /** Validators from the last successful fetch of the same URL, for a conditional GET. */
 export interface Validators {
@@ -78,16 +76,6 @@ export type SourceResult =
       status: number | null;
       ms: number;
     };
-
-/** What every source of one fetch step shares. */
-export interface SharedFetch {
-  /** The tick's fetch budget: bodies in flight together. */
-  budget: FetchBudget;
-  /** Each source's outcome, written to `source_health` once all have ended. */
-  health: HealthRecord[];
-  /** The validators stored when the step began (empty when the ledger could not be read). */
-  validators: StoredValidators;
-}
 
 export interface FetchContext {
   loaded: LoadedSpec;
