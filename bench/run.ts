@@ -17,7 +17,7 @@ import { benchMetrics } from "./metrics.ts";
 import { benchIdleRss, benchRssGrowth } from "./serve-rss.ts";
 import { benchSpendQuery, openFilledLedger } from "./spend-query.ts";
 import { benchStatusRps } from "./status-rps.ts";
-import { benchTickSources } from "./tick-sources.ts";
+import { benchTickSourcesAlone } from "./tick-sources.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -87,7 +87,7 @@ try {
 
   if (want("sources")) {
     log("a tick over 100 sources");
-    figures.push(...(await benchTickSources(dir("sources"))));
+    figures.push(...(await benchTickSourcesAlone(dir("sources"))));
   }
 
   if (want("deliver")) {

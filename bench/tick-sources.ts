@@ -162,3 +162,14 @@ export async function benchTickSources(dir: string): Promise<Figure[]> {
     await feeds.stop();
   }
 }
+
+/** benchTickSources in a fresh `bun` process (bench/tick-sources-proc.ts): the tick's heap is its own. */
+export async function benchTickSourcesAlone(dir: string): Promise<Figure[]> {
+  const proc = Bun.spawn(["bun", join(REPO_ROOT, "bench", "tick-sources-proc.ts"), dir], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  if (code !== 0) throw new Error(`bench: tick-sources-proc.ts exited ${code}`);
+  return JSON.parse(out) as Figure[];
+}
