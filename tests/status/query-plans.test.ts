@@ -17,7 +17,8 @@ const db = openDatabase(join(home.dir, "ledger.sqlite"));
 afterAll(() => db.close());
 const at = (i: number) => new Date(Date.UTC(2026, 2, 1) + i * 60_000).toISOString();
 for (let i = 0; i < 1_000; i++) {
-  const status: ClosedStatus = i < 600 ? (i % 2 ? "ok" : "failed") : i % 2 ? "skipped_overlap" : "refused_kill";
+  const status: ClosedStatus =
+    i < 600 ? (i % 2 ? "ok" : "failed") : i % 2 ? "skipped_overlap" : "refused_kill";
   const id = `t${String(i).padStart(4, "0")}`;
   recordEndedTick(
     db,
