@@ -36,4 +36,14 @@ CREATE INDEX deliver_outbox_due ON deliver_outbox(status, next_attempt_at);
 CREATE INDEX deliver_outbox_sink ON deliver_outbox(sink_id, status);
 `,
   },
+  {
+    id: "deliver-002",
+    // older afk: two more indexes on a table it writes as before
+    compat: "additive",
+    // deliver/views.ts reads each sink's counts and last send off these (the outbox is never pruned)
+    sql: `
+CREATE INDEX deliver_outbox_sink_sent ON deliver_outbox(sink_id, status, sent_at);
+CREATE INDEX deliver_outbox_sink_error ON deliver_outbox(sink_id, last_attempt_at) WHERE last_error IS NOT NULL;
+`,
+  },
 ];
