@@ -15,6 +15,7 @@ import { benchDeliver } from "./deliver.ts";
 import { type Figure, met, renderTable } from "./figure.ts";
 import { benchMetrics } from "./metrics.ts";
 import { benchIdleRss, benchRssGrowth } from "./serve-rss.ts";
+import { benchSinkViews } from "./sink-views.ts";
 import { benchSpendQuery, openFilledLedger } from "./spend-query.ts";
 import { benchStatusRps } from "./status-rps.ts";
 import { benchTickSourcesAlone } from "./tick-sources.ts";
@@ -27,7 +28,18 @@ const { values } = parseArgs({
  * The steps in run order; `cold` measures status on the ledger `growth` leaves behind, or alone on a
  * ledger filled as big (`metrics` reads `spend`'s ledger: it fills it alone).
  */
-const STEPS = ["idle", "growth", "cold", "sources", "deliver", "corpus", "spend", "metrics", "rps"] as const;
+const STEPS = [
+  "idle",
+  "growth",
+  "cold",
+  "sources",
+  "deliver",
+  "corpus",
+  "spend",
+  "metrics",
+  "outbox",
+  "rps",
+] as const;
 const only = values.only?.split(",").map((s) => s.trim());
 const unknown = only?.filter((s) => !(STEPS as readonly string[]).includes(s)) ?? [];
 if (unknown.length > 0) {
@@ -110,6 +122,11 @@ try {
   if (want("metrics")) {
     log("/metrics over 1,000,000 rows");
     figures.push(benchMetrics(dir("spend")));
+  }
+
+  if (want("outbox")) {
+    log("each sink's view over a year of outbox rows");
+    figures.push(benchSinkViews(dir("outbox")));
   }
 
   if (bins && want("rps")) {
