@@ -26,7 +26,7 @@ export function prepareColdHome(home: string, today: string): void {
     ],
   );
   openFilledLedger(home, 10_050, today).close();
-  rememberSpec(loadSpecFile(spec), home, VERSION);
+  rememberSpec(loadSpecFile(spec), home, VERSION, new Date());
 }
 
 interface Run {

@@ -43,7 +43,7 @@ async function prepare(repo: string, dir: string): Promise<Home[]> {
     prepareColdHome(home, today);
     const spec = join(home, "SPEC.md");
     writeFileSync(spec, readFileSync(spec, "utf8").replace("timezone: UTC", `timezone: ${zone}`));
-    rememberSpec(loadSpecFile(spec), home, VERSION);
+    rememberSpec(loadSpecFile(spec), home, VERSION, new Date());
     return {
       label: `${repo} ${zone}`,
       cmd: [afk, "status", "--spec", spec],

@@ -61,7 +61,7 @@ function validated(
  * home anyway (its ledger opened for writing): `--version` and `status` only read the cache, so
  * asking never leaves a file behind.
  */
-export function rememberSpec(loaded: LoadedSpec, home: string, version: string, now = new Date()): void {
+export function rememberSpec(loaded: LoadedSpec, home: string, version: string, now: Date): void {
   storeCachedSpec(home, specCacheKey(loaded.text, version, loaded.dir), loaded.spec, now);
 }
 

@@ -20,24 +20,28 @@ function cronOf(spec: Spec): Cron {
 const dailyByCadence = new Map<string, DaySlots | null>();
 const dayLevelByCadence = new Map<string, UtcPattern | null>();
 
+/** `parse(cadence)`, kept in `cache` (null too: a pattern croner answers is not parsed again). */
+function parsedOnce<T>(
+  cache: Map<string, T | null>,
+  cadence: string,
+  parse: (c: string) => T | null,
+): T | null {
+  let parsed = cache.get(cadence);
+  if (parsed === undefined) {
+    parsed = parse(cadence);
+    cache.set(cadence, parsed);
+  }
+  return parsed;
+}
+
 /** The cadence split into day-level sets when it is numeric, else null (croner answers). */
 function dayLevel(spec: Spec): UtcPattern | null {
-  let p = dayLevelByCadence.get(spec.cadence);
-  if (p === undefined) {
-    p = utcPattern(spec.cadence);
-    dayLevelByCadence.set(spec.cadence, p);
-  }
-  return p;
+  return parsedOnce(dayLevelByCadence, spec.cadence, utcPattern);
 }
 
 /** The cadence's daily slots when it is a plain daily pattern (any zone), else null. */
 function daily(spec: Spec): DaySlots | null {
-  let slots = dailyByCadence.get(spec.cadence);
-  if (slots === undefined) {
-    slots = dailySlots(spec.cadence);
-    dailyByCadence.set(spec.cadence, slots);
-  }
-  return slots;
+  return parsedOnce(dailyByCadence, spec.cadence, dailySlots);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { SRC, sourceFiles } from "./source-files.ts";
 
 /**
  * The `calls` table has one owner: `src/models/calls.ts` writes and reads its rows. The schema
@@ -9,16 +10,6 @@ import { join, relative } from "node:path";
  */
 const OWNERS = ["models/calls.ts"];
 const SCHEMA = "ledger/schema/";
-
-const SRC = join(import.meta.dir, "..", "..", "src");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sourceFiles(p);
-    return /\.tsx?$/.test(name) ? [p] : [];
-  });
-}
 
 /** SQL that names the `calls` table: a read, a write or a join (not `call_spend`, not `calls_day`). */
 export function namesCallsTable(text: string): boolean {

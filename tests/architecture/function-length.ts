@@ -5,19 +5,10 @@
  *
  *   bun tests/architecture/function-length.ts [MIN_LINES] [DIR…]   # default 60, all of src/
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
-
-export const SRC = join(import.meta.dir, "..", "..", "src");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sourceFiles(p);
-    return /\.tsx?$/.test(name) && !name.endsWith(".d.ts") ? [p] : [];
-  });
-}
+import { SRC, sourceFiles } from "./source-files.ts";
 
 export interface LongFunction {
   lines: number;

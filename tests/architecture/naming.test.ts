@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
+import { SRC, sourceFiles } from "./source-files.ts";
 
 /**
  * One meaning per word (the README's Architecture glossary). These file names once meant
@@ -8,16 +9,6 @@ import { basename, join, relative } from "node:path";
  * "guarded" keep the meaning the glossary gives them.
  */
 const ONE_FILE_EACH = ["retry.ts", "run-log.ts", "budget.ts", "location.ts", "guarded.ts"];
-
-const SRC = join(import.meta.dir, "..", "..", "src");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sourceFiles(p);
-    return /\.tsx?$/.test(name) ? [p] : [];
-  });
-}
 
 const files = sourceFiles(SRC).map((f) => relative(SRC, f));
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { SRC, sourceFiles } from "./source-files.ts";
 
 /**
  * Rings import downward only. The order, lowest first, from shared/DESIGN.md ("The rings") and
@@ -43,16 +44,6 @@ export const RINGS: readonly (readonly string[])[] = [
  * upward import fails the test, and so does an entry here that no longer exists.
  */
 const KNOWN_UPWARD: Record<string, string> = {};
-
-const SRC = join(import.meta.dir, "..", "..", "src");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sourceFiles(p);
-    return /\.tsx?$/.test(name) && !name.endsWith(".d.ts") ? [p] : [];
-  });
-}
 
 function ringOf(file: string): string {
   const [top = ""] = relative(SRC, file).split("/");

@@ -69,7 +69,7 @@ describe("the validated-spec cache", () => {
       const parsed = loadSpecFile(path);
       const miss = resolveSpec(path, home.dir, { cacheVersion: VERSION });
       expect(existsSync(cached(path, parsed.text))).toBe(false);
-      rememberSpec(miss, home.dir, VERSION);
+      rememberSpec(miss, home.dir, VERSION, new Date());
       expect(existsSync(cached(path, parsed.text))).toBe(true);
       const hit = resolveSpec(path, home.dir, { cacheVersion: VERSION });
       expect(miss).toStrictEqual(parsed);
@@ -96,7 +96,7 @@ describe("the validated-spec cache", () => {
 
   test("a stale cache is never trusted: edited spec bytes are validated again (and a bad edit is refused)", () => {
     const { path, text } = freshSpec("stale");
-    rememberSpec(resolveSpec(path, home.dir, { cacheVersion: VERSION }), home.dir, VERSION);
+    rememberSpec(resolveSpec(path, home.dir, { cacheVersion: VERSION }), home.dir, VERSION, new Date());
     expect(existsSync(cached(path, text))).toBe(true);
     const bad = text.replace("daily_cap_usd: 5", "daily_cap_usd: -1");
     writeFileSync(path, bad);
@@ -108,7 +108,7 @@ describe("the validated-spec cache", () => {
 
   test("the same bytes in another folder are another entry: where a source may lie depends on it", () => {
     const { path, text } = freshSpec("folder-a");
-    rememberSpec(loadSpecFile(path), home.dir, VERSION);
+    rememberSpec(loadSpecFile(path), home.dir, VERSION, new Date());
     const other = join(home.dir, "folder-b", "SPEC.md");
     mkdirSync(dirname(other), { recursive: true });
     writeFileSync(other, text);
@@ -136,7 +136,7 @@ describe("the validated-spec cache", () => {
     );
     writeFileSync(path, withSink);
     const env = { NTFY_TOKEN: "secret" };
-    rememberSpec(resolveSpec(path, home.dir, { cacheVersion: VERSION, env }), home.dir, VERSION);
+    rememberSpec(resolveSpec(path, home.dir, { cacheVersion: VERSION, env }), home.dir, VERSION, new Date());
     expect(existsSync(cached(path, withSink))).toBe(true);
     expect(resolveSpec(path, home.dir, { cacheVersion: VERSION, env }).spec.deliver).toHaveLength(1);
     expect(() => resolveSpec(path, home.dir, { cacheVersion: VERSION, env: {} })).toThrow(
@@ -149,7 +149,7 @@ describe("the validated-spec cache", () => {
     (what, corrupt) => {
       const { path, text } = freshSpec(`corrupt-${what.replace(/\W+/g, "-")}`);
       const parsed = loadSpecFile(path);
-      rememberSpec(parsed, home.dir, VERSION);
+      rememberSpec(parsed, home.dir, VERSION, new Date());
       const file = cached(path, text);
       const whole = readFileSync(file, "utf8");
       writeFileSync(file, corrupt(whole));
@@ -158,7 +158,7 @@ describe("the validated-spec cache", () => {
       ).toBeNull();
       const again = resolveSpec(path, home.dir, { cacheVersion: VERSION });
       expect(again).toStrictEqual(parsed);
-      rememberSpec(again, home.dir, VERSION);
+      rememberSpec(again, home.dir, VERSION, new Date());
       expect(readFileSync(file, "utf8")).toBe(whole);
     },
   );
@@ -212,7 +212,8 @@ describe("the validated-spec cache", () => {
   });
 
   test("the cache keeps the eight newest entries, no temp files", () => {
-    for (let i = 0; i < 12; i++) rememberSpec(loadSpecFile(freshSpec(`many-${i}`).path), home.dir, VERSION);
+    for (let i = 0; i < 12; i++)
+      rememberSpec(loadSpecFile(freshSpec(`many-${i}`).path), home.dir, VERSION, new Date());
     const files = readdirSync(specCacheDir(home.dir));
     expect(files.filter((f) => f.endsWith(".json"))).toHaveLength(8);
     expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
@@ -224,20 +225,20 @@ describe("cachedSpec: the cold paths' read of the cache (no node:fs, yaml or zod
     const { path } = freshSpec("cold-hit");
     expect(cachedSpec(path, home.dir, VERSION)).toBeNull();
     const parsed = loadSpecFile(path);
-    rememberSpec(parsed, home.dir, VERSION);
+    rememberSpec(parsed, home.dir, VERSION, new Date());
     expect(cachedSpec(path, home.dir, VERSION)?.loaded).toStrictEqual(parsed);
   });
 
   test.each(CORRUPTIONS)("a corrupt entry (%s) is null: the caller validates", (what, corrupt) => {
     const { path, text } = freshSpec(`cold-corrupt-${what.replace(/\W+/g, "-")}`);
-    rememberSpec(loadSpecFile(path), home.dir, VERSION);
+    rememberSpec(loadSpecFile(path), home.dir, VERSION, new Date());
     writeFileSync(cached(path, text), corrupt(readFileSync(cached(path, text), "utf8")));
     expect(cachedSpec(path, home.dir, VERSION)).toBeNull();
   });
 
   test("another afk version, an edited spec or a missing file is null", () => {
     const { path, text } = freshSpec("cold-stale");
-    rememberSpec(loadSpecFile(path), home.dir, VERSION);
+    rememberSpec(loadSpecFile(path), home.dir, VERSION, new Date());
     expect(cachedSpec(path, home.dir, `${VERSION}-next`)).toBeNull();
     writeFileSync(path, `${text}\nmore prose\n`);
     expect(cachedSpec(path, home.dir, VERSION)).toBeNull();
