@@ -12,6 +12,7 @@ import { tokenCost } from "../../src/core/money.ts";
 import { ollamaPresets } from "../../src/evidence/doubles/ollama-double.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { callsOf, eventsNamed, type Home, harnessFor, traceOf } from "../models/fixtures.ts";
+import { polled } from "../support/poll.ts";
 import { doublesHome, unitText, useDoubles } from "./helpers.ts";
 
 const JOBS = join(import.meta.dir, "jobs");
@@ -83,12 +84,7 @@ describe("the official openai client through the proxy", () => {
     const tick = runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { capMicros: 70 }));
     // Both held calls keep their reservations while the other two ask: those must not fit.
     await doubles.paid.waitForRequests(from + 2);
-    for (
-      let wait = 5;
-      readdirSync(h.dir).filter((f) => f.startsWith("refused-")).length < 2;
-      wait = Math.min(wait * 2, 50)
-    )
-      await Bun.sleep(wait);
+    await polled(() => readdirSync(h.dir).filter((f) => f.startsWith("refused-")).length >= 2);
     release();
     const s = await tick;
     doubles.paid.setBehavior("gpt-4o-mini", undefined);

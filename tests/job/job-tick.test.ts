@@ -10,6 +10,7 @@ import { TickStop } from "../../src/harness/abort.ts";
 import { runTick } from "../../src/harness/tick.ts";
 import { isGoneOrZombie } from "../../src/job/process.ts";
 import { eventsNamed, type Home, harnessFor, traceOf } from "../models/fixtures.ts";
+import { fileText } from "../support/poll.ts";
 import { makeJobHome } from "./helpers.ts";
 
 let home: Home | undefined;
@@ -32,17 +33,6 @@ function row(h: Home, id: string) {
       [string]
     >("SELECT status, reason, value_micros, items, out_path FROM ticks WHERE id = ?")
     .get(id);
-}
-
-/** Resolves once `path` exists (the job wrote it). */
-async function fileAppears(path: string): Promise<string> {
-  for (
-    let wait = 5;
-    !existsSync(path) || readFileSync(path, "utf8").trim() === "";
-    wait = Math.min(wait * 2, 50)
-  )
-    await Bun.sleep(wait);
-  return readFileSync(path, "utf8").trim();
 }
 
 describe("a job: spec runs the operator's command as the tick", () => {
@@ -144,7 +134,7 @@ describe("a job: spec runs the operator's command as the tick", () => {
     const h = use(makeJobHome({ run: ["sh", "-c", script] }));
     const stop = new AbortController();
     const tick = runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { signal: stop.signal }));
-    const grandchild = Number(await fileAppears(join(h.dir, "grandchild.pid")));
+    const grandchild = Number(await fileText(join(h.dir, "grandchild.pid")));
     expect(isGoneOrZombie(grandchild)).toBe(false);
     stop.abort(new TickStop("killed", "stopped: SIGTERM"));
     const s = await tick;
@@ -158,7 +148,7 @@ describe("a job: spec runs the operator's command as the tick", () => {
     const h = use(makeJobHome({ run: ["python3", join(import.meta.dir, "jobs", "last_call.py")] }));
     const stop = new AbortController();
     const tick = runTick({ trigger: "manual", slot, force: false }, harnessFor(h, { signal: stop.signal }));
-    expect(await fileAppears(join(h.dir, "started.txt"))).toBe("up");
+    expect(await fileText(join(h.dir, "started.txt"))).toBe("up");
     stop.abort(new TickStop("killed", "stopped: SIGTERM"));
     const s = await tick;
     expect(s.status).toBe("killed");

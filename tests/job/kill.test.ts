@@ -4,12 +4,13 @@
  * that ignores SIGTERM too — within 5 s, and the tick's row says `killed` or `timeout`.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAfk } from "../../src/evidence/afk-child.ts";
 import { isGoneOrZombie } from "../../src/job/process.ts";
 import { childEnv, processTree, ticksIn } from "../runner/helpers.ts";
 import { tempHome } from "../support/home.ts";
+import { fileText } from "../support/poll.ts";
 import { writeJobSpec } from "./helpers.ts";
 
 const EXIT_BUDGET_MS = 5000;
@@ -47,14 +48,7 @@ function spawnAfk(s: ReturnType<typeof setup>, args: string[]) {
 
 /** The grandchild's pid once the job has written it. */
 async function grandchildOf(dir: string): Promise<number> {
-  const path = join(dir, "grandchild.pid");
-  for (
-    let wait = 5;
-    !existsSync(path) || readFileSync(path, "utf8").trim() === "";
-    wait = Math.min(wait * 2, 50)
-  )
-    await Bun.sleep(wait);
-  return Number(readFileSync(path, "utf8"));
+  return Number(await fileText(join(dir, "grandchild.pid")));
 }
 
 /** Waits (bounded by the budget) until every pid is gone or a zombie; returns those still running. */

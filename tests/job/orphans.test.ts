@@ -6,7 +6,7 @@
  * another process is cleared and nothing is signalled.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startTimeOf } from "../../src/core/identity.ts";
 import { startAfk } from "../../src/evidence/afk-child.ts";
@@ -16,6 +16,7 @@ import { isGoneOrZombie } from "../../src/job/process.ts";
 import { readTickTrace } from "../../src/trace/read.ts";
 import { childEnv, ticksIn } from "../runner/helpers.ts";
 import { tempHome } from "../support/home.ts";
+import { fileText, polled } from "../support/poll.ts";
 import { writeJobSpec } from "./helpers.ts";
 
 const ROOM_MS = 40_000;
@@ -37,22 +38,9 @@ const JOB = [
   "sleep 300",
 ].join("\n");
 
-/** Polls for a file the job or afk writes (no event to await across processes). */
-async function fileWritten(path: string): Promise<string> {
-  for (let wait = 5; ; wait = Math.min(wait * 2, 50)) {
-    const text = existsSync(path) ? readFileSync(path, "utf8").trim() : "";
-    if (text !== "") return text;
-    await Bun.sleep(wait);
-  }
-}
-
 /** The one job group record under AFK_HOME, once afk has written it. */
-async function recordWritten(home: string): Promise<JobGroupRecord> {
-  for (let wait = 5; ; wait = Math.min(wait * 2, 50)) {
-    const [r] = readJobGroups(home).records;
-    if (r) return r;
-    await Bun.sleep(wait);
-  }
+function recordWritten(home: string): Promise<JobGroupRecord> {
+  return polled(() => readJobGroups(home).records[0]);
 }
 
 /** A process as pid + start time: gone when the pid runs nothing or runs another process now. */
@@ -77,7 +65,7 @@ async function leaveOrphan(command: "tick" | "serve") {
   const env = childEnv(h.dir, { TICK_SECONDS: "3600" });
   const first = startAfk([command, "--spec", spec], { env });
   cleanups.push(first.killTree);
-  const grandchild = Number(await fileWritten(join(h.dir, "grandchild.pid")));
+  const grandchild = Number(await fileText(join(h.dir, "grandchild.pid")));
   // The record is written right after the spawn; the job may have got here first.
   const record = await recordWritten(h.dir);
   expect(record.start).toBe(startTimeOf(record.pgid));
