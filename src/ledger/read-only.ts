@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { unsafeUnknown } from "./compat.ts";
-import { allMigrations } from "./migrations.ts";
+import { MIGRATION_IDS } from "./migration-ids.ts";
 
 /**
  * Opens the ledger read-only when reading needs nothing written first: every migration applied and
@@ -24,8 +24,8 @@ export function openLedgerReadOnly(path: string): Database | null {
     const running = db
       .query<{ n: number }, []>("SELECT count(*) AS n FROM ticks WHERE status = 'running'")
       .get();
-    const known = new Set(allMigrations.map((m) => m.id));
-    const current = allMigrations.every((m) => applied.has(m.id));
+    const known = new Set(MIGRATION_IDS);
+    const current = MIGRATION_IDS.every((id) => applied.has(id));
     // a newer afk's breaking migration: the ordinary open refuses it with its fix
     if (current && running?.n === 0 && unsafeUnknown(rows, known).length === 0) return db;
   } catch {

@@ -62,13 +62,15 @@ describe("what the cold commands load before they run", () => {
   });
 
   test.each(["status", "version-line"])(
-    "%s: no node:fs, node:path, node:os, yaml, zod or the tick pipeline",
+    "%s: no node:fs, node:path, node:os, yaml, zod, the schema's SQL or the tick pipeline",
     (name) => {
       const g = staticGraph(chunkOf(name));
       // node:path and node:os cost a compiled cold start 0.25–0.5 ms each: core/path-light.ts stands in
       expect([...g.builtins].filter((b) => /^(node:)?(fs|path|os)$/.test(b))).toEqual([]);
       expect([...packages(g.sources)].filter((p) => p !== "croner")).toEqual([]);
       expect([...g.sources].filter((s) => PIPELINE.test(s))).toEqual([]);
+      // the schema's SQL, composed at load (~0.6 ms): the read-only open needs only the ids
+      expect([...g.sources].filter((s) => /^src\/ledger\/(schema\/|migrations\.ts)/.test(s))).toEqual([]);
     },
   );
 
