@@ -31,8 +31,9 @@
 # ledger line): the newer afk may have applied a migration an older one must not read (ledger/compat.ts).
 # Then it stops before touching anything, names the migration and the backup with what restoring it
 # loses (`afk backup --since`), and the running afk keeps running; --restore-ledger puts the backup
-# in place (the ledger it replaces is kept as ledger.rolled-back-TIME.sqlite) and swaps, and puts
-# both back when the previous binary is not alive on it. A deploy whose new binary is not alive
+# in place (the ledger it replaces is kept as ledger.rolled-back-TIME.sqlite) with the spend and the
+# delivered items recorded since carried into it (`afk backup --carry-into`: the cap still counts that
+# spend, no item goes out twice) and swaps, and puts both back when the previous binary is not alive on it. A deploy whose new binary is not alive
 # rolls back the same way, restoring the backup on its own when afk.prev cannot open the ledger.
 #
 # Exit codes: 0 deployed and alive (or rolled back and alive); 1 pre-flight red (nothing changed),
@@ -128,10 +129,21 @@ since_backup() { # what restoring ledger.prev.sqlite loses, as the running afk c
     echo "since the backup: not counted (this afk has no backup command)"
 }
 aside=""
+carried=""
 restore_ledger() { # the backup in place of the ledger, which is kept (with its -wal) as $aside
   aside="ledger.rolled-back-$(date -u +%Y%m%dT%H%M%SZ).sqlite"
+  # A copy of the backup, with the spend and delivered items recorded since carried into it by the
+  # afk that recorded them, so the restored ledger's cap still counts that spend; the backup itself
+  # stays as it was taken.
+  rm -f ledger.restoring.sqlite ledger.restoring.sqlite-journal
+  cp -p ledger.prev.sqlite ledger.restoring.sqlite
+  if ! carried="$(with_env ./afk backup --carry-into "$PWD/ledger.restoring.sqlite" 2>&1)"; then
+    carried="spend since the backup not carried ($(echo "${carried:-this afk has no backup --carry-into}" | tail -n 1)): the cap will not count it"
+    rm -f ledger.restoring.sqlite ledger.restoring.sqlite-journal
+    cp -p ledger.prev.sqlite ledger.restoring.sqlite
+  fi
   for s in "" -wal -shm; do if [ -f "ledger.sqlite$s" ]; then mv -f "ledger.sqlite$s" "$aside$s"; fi; done
-  cp -p ledger.prev.sqlite ledger.sqlite
+  mv -f ledger.restoring.sqlite ledger.sqlite
 }
 unrestore_ledger() { # the ledger restore_ledger kept aside, back in place
   rm -f ledger.sqlite ledger.sqlite-wal ledger.sqlite-shm
@@ -175,7 +187,7 @@ if why=$(prev_refuses_ledger); then
   if [ "$restore" != 1 ] || [ ! -f ledger.prev.sqlite ]; then
     echo "deploy: not rolled back: the previous binary ($prev) cannot open the ledger as the running afk left it: $why" >&2
     if [ -f ledger.prev.sqlite ]; then
-      echo "deploy: the ledger backup taken before the upgrade is $dir/ledger.prev.sqlite; restoring it loses what was recorded since ($(since_backup)); the cap will not see that spend again. To roll back with it: scripts/deploy.sh --rollback --restore-ledger $target" >&2
+      echo "deploy: the ledger backup taken before the upgrade is $dir/ledger.prev.sqlite; restoring it sets aside what was recorded since ($(since_backup)), carrying that spend and the items delivered into it so the cap still counts them. To roll back with it: scripts/deploy.sh --rollback --restore-ledger $target" >&2
     else
       echo "deploy: there is no ledger backup ($dir/ledger.prev.sqlite) to roll back with: roll forward instead (fix the spec or the code, rebuild, deploy)" >&2
     fi
@@ -185,7 +197,7 @@ if why=$(prev_refuses_ledger); then
   lost="$(since_backup)"
   stop_service
   restore_ledger
-  echo "deploy: ledger restored from ledger.prev.sqlite ($lost); the ledger it replaced is kept as $dir/$aside"
+  echo "deploy: ledger restored from ledger.prev.sqlite ($lost; $carried); the ledger it replaced is kept as $dir/$aside"
 elif [ "$restore" = 1 ]; then
   echo "deploy: the previous binary opens the ledger as it is: no restore needed, the ledger is kept"
 fi
@@ -306,7 +318,7 @@ if [ -f afk.prev ]; then
     lost="$(since_backup)"
     stop_service
     restore_ledger
-    echo "deploy: the previous binary cannot open the migrated ledger ($why): restored ledger.prev.sqlite ($lost); the migrated one is kept as $dir/$aside" >&2
+    echo "deploy: the previous binary cannot open the migrated ledger ($why): restored ledger.prev.sqlite ($lost; $carried); the migrated one is kept as $dir/$aside" >&2
   fi
   mv -f afk afk.rolled-back
   mv -f afk.prev afk

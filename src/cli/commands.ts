@@ -76,7 +76,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   {
     name: "backup",
     summary:
-      "copy the ledger consistently while afk runs (--since PATH: what restoring that copy would lose)",
+      "copy the ledger consistently while afk runs (--since PATH: what restoring that copy would lose; --carry-into PATH: its spend kept)",
     load: () => import("./commands/backup.ts").then((m) => m.backupCommand),
   },
   {

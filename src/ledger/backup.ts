@@ -13,7 +13,8 @@ export interface LedgerMark {
   callId: number;
 }
 
-function readOnly(path: string, what: string): Database {
+/** `path` opened read-only and never migrated (a ledger or a backup of one); a clear error when it cannot be. */
+export function readOnly(path: string, what: string): Database {
   if (!existsSync(path)) throw new AfkError("io", `backup: no ${what} at ${path}`);
   try {
     const db = new Database(path, { readonly: true, strict: true });

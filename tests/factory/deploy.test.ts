@@ -387,7 +387,27 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
       ]);
       expect(tick.code).toBe(0);
     }
-    expect(ticksIn(ledger)).toBe((backedUp ?? 0) + 2);
+    // and a paid call's spend since the backup, as the lab records it by hand (the view's insert)
+    const paid = new Database(ledger);
+    paid.run("INSERT INTO ledger (tick_id, ts, usd_in) VALUES ('paid-since-backup', ?, 0.75)", [
+      new Date().toISOString(),
+    ]);
+    paid.close();
+    const spentToday = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db
+          .query<{ micros: number }, [string]>(
+            "SELECT coalesce(sum(CASE WHEN state = 'reserved' THEN reserved_micros ELSE cost_micros END), 0) AS micros FROM calls WHERE day = ?",
+          )
+          .get(new Date().toISOString().slice(0, 10))?.micros;
+      } finally {
+        db.close();
+      }
+    };
+    expect(spentToday(ledger)).toBeGreaterThanOrEqual(750_000);
+    const spentBefore = spentToday(ledger);
+    expect(ticksIn(ledger)).toBe((backedUp ?? 0) + 3);
     const newer = (id: string, compat: string) => {
       const db = new Database(ledger);
       db.run("INSERT INTO schema_migrations (id, applied_at, compat) VALUES (?, ?, ?)", [
@@ -405,20 +425,27 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
     expect(refused.stderr).toContain("deploy: not rolled back: the previous binary (afk ");
     expect(refused.stderr).toContain("(migration core-900 is unknown to this one)");
     expect(refused.stderr).toContain(`the ledger backup taken before the upgrade is ${backup}`);
-    expect(refused.stderr).toContain("since the backup: 2 ticks");
+    expect(refused.stderr).toContain("since the backup: 3 ticks");
+    expect(refused.stderr).toContain("carrying that spend and the items delivered into it");
     expect(refused.stderr).toContain("scripts/deploy.sh --rollback --restore-ledger afk-test");
     expect(refused.stderr).toContain("nothing changed");
     expect({ ledger: migrations(ledger), afk: await sha256File(join(remoteDir, "afk")) }).toEqual(before);
     expect(existsSync(join(remoteDir, "afk.prev"))).toBe(true);
 
+    const backupBytes = await sha256File(backup);
     const restored = await deploy(["--rollback", "--restore-ledger", "afk-test"]);
     expect(restored.code).toBe(0);
     expect(restored.out).toContain(
-      "deploy: ledger restored from ledger.prev.sqlite (since the backup: 2 ticks",
+      "deploy: ledger restored from ledger.prev.sqlite (since the backup: 3 ticks",
     );
+    expect(restored.out).toContain(`carried into ${join(remoteDir, "ledger.restoring.sqlite")}: $`);
+    // the cap of the restored ledger counts today's spend as the ledger it replaced did; the backup is as taken
+    expect(spentToday(ledger)).toBe(spentBefore);
+    expect(await sha256File(backup)).toBe(backupBytes);
+    expect(existsSync(join(remoteDir, "ledger.restoring.sqlite"))).toBe(false);
     expect(restored.out).toMatch(/deploy: rolled back to afk \S+ .*\(schedule: cron\)/);
     expect(migrations(ledger).map((m) => m.id)).not.toContain("core-900");
-    expect(ticksIn(ledger)).toBe(backedUp);
+    expect(ticksIn(ledger)).toBe((backedUp ?? 0) + 1); // the backup's ticks and the carried spend's one row
     const aside = /kept as (\S+\.sqlite)/.exec(restored.out)?.[1] ?? "";
     expect(migrations(aside).map((m) => m.id)).toContain("core-900"); // the newer ledger is kept, not lost
     expect(existsSync(join(remoteDir, "afk.prev"))).toBe(false);
@@ -462,6 +489,10 @@ describe.skipIf(missing.length > 0 || !asRoot)("scripts/deploy.sh over real ssh 
       expect(r.stderr).toContain("the previous binary cannot open the migrated ledger");
       expect(r.stderr).toContain("(migration core-902 is unknown to this one)");
       expect(r.stderr).toContain("restored ledger.prev.sqlite");
+      // a newer afk that cannot carry the spend since: said so, and the backup goes back as it is
+      expect(r.stderr).toContain(
+        "spend since the backup not carried (this afk has no backup --carry-into): the cap will not count it",
+      );
       expect(r.stderr).toMatch(/rolled back to afk \S+/);
       expect(await sha256File(join(remoteDir, "afk"))).toBe(await sha256File(binary));
       const ids = (path: string) => {
