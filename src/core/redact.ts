@@ -19,10 +19,44 @@ function distinctive(window: string): boolean {
   return new Set(window).size >= 4;
 }
 
+/** `%xx` decoded, or the text as it is when it holds no valid escape. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * What is secret in a value. A URL (`scheme://…`) holds its secret in its user name, password,
+ * path and query (a Slack or Discord webhook's path is its key, an ntfy topic's path is the
+ * topic); its scheme and host are no secret, and redacting them by value would eat every
+ * `https://` and the host's name from every line, link and digest. Anything else is secret whole.
+ */
+export function secretParts(value: string): string[] {
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)(.*)$/is.exec(value);
+  if (!url) return [value];
+  const [, authority = "", rest = ""] = url;
+  const parts: string[] = [];
+  const at = authority.lastIndexOf("@");
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(":");
+    for (const p of colon >= 0 ? [userinfo.slice(0, colon), userinfo.slice(colon + 1)] : [userinfo])
+      parts.push(p, decoded(p));
+  }
+  if (rest.length > 1) parts.push(rest, decoded(rest));
+  return parts;
+}
+
 /** The secret values worth redacting: long enough, deduplicated, longest first. */
 export function secretValues(values: Iterable<string | undefined>): string[] {
   const out = new Set<string>();
-  for (const v of values) if (v !== undefined && v.trim().length >= MIN_WHOLE) out.add(v.trim());
+  for (const v of values) {
+    if (v === undefined) continue;
+    for (const p of secretParts(v.trim())) if (p.length >= MIN_WHOLE) out.add(p);
+  }
   return [...out].sort((a, b) => b.length - a.length);
 }
 
