@@ -60,7 +60,8 @@ export const COMMANDS: readonly LazyCommand[] = [
   },
   {
     name: "status",
-    summary: "one glance: today, the last tick, kill flag, cap, next run, alert (--json)",
+    summary:
+      "one glance: the verdict and its reasons, today, the last tick, kill flag, cap, next run, alert (--json)",
     load: () => import("./commands/status.ts").then((m) => m.statusCommand),
   },
   {

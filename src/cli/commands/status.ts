@@ -32,7 +32,8 @@ function print(app: AppBase, db: Database, json: boolean): number {
 
 export const statusCommand: Command = {
   name: "status",
-  summary: "one glance: today, the last tick, kill flag, cap, next run, alert (--json)",
+  summary:
+    "one glance: the verdict and its reasons, today, the last tick, kill flag, cap, next run, alert (--json)",
   usage: "afk status [--spec PATH] [--json]",
   flags: { ...SPEC_FLAG, json: { type: "boolean" } },
   async run(args, deps) {
