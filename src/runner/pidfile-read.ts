@@ -15,10 +15,36 @@ export function pidfilePath(home: string): string {
   return join(home, "afk.pid");
 }
 
-/** What afk.pid records: the pid, and what proves a live process with that pid is still the same serve. */
+/**
+ * The host settings a serve runs with. A command run by hand without the service's environment
+ * (its env file sets AFK_KILL_FLAG, SPEND_CAP_USD, TICK_SECONDS) reads them here, so `afk kill`
+ * raises the flag the serve watches and `afk status` answers with the serve's cap and rhythm.
+ */
+export interface ServeSettings {
+  kill_flag: string;
+  cap_micros: number;
+  /** Where the cap came from in the serve's environment. */
+  cap_source: "SPEND_CAP_USD" | "spec";
+  tick_seconds: number | null;
+}
+
+/** What afk.pid records: the pid, what proves a live process with that pid is still the same serve, and its settings. */
 export interface PidRecord extends ProcessIdentity {
   cmdline: string[];
   session: string;
+  /** Absent in a pidfile written before afk recorded them. */
+  settings?: ServeSettings;
+}
+
+/** The record's settings when they are whole (an older or hand-edited pidfile may hold less). */
+export function settingsOf(r: Partial<PidRecord>): ServeSettings | null {
+  const s = r.settings;
+  if (typeof s !== "object" || s === null) return null;
+  const flagOk = typeof s.kill_flag === "string" && s.kill_flag.startsWith("/");
+  const capOk = Number.isSafeInteger(s.cap_micros) && s.cap_micros > 0;
+  const sourceOk = s.cap_source === "SPEND_CAP_USD" || s.cap_source === "spec";
+  const tickOk = s.tick_seconds === null || (typeof s.tick_seconds === "number" && s.tick_seconds > 0);
+  return flagOk && capOk && sourceOk && tickOk ? s : null;
 }
 
 /**
@@ -60,12 +86,17 @@ export function unproven(r: Partial<PidRecord> & { pid: number }): string | null
   return null;
 }
 
-/** Whether the pidfile names a live afk serve: proven by its record, or (older pidfile) by its command line. */
-export function pidfileNamesLiveServe(home: string, self: number): number | null {
+/** The pidfile's record when it names a live afk serve: proven by its record, or (older pidfile) by its command line. */
+export function liveServeRecord(home: string, self: number): (Partial<PidRecord> & { pid: number }) | null {
   const r = readPidRecord(home);
   if (r === null || r.pid === self) return null;
-  if (r.start !== undefined) return unproven(r) === null ? r.pid : null;
+  if (r.start !== undefined) return unproven(r) === null ? r : null;
   const { startTimeOf, cmdlineOf } = identity();
   const cmd = cmdlineOf(r.pid);
-  return cmd.includes("serve") && startTimeOf(r.pid) !== "" ? r.pid : null;
+  return cmd.includes("serve") && startTimeOf(r.pid) !== "" ? r : null;
+}
+
+/** Whether the pidfile names a live afk serve (its pid), as liveServeRecord proves it. */
+export function pidfileNamesLiveServe(home: string, self: number): number | null {
+  return liveServeRecord(home, self)?.pid ?? null;
 }

@@ -1,14 +1,17 @@
 import { rmSync } from "node:fs";
 import { cmdlineOf, identityOf } from "../core/identity.ts";
 import { writeFileAtomic } from "../core/write-atomic.ts";
-import { type PidRecord, pidfilePath, readPidfile } from "./pidfile-read.ts";
+import { type PidRecord, pidfilePath, readPidfile, type ServeSettings } from "./pidfile-read.ts";
 
 export {
+  liveServeRecord,
   type PidRecord,
   pidfileNamesLiveServe,
   pidfilePath,
   readPidfile,
   readPidRecord,
+  type ServeSettings,
+  settingsOf,
   unproven,
 } from "./pidfile-read.ts";
 
@@ -16,8 +19,8 @@ export {
  * Replaced whole (atomic rename), never rewritten in place: `afk kill` and `afk status` read it
  * (status by mapping it, see fs-light) and must see the old record or the new one, not a cut one.
  */
-export function writePidfile(home: string, pid: number, session = ""): void {
-  const record: PidRecord = { ...identityOf(pid), cmdline: cmdlineOf(pid), session };
+export function writePidfile(home: string, pid: number, session = "", settings?: ServeSettings): void {
+  const record: PidRecord = { ...identityOf(pid), cmdline: cmdlineOf(pid), session, settings };
   writeFileAtomic(pidfilePath(home), `${JSON.stringify(record)}\n`);
 }
 

@@ -10,7 +10,7 @@ import { overrunsOn } from "../models/calls.ts";
 import type { AppBase } from "../runner/app-base.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold } from "../runner/hold.ts";
-import { pidfileNamesLiveServe } from "../runner/pidfile-read.ts";
+import { liveServeRecord, type PidRecord, settingsOf } from "../runner/pidfile-read.ts";
 import type { Spec } from "../spec/schema.ts";
 import { nextSlot, scheduleFor } from "../spec/slots.ts";
 import { ALERT_FILE, openAlert } from "./alert.ts";
@@ -79,7 +79,7 @@ function dueState(input: SnapshotInput, now: Date): StatusSnapshot["due"] {
   return { slot: slot.toISOString(), handled };
 }
 
-function serveState(input: SnapshotInput): StatusSnapshot["serve"] {
+function serveState(input: SnapshotInput, live: { pid: number } | null): StatusSnapshot["serve"] {
   const { app, db, handle } = input;
   const session = lastServeSession(db);
   const last_stop =
@@ -87,8 +87,20 @@ function serveState(input: SnapshotInput): StatusSnapshot["serve"] {
       ? { at: session.ended_at, reason: session.stop_reason, exit_code: session.exit_code }
       : null;
   if (handle) return { running: handle.alive(), pid: app.deps.pid, last_stop };
-  const pid = pidfileNamesLiveServe(app.host.home, app.deps.pid);
-  return { running: pid !== null, pid, last_stop };
+  return { running: live !== null, pid: live?.pid ?? null, last_stop };
+}
+
+/**
+ * From another process (`afk status` in a shell without the service's env file), the live serve's
+ * own kill flag, cap and rhythm: the verdict is about what the serve does, as its page says.
+ */
+function asServeRuns(input: SnapshotInput, live: Partial<PidRecord> | null): SnapshotInput {
+  const s = live ? settingsOf(live) : null;
+  if (!s) return input;
+  const { app } = input;
+  const capUsd = s.cap_source === "SPEND_CAP_USD" ? microsToUsd(s.cap_micros) : undefined;
+  const host = { ...app.host, killFlag: s.kill_flag, capUsd, tickSeconds: s.tick_seconds ?? undefined };
+  return { ...input, app: { ...app, host, capMicros: s.cap_micros } };
 }
 
 export interface SnapshotInput {
@@ -111,7 +123,9 @@ function nextRun(input: SnapshotInput, now: Date): StatusSnapshot["next_run"] {
 }
 
 /** Builds the snapshot with read-only queries: safe while `serve` writes (WAL). */
-export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
+export function statusSnapshot(asked: SnapshotInput): StatusSnapshot {
+  const live = asked.handle ? null : liveServeRecord(asked.app.host.home, asked.app.deps.pid);
+  const input = asServeRuns(asked, live);
   const { app, db, handle } = input;
   const { spec } = app.loaded;
   const now = app.deps.clock.now();
@@ -140,7 +154,7 @@ export function statusSnapshot(input: SnapshotInput): StatusSnapshot {
     next_run: nextRun(input, now),
     hold: holdView(input, now, spent, killPresent),
     due: dueState(input, now),
-    serve: serveState(input),
+    serve: serveState(input, live),
     alert: alertView(input),
     clock: clockView(input, day),
     deliver: { sinks: sinkViews(db, spec.deliver) },

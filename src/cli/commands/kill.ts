@@ -1,7 +1,7 @@
 import type { Deps } from "../../core/deps.ts";
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { createFlag } from "../../runner/flag.ts";
+import { createFlag, homeFlags } from "../../runner/flag.ts";
 import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts } from "../../runner/process.ts";
@@ -35,9 +35,17 @@ export function createKillCommand(
     async run(_args, deps) {
       const host = hostOf(deps);
       const ports = portsFor(deps);
-      createFlag(host.killFlag, `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`);
-      deps.print(`kill flag created: ${host.killFlag} (no tick will run until afk arm)`);
       const record = readPidRecord(host.home);
+      const { own, served } = homeFlags(host.killFlag, record);
+      for (const flag of [own, served]) {
+        if (flag === undefined) continue;
+        createFlag(flag, `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`);
+        deps.print(
+          flag === served
+            ? `kill flag created: ${flag} (the one the serve in ${host.home} watches, from afk.pid)`
+            : `kill flag created: ${flag} (no tick will run until afk arm)`,
+        );
+      }
       if (record === null || record.pid === deps.pid) {
         deps.print(`no afk serve running in ${host.home}`);
         return EXIT.ok;
