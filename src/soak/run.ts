@@ -141,6 +141,23 @@ function maxRowid(w: World): number {
   );
 }
 
+/**
+ * The ticks a fault injected now can touch are above this rowid: those opened from now on and any
+ * still running (a job's tick runs for virtual hours, and its hand-over to the paid tier, or a
+ * digest's fallback, can happen well after its row was opened — a 45-day soak's primary_down fell
+ * inside a job tick opened 20 virtual minutes before the fault, and was judged as leaving no trace).
+ */
+export function rowidBeforeInFlight(db: Database): number {
+  return (
+    db
+      .query<{ m: number }, []>(
+        `SELECT coalesce((SELECT min(rowid) FROM ticks WHERE status = 'running') - 1,
+                         (SELECT max(rowid) FROM ticks), 0) AS m`,
+      )
+      .get()?.m ?? 0
+  );
+}
+
 function count(w: World, sql: string, ...params: (string | number)[]): number {
   return read(w, (db) => db.query<{ n: number }, (string | number)[]>(sql).get(...params)?.n ?? 0);
 }
@@ -420,7 +437,7 @@ const INJECTORS: Partial<Record<Fault["kind"], Injector>> = {
  */
 async function active(w: World, f: Fault, rec: FaultRecord): Promise<Judge> {
   await until(w, f.at);
-  const from = maxRowid(w);
+  const from = read(w, rowidBeforeInFlight);
   const rowsSince = (where: string) => () =>
     count(w, `SELECT count(*) AS n FROM ticks WHERE rowid > ? AND ${where}`, from) > 0;
   const inject = INJECTORS[f.kind];
