@@ -9,6 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v bun >/dev/null 2>&1; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: needs bun, or npm to install it from the npm registry (e.g. apt-get install npm)" >&2
+    exit 1
+  fi
   echo "setup: installing bun from the npm registry"
   npm i -g bun >/dev/null
 fi

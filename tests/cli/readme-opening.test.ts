@@ -4,7 +4,7 @@
  * README says it does (offline, no Ollama: `degraded`, a digest in `out/`).
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { closedPort } from "../factory/helpers.ts";
 import { REPO, tempHome } from "../support/home.ts";
@@ -69,5 +69,26 @@ describe("the README's two opening commands", () => {
     expect(out).toMatch(/^tick t\S+: degraded — fallback primary → fallback/m);
     expect(out).toMatch(/^ {2}digest: out\/infra-digest-\S+\.md \(\d+ items, value \$2\.50\)$/m);
     expect(readdirSync(join(home.dir, "out")).filter((f) => f.endsWith(".md"))).toHaveLength(1);
+  });
+
+  test("setup.sh on a machine with neither bun nor npm: one line saying what it needs, exit 1, nothing run", async () => {
+    const bin = tempHome("afk-nobun-");
+    cleanups.push(bin.cleanup);
+    symlinkSync(Bun.which("dirname") ?? "/usr/bin/dirname", join(bin.dir, "dirname"));
+    const p = Bun.spawn(["/bin/bash", join(REPO, "scripts", "setup.sh")], {
+      env: { PATH: bin.dir },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(p.stdout).text(),
+      new Response(p.stderr).text(),
+      p.exited,
+    ]);
+    expect({ code, out, err }).toEqual({
+      code: 1,
+      out: "",
+      err: "setup: needs bun, or npm to install it from the npm registry (e.g. apt-get install npm)\n",
+    });
   });
 });
