@@ -13,19 +13,31 @@ import { defaultJobDays, FAULT_KINDS, type FaultKind, parseJobDays } from "../sr
 import { soakJson, soakMarkdown } from "../src/soak/report.ts";
 import { runSoak } from "../src/soak/run.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    days: { type: "string", default: "14" },
-    cadence: { type: "string", default: "0 * * * *" },
-    json: { type: "boolean", default: false },
-    seed: { type: "string", default: "1" },
-    scale: { type: "string", default: "8640" },
-    faults: { type: "string", default: FAULT_KINDS.join(",") },
-    home: { type: "string" },
-    "job-days": { type: "string" },
-  },
-});
+const USAGE =
+  "usage: bun run soak [--days 14] [--cadence PATTERN] [--json] [--seed N] [--scale K] [--faults a,b] [--home DIR] [--job-days 8-12|1,4|none]";
+
+/** The arguments; an unknown option or a stray word is one line and the usage, exit 2 (no stack). */
+function args() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        days: { type: "string", default: "14" },
+        cadence: { type: "string", default: "0 * * * *" },
+        json: { type: "boolean", default: false },
+        seed: { type: "string", default: "1" },
+        scale: { type: "string", default: "8640" },
+        faults: { type: "string", default: FAULT_KINDS.join(",") },
+        home: { type: "string" },
+        "job-days": { type: "string" },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`soak: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const { values } = args();
 
 const days = Number(values.days);
 const seed = Number(values.seed);
