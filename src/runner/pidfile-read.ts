@@ -1,6 +1,7 @@
 import { readTextLight } from "../core/fs-light.ts";
 import type { ProcessIdentity } from "../core/identity.ts";
 import { join } from "../core/path-light.ts";
+import { type RunnerSettings, validSettings } from "./runner-settings.ts";
 
 /**
  * Reads /proc (node:fs): loaded only when a pidfile names a pid, so `afk status` with no serve
@@ -15,36 +16,17 @@ export function pidfilePath(home: string): string {
   return join(home, "afk.pid");
 }
 
-/**
- * The host settings a serve runs with. A command run by hand without the service's environment
- * (its env file sets AFK_KILL_FLAG, SPEND_CAP_USD, TICK_SECONDS) reads them here, so `afk kill`
- * raises the flag the serve watches and `afk status` answers with the serve's cap and rhythm.
- */
-export interface ServeSettings {
-  kill_flag: string;
-  cap_micros: number;
-  /** Where the cap came from in the serve's environment. */
-  cap_source: "SPEND_CAP_USD" | "spec";
-  tick_seconds: number | null;
-}
-
 /** What afk.pid records: the pid, what proves a live process with that pid is still the same serve, and its settings. */
 export interface PidRecord extends ProcessIdentity {
   cmdline: string[];
   session: string;
   /** Absent in a pidfile written before afk recorded them. */
-  settings?: ServeSettings;
+  settings?: RunnerSettings;
 }
 
 /** The record's settings when they are whole (an older or hand-edited pidfile may hold less). */
-export function settingsOf(r: Partial<PidRecord>): ServeSettings | null {
-  const s = r.settings;
-  if (typeof s !== "object" || s === null) return null;
-  const flagOk = typeof s.kill_flag === "string" && s.kill_flag.startsWith("/");
-  const capOk = Number.isSafeInteger(s.cap_micros) && s.cap_micros > 0;
-  const sourceOk = s.cap_source === "SPEND_CAP_USD" || s.cap_source === "spec";
-  const tickOk = s.tick_seconds === null || (typeof s.tick_seconds === "number" && s.tick_seconds > 0);
-  return flagOk && capOk && sourceOk && tickOk ? s : null;
+export function settingsOf(r: Partial<PidRecord>): RunnerSettings | null {
+  return validSettings(r.settings);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { cmdlineOf, identityOf } from "../core/identity.ts";
 import { writeFileAtomic } from "../core/write-atomic.ts";
-import { type PidRecord, pidfilePath, readPidfile, type ServeSettings } from "./pidfile-read.ts";
+import { type PidRecord, pidfilePath, readPidfile } from "./pidfile-read.ts";
+import type { RunnerSettings } from "./runner-settings.ts";
 
 export {
   liveServeRecord,
@@ -10,7 +11,6 @@ export {
   pidfilePath,
   readPidfile,
   readPidRecord,
-  type ServeSettings,
   settingsOf,
   unproven,
 } from "./pidfile-read.ts";
@@ -19,7 +19,7 @@ export {
  * Replaced whole (atomic rename), never rewritten in place: `afk kill` and `afk status` read it
  * (status by mapping it, see fs-light) and must see the old record or the new one, not a cut one.
  */
-export function writePidfile(home: string, pid: number, session = "", settings?: ServeSettings): void {
+export function writePidfile(home: string, pid: number, session = "", settings?: RunnerSettings): void {
   const record: PidRecord = { ...identityOf(pid), cmdline: cmdlineOf(pid), session, settings };
   writeFileAtomic(pidfilePath(home), `${JSON.stringify(record)}\n`);
 }

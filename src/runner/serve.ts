@@ -11,6 +11,7 @@ import type { RunnerHandle } from "./handle.ts";
 import { type LoopOutcome, type Runner, startRunner } from "./loop.ts";
 import { pidfileNamesLiveServe, removePidfile, writePidfile } from "./pidfile.ts";
 import type { RunnerPorts } from "./ports.ts";
+import { hostSettings } from "./runner-settings.ts";
 import {
   acquireServeLease,
   heartbeatServeLease,
@@ -52,12 +53,7 @@ export async function serve(env: ServeEnv): Promise<LoopOutcome> {
   const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
   // Before the pidfile: once it exists, serve is up and about to plan its catch-up (the soak reads it so).
   await preloadPipelineNear(deps.clock, schedule.next(deps.clock.now()));
-  writePidfile(app.host.home, deps.pid, session, {
-    kill_flag: app.host.killFlag,
-    cap_micros: app.capMicros,
-    cap_source: app.host.capUsd !== undefined ? "SPEND_CAP_USD" : "spec",
-    tick_seconds: app.host.tickSeconds ?? null,
-  });
+  writePidfile(app.host.home, deps.pid, session, hostSettings(app.host, app.capMicros));
   openSession(db, { session, pid: deps.pid, mode: schedule.label, at: deps.clock.now() });
   const first = schedule.next(deps.clock.now());
   deps.print(

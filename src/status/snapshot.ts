@@ -11,6 +11,7 @@ import type { AppBase } from "../runner/app-base.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold } from "../runner/hold.ts";
 import { liveServeRecord, type PidRecord, settingsOf } from "../runner/pidfile-read.ts";
+import { readCronSettings } from "../runner/runner-settings.ts";
 import type { Spec } from "../spec/schema.ts";
 import { nextSlot, scheduleFor } from "../spec/slots.ts";
 import { ALERT_FILE, openAlert } from "./alert.ts";
@@ -91,11 +92,12 @@ function serveState(input: SnapshotInput, live: { pid: number } | null): StatusS
 }
 
 /**
- * From another process (`afk status` in a shell without the service's env file), the live serve's
- * own kill flag, cap and rhythm: the verdict is about what the serve does, as its page says.
+ * From another process (`afk status` in a shell without the service's env file), the home's
+ * runner's own kill flag, cap and rhythm — a live serve's, else the last cron tick's: the verdict
+ * is about what the runner does, as serve's page says.
  */
-function asServeRuns(input: SnapshotInput, live: Partial<PidRecord> | null): SnapshotInput {
-  const s = live ? settingsOf(live) : null;
+function asRunnerRuns(input: SnapshotInput, live: Partial<PidRecord> | null): SnapshotInput {
+  const s = (live ? settingsOf(live) : null) ?? readCronSettings(input.app.host.home);
   if (!s) return input;
   const { app } = input;
   const capUsd = s.cap_source === "SPEND_CAP_USD" ? microsToUsd(s.cap_micros) : undefined;
@@ -125,7 +127,7 @@ function nextRun(input: SnapshotInput, now: Date): StatusSnapshot["next_run"] {
 /** Builds the snapshot with read-only queries: safe while `serve` writes (WAL). */
 export function statusSnapshot(asked: SnapshotInput): StatusSnapshot {
   const live = asked.handle ? null : liveServeRecord(asked.app.host.home, asked.app.deps.pid);
-  const input = asServeRuns(asked, live);
+  const input = asRunnerRuns(asked, live);
   const { app, db, handle } = input;
   const { spec } = app.loaded;
   const now = app.deps.clock.now();

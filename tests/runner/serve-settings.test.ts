@@ -47,7 +47,7 @@ test("status, kill and arm from a shell without serve's environment act on the s
   const k = shell();
   expect(await run(["kill"], k.deps)).toBe(0);
   expect(k.out.join("\n")).toContain(
-    `kill flag created: ${serveFlag} (the one the serve in ${h.dir} watches`,
+    `kill flag created: ${serveFlag} (the one the runner of ${h.dir} watches: its AFK_KILL_FLAG)`,
   );
   expect(existsSync(serveFlag)).toBe(true);
   expect(existsSync(join(h.dir, "afk.kill"))).toBe(true);
@@ -65,10 +65,50 @@ test("status, kill and arm from a shell without serve's environment act on the s
   const a = shell();
   expect(await run(["arm"], a.deps)).toBe(0);
   expect(a.out.join("\n")).toContain(
-    `kill flag removed: ${serveFlag} (the one the serve in ${h.dir} watches`,
+    `kill flag removed: ${serveFlag} (the one the runner of ${h.dir} watches: its AFK_KILL_FLAG)`,
   );
   expect(existsSync(serveFlag)).toBe(false);
   expect(await verdict()).not.toBe("stopped");
   again.kill("SIGTERM");
   expect(await again.exited).toBe(0);
 }, 60_000);
+
+test("cron mode: status, kill and arm from a bare shell act on the flag and cap the cron line's afk tick --cron ran with", async () => {
+  const h = tempHome("afk-settings-cron-");
+  cleanups.push(h.cleanup);
+  const spec = writeSpec(h.dir, { sources: sampleSources(h.dir) });
+  const cronFlag = join(h.dir, "state", "afk.kill");
+  mkdirSync(join(h.dir, "state"));
+  // The cron line: its env file loaded (ops/cron/afk.crontab), `afk tick --cron`.
+  const cronTick = async () => {
+    const c = testDeps(h.dir, {
+      AFK_KILL_FLAG: cronFlag,
+      SPEND_CAP_USD: "7",
+      OLLAMA_HOST: "http://127.0.0.1:9",
+    });
+    const code = await run(["tick", "--cron", "--force", "--spec", spec], c.deps);
+    return { code, out: c.out.join("\n") };
+  };
+  const shell = () => testDeps(h.dir, { AFK_KILL_FLAG: undefined });
+  expect((await cronTick()).code).toBe(0);
+
+  const s = shell();
+  expect(await run(["status", "--json", "--spec", spec], s.deps)).toBe(0);
+  const snap = JSON.parse(s.out.join("\n")) as StatusSnapshot;
+  expect(snap.cap).toMatchObject({ cap_usd: 7, source: "SPEND_CAP_USD" });
+  expect(snap.kill).toEqual({ flag: cronFlag, present: false });
+
+  const k = shell();
+  expect(await run(["kill"], k.deps)).toBe(0);
+  expect(k.out.join("\n")).toContain(
+    `kill flag created: ${cronFlag} (the one the runner of ${h.dir} watches`,
+  );
+  const refused = await cronTick();
+  expect(refused.code).toBe(0);
+  expect(refused.out).toContain("refused_kill");
+
+  const a = shell();
+  expect(await run(["arm"], a.deps)).toBe(0);
+  expect(existsSync(cronFlag)).toBe(false);
+  expect((await cronTick()).out).not.toContain("refused_kill");
+});

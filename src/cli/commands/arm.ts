@@ -1,7 +1,8 @@
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { homeFlags, removeFlag } from "../../runner/flag.ts";
-import { readPidRecord } from "../../runner/pidfile.ts";
+import { removeFlag } from "../../runner/flag.ts";
+import { readPidRecord, settingsOf } from "../../runner/pidfile.ts";
+import { homeFlags, readCronSettings } from "../../runner/runner-settings.ts";
 import type { Command } from "../command.ts";
 
 export const armCommand: Command = {
@@ -11,11 +12,18 @@ export const armCommand: Command = {
   flags: {},
   async run(_args, deps) {
     const host = hostOf(deps);
-    const { own, served } = homeFlags(host.killFlag, readPidRecord(host.home));
+    const record = readPidRecord(host.home);
+    const { own, others } = homeFlags(host.killFlag, [
+      record && settingsOf(record),
+      readCronSettings(host.home),
+    ]);
     const had = removeFlag(own);
     deps.print(had ? `kill flag removed: ${own} (armed)` : `no kill flag at ${own} (already armed)`);
-    if (served !== undefined && removeFlag(served))
-      deps.print(`kill flag removed: ${served} (the one the serve in ${host.home} watches, from afk.pid)`);
+    for (const flag of others)
+      if (removeFlag(flag))
+        deps.print(
+          `kill flag removed: ${flag} (the one the runner of ${host.home} watches: its AFK_KILL_FLAG)`,
+        );
     return EXIT.ok;
   },
 };

@@ -1,10 +1,11 @@
 import type { Deps } from "../../core/deps.ts";
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { createFlag, homeFlags } from "../../runner/flag.ts";
-import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
+import { createFlag } from "../../runner/flag.ts";
+import { type PidRecord, readPidRecord, settingsOf, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts } from "../../runner/process.ts";
+import { homeFlags, readCronSettings } from "../../runner/runner-settings.ts";
 import type { Command } from "../command.ts";
 
 const WAIT_EXIT_MS = 10_000;
@@ -36,14 +37,17 @@ export function createKillCommand(
       const host = hostOf(deps);
       const ports = portsFor(deps);
       const record = readPidRecord(host.home);
-      const { own, served } = homeFlags(host.killFlag, record);
-      for (const flag of [own, served]) {
-        if (flag === undefined) continue;
-        createFlag(flag, `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`);
+      const { own, others } = homeFlags(host.killFlag, [
+        record && settingsOf(record),
+        readCronSettings(host.home),
+      ]);
+      const note = `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`;
+      createFlag(own, note);
+      deps.print(`kill flag created: ${own} (no tick will run until afk arm)`);
+      for (const flag of others) {
+        createFlag(flag, note);
         deps.print(
-          flag === served
-            ? `kill flag created: ${flag} (the one the serve in ${host.home} watches, from afk.pid)`
-            : `kill flag created: ${flag} (no tick will run until afk arm)`,
+          `kill flag created: ${flag} (the one the runner of ${host.home} watches: its AFK_KILL_FLAG)`,
         );
       }
       if (record === null || record.pid === deps.pid) {

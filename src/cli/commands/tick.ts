@@ -2,10 +2,12 @@ import type { Deps } from "../../core/deps.ts";
 import { tickExitCode } from "../../core/exit.ts";
 import { newSession } from "../../core/identity.ts";
 import { formatUsd } from "../../core/money.ts";
+import { writeFileAtomic } from "../../core/write-atomic.ts";
 import type { TickSummary } from "../../harness/tick-row.ts";
 import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
+import { cronSettingsPath, hostSettings } from "../../runner/runner-settings.ts";
 import { scheduleFor } from "../../spec/slots.ts";
 import { statusHooks } from "../../status/hooks.ts";
 import { flagBool, SPEC_FLAG } from "../args.ts";
@@ -38,6 +40,12 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
       const stop = new AbortController();
       const dispose = ports.onStop((why) => stop.abort(why));
       try {
+        // What the cron line's environment ticks by, for the commands an operator types without it.
+        if (flagBool(args, "cron"))
+          writeFileAtomic(
+            cronSettingsPath(app.host.home),
+            `${JSON.stringify(hostSettings(app.host, app.capMicros))}\n`,
+          );
         const now = app.deps.clock.now();
         const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
         const slot = schedule.latest(now);

@@ -1,0 +1,68 @@
+import { readTextLight } from "../core/fs-light.ts";
+import type { HostConfig } from "../core/host.ts";
+import { join } from "../core/path-light.ts";
+
+/**
+ * The host settings a runner ticks by. A command typed without the service's environment (its env
+ * file sets AFK_KILL_FLAG, SPEND_CAP_USD, TICK_SECONDS) reads them from the home, so `afk kill`
+ * raises the flag the runner watches and `afk status` answers with its cap and rhythm: a live
+ * serve records them in afk.pid, the last `afk tick --cron` in afk.cron.json.
+ */
+export interface RunnerSettings {
+  kill_flag: string;
+  cap_micros: number;
+  /** Where the cap came from in the runner's environment. */
+  cap_source: "SPEND_CAP_USD" | "spec";
+  tick_seconds: number | null;
+}
+
+/** What this process's host and cap make of them. */
+export function hostSettings(host: HostConfig, capMicros: number): RunnerSettings {
+  return {
+    kill_flag: host.killFlag,
+    cap_micros: capMicros,
+    cap_source: host.capUsd !== undefined ? "SPEND_CAP_USD" : "spec",
+    tick_seconds: host.tickSeconds ?? null,
+  };
+}
+
+/** Settings read back, when whole (an older or hand-edited file may hold less, or anything). */
+export function validSettings(s: unknown): RunnerSettings | null {
+  if (typeof s !== "object" || s === null) return null;
+  const r = s as Partial<RunnerSettings>;
+  const flagOk = typeof r.kill_flag === "string" && r.kill_flag.startsWith("/");
+  const capOk = Number.isSafeInteger(r.cap_micros) && (r.cap_micros ?? 0) > 0;
+  const sourceOk = r.cap_source === "SPEND_CAP_USD" || r.cap_source === "spec";
+  const tickOk = r.tick_seconds === null || (typeof r.tick_seconds === "number" && r.tick_seconds > 0);
+  return flagOk && capOk && sourceOk && tickOk ? (r as RunnerSettings) : null;
+}
+
+/** Written (atomically) by each `afk tick --cron`: what the cron line's environment ticks by. */
+export function cronSettingsPath(home: string): string {
+  return join(home, "afk.cron.json");
+}
+
+export function readCronSettings(home: string): RunnerSettings | null {
+  const text = readTextLight(cronSettingsPath(home));
+  if (text === null) return null;
+  try {
+    return validSettings(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The kill flags `afk kill` and `afk arm` act on: this environment's, then each other one a runner
+ * of the home recorded. Typed without the service's env file, kill would raise a flag the runner
+ * never reads — a serve its supervisor restarts after the SIGTERM, or the next cron tick, would
+ * tick again — while status said "stopped".
+ */
+export function homeFlags(
+  own: string,
+  recorded: readonly (RunnerSettings | null)[],
+): { own: string; others: string[] } {
+  const others = new Set<string>();
+  for (const s of recorded) if (s && s.kill_flag !== own) others.add(s.kill_flag);
+  return { own, others: [...others] };
+}
