@@ -14,6 +14,15 @@ describe("the command registry", () => {
     },
   );
 
+  test.each(COMMANDS.map((c) => [c.name, c] as const))(
+    "'%s --help' names every flag the command takes (what afk <cmd> --help shows is what it accepts)",
+    async (_, entry) => {
+      const cmd = await entry.load();
+      const missing = Object.keys(cmd.flags).filter((f) => !cmd.usage.includes(`--${f}`));
+      expect(missing).toEqual([]);
+    },
+  );
+
   test("names are unique", () => {
     const names = COMMANDS.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);

@@ -10,7 +10,7 @@ import { sinceDay } from "./ledger.ts";
 export const incidentsCommand: Command = {
   name: "incidents",
   summary: "degraded and failed ticks with their caught errors and trace paths",
-  usage: "afk incidents [--since YYYY-MM-DD]",
+  usage: "afk incidents [--spec PATH] [--since YYYY-MM-DD]",
   flags: { ...SPEC_FLAG, since: { type: "string" } },
   async run(args, deps) {
     const since = sinceDay(flagString(args, "since"));

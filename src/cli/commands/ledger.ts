@@ -17,7 +17,7 @@ export function sinceDay(value: string | undefined): string | null {
 export const ledgerCommand: Command = {
   name: "ledger",
   summary: "report: ticks, dollars in, value out, weekly value ÷ dollars, paid-model shadow cost",
-  usage: "afk ledger [--since YYYY-MM-DD] [--json]",
+  usage: "afk ledger [--spec PATH] [--since YYYY-MM-DD] [--json]",
   flags: { ...SPEC_FLAG, since: { type: "string" }, json: { type: "boolean" } },
   async run(args, deps) {
     const since = sinceDay(flagString(args, "since"));
