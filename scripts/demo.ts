@@ -13,6 +13,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { type AfkResult, runAfk, startAfk } from "../src/evidence/afk-child.ts";
 import { startOllamaDouble } from "../src/evidence/doubles/ollama-double.ts";
 import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../src/evidence/doubles/openai-double.ts";
@@ -20,9 +21,24 @@ import { OPENAI_DOUBLE_KEY, startOpenAiDouble } from "../src/evidence/doubles/op
 const KILL_LINE = "KILL flag present — refusing to run.";
 const CAP_LINE = "Spend cap reached — halting.";
 
-const argv = process.argv.slice(2);
-const pace = Number(argv[argv.indexOf("--pace") + 1] ?? 0) * 1000 || 0;
-const keep = argv.includes("--keep");
+const USAGE = "usage: bun run demo [--pace SECONDS] [--keep]";
+
+/** The arguments; anything else (`--help`, a typo) is one line and the usage, exit 2, before anything starts. */
+function args(): { pace: number; keep: boolean } {
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { pace: { type: "string" }, keep: { type: "boolean", default: false } },
+    });
+    const pace = Number(values.pace ?? 0);
+    if (!(pace >= 0)) throw new Error(`--pace must be a number of seconds ≥ 0, got '${values.pace}'`);
+    return { pace: pace * 1000, keep: values.keep };
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const { pace, keep } = args();
 
 /** A loopback feed handing out new items on every request, so every tick has fresh news. */
 function feedServer(name: string) {
