@@ -28,4 +28,9 @@ export interface Deps {
    * is redacted as its own output was when `run` reports it (cli/unexpected.ts). Default: none.
    */
   adoptRedactor?: (redact: (text: string) => string) => void;
+  /**
+   * Awaited once a job's group leader runs, before its group is recorded and its command may
+   * begin (job/tick.ts): a test holds afk there to SIGKILL it inside that window. Default: none.
+   */
+  holdJobStart?: (pid: number) => Promise<void>;
 }

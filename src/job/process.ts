@@ -1,4 +1,6 @@
+import { closeSync, writeSync } from "node:fs";
 import { groupStats, HAS_PROC, isZombieState, statOf } from "./group.ts";
+import { checkStartable, GO_LINE, heldArgv } from "./leader.ts";
 
 /** How the job's process ended. */
 export type JobExit =
@@ -26,8 +28,12 @@ export interface JobProcessOptions {
   /** Aborting it ends the whole process group: SIGTERM, then SIGKILL after `graceMs`. */
   signal: AbortSignal;
   graceMs: number;
-  /** Told the pid as soon as the process runs (traces, tests). */
-  onStart?: (pid: number) => void;
+  /**
+   * Told the pid once the group's leader runs and before the command may begin: the command starts
+   * only after this has returned (afk records the group here). If it throws, the command never
+   * starts: the leader exits, and runJobProcess throws that error once nothing of the group runs.
+   */
+  onStart?: (pid: number) => void | Promise<void>;
 }
 
 const STDERR_TAIL_BYTES = 4000;
@@ -96,22 +102,35 @@ export async function endGroup(pgid: number, graceMs: number): Promise<boolean> 
   return true;
 }
 
+/** Sends the go line (unless `go` is false) and closes afk's end of the gate: the leader reads EOF. */
+function release(gate: number, go: boolean): void {
+  try {
+    if (go) writeSync(gate, GO_LINE);
+  } catch {
+    // The leader is gone already (stopped, or killed from outside): its exit says how.
+  } finally {
+    closeSync(gate);
+  }
+}
+
 /**
  * Runs the job's command as the leader of its own process group (so a stop reaches its
- * children too), collecting stdout up to the bound and the tail of stderr. Whatever happens,
- * nothing of the group runs when this resolves.
+ * children too), collecting stdout up to the bound and the tail of stderr. The command begins
+ * only once `onStart` has returned (leader.ts): an afk that dies before that leaves nothing
+ * running. Whatever happens, nothing of the group runs when this resolves.
  */
 export async function runJobProcess(o: JobProcessOptions): Promise<JobRun> {
-  const proc = Bun.spawn([...o.argv], {
+  checkStartable(o.argv[0] ?? "", o.cwd, o.env.PATH);
+  const proc = Bun.spawn(heldArgv(o.argv, o.env), {
     cwd: o.cwd,
     env: o.env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
+    // fd 3 is the gate; the command's stdin stays /dev/null.
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
     detached: true,
   });
+  // Reading it hands afk's end (close-on-exec) over to afk, to close.
+  const gate = proc.stdio[3] as number;
   const pgid = proc.pid;
-  o.onStart?.(pgid);
   let exit: JobExit | null = null;
   let ending: Promise<boolean> | null = null;
   const stop = (e: JobExit) => {
@@ -143,12 +162,21 @@ export async function runJobProcess(o: JobProcessOptions): Promise<JobRun> {
     }
   })();
 
+  let refused: { err: unknown } | null = null;
+  try {
+    await o.onStart?.(pgid);
+  } catch (err) {
+    refused = { err };
+  }
+  release(gate, refused === null && exit === null);
+
   const code = await proc.exited;
   o.signal.removeEventListener("abort", onAbort);
   // The leader is gone; a child it left behind (or one that ignores SIGTERM) is not let live on,
   // and with it go the pipes it may still hold open.
   const forced = (await ending) || (await endGroup(pgid, o.graceMs));
   await Promise.all([readOut, readErr]);
+  if (refused) throw refused.err;
   return {
     exit: exit ?? { kind: "exited", code, signal: proc.signalCode === null ? null : String(proc.signalCode) },
     stdout: Buffer.concat(out).toString("utf8"),

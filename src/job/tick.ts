@@ -117,7 +117,7 @@ export async function runJob(input: JobTickInput): Promise<JobResult> {
       onStart: (pid) => started(input, pid),
     });
   } catch (err) {
-    // The program could not be started (not found, not executable).
+    // The program could not be started (not found, not executable), or its group not recorded.
     return { ok: false, status: "failed", reason: `job could not start: ${(err as Error).message}` };
   } finally {
     clearTimeout(timer);
@@ -131,21 +131,30 @@ export async function runJob(input: JobTickInput): Promise<JobResult> {
   return judge(run, input);
 }
 
-/** The job runs: its pid in the span, and its group recorded for the next start (should afk die now). */
-function started(input: JobTickInput, pid: number): void {
+/**
+ * The group's leader runs (the command not yet): its pid in the span, and its group recorded for
+ * the next start should afk die from here on. Only then may the command begin: a group that could
+ * not be recorded is not let run (nothing could end it after a crash of afk), and the tick fails.
+ */
+async function started(input: JobTickInput, pid: number): Promise<void> {
   input.span.set({ pid, argv: [...input.job.run] });
-  noteGroup(
-    input.span,
-    () => recordJobGroup(input.home, input.proxy.tickId, pid, input.job.run),
-    "unrecorded",
-  );
+  await input.proxy.deps.holdJobStart?.(pid);
+  try {
+    recordJobGroup(input.home, input.proxy.tickId, pid, input.job.run);
+  } catch (err) {
+    input.span.event("job.group_unrecorded", {}, err);
+    throw new Error(
+      `its process group could not be recorded (${(err as Error).message}), so it was not let run`,
+    );
+  }
 }
 
 /**
  * The group's record is the next start's way to end a job afk could not (afk SIGKILLed): a
- * failure to write or remove it is a trace event, never a reason to leave the job unwatched.
+ * failure to remove it once the group has ended is a trace event (the next start finds the group
+ * gone and removes it).
  */
-function noteGroup(span: Span, fn: () => void, what: "unrecorded" | "record_left"): void {
+function noteGroup(span: Span, fn: () => void, what: "record_left"): void {
   try {
     fn();
   } catch (err) {
