@@ -5,8 +5,7 @@
  * at once (the program's start check included; the group's record, written either way, not), in
  * alternating pairs so the machine's load falls on both alike; and the CPU the child used.
  */
-import { closeSync, writeSync } from "node:fs";
-import { checkStartable, GO_LINE, heldArgv } from "../src/job/leader.ts";
+import { release, spawnHeld } from "../src/job/leader.ts";
 import { type Figure, median, renderTable, round } from "./figure.ts";
 
 const PAIRS = 200;
@@ -44,17 +43,9 @@ function direct(): Promise<Sample> {
 
 function held(): Promise<Sample> {
   const t0 = performance.now();
-  checkStartable(ARGV[0] ?? "", "/", ENV.PATH);
-  const p = Bun.spawn(heldArgv(ARGV, ENV), {
-    cwd: "/",
-    env: ENV,
-    stdio: ["ignore", "pipe", "pipe", "pipe"],
-    detached: true,
-  });
-  const gate = p.stdio[3] as number;
-  writeSync(gate, GO_LINE);
-  closeSync(gate);
-  return finish(p, t0);
+  const { proc, gate } = spawnHeld(ARGV, "/", ENV);
+  release(gate, true);
+  return finish(proc, t0);
 }
 
 export async function benchJobGate(): Promise<Figure[]> {

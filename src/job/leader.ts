@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readSync, statSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 
 /**
@@ -47,6 +47,34 @@ export function heldArgv(
   shell: string = LEADER_SHELL,
 ): string[] {
   return [shell, "-c", leaderScript(env), "afk-job", ...argv];
+}
+
+/**
+ * Starts `argv` held, as the leader of a new process group, its stdin /dev/null and its stdout and
+ * stderr piped to afk; `gate` is afk's end of fd 3 (close-on-exec), afk's to close through
+ * {@link release}. Throws, as Bun.spawn did, when the program cannot start.
+ */
+export function spawnHeld(argv: readonly string[], cwd: string, env: Record<string, string>) {
+  checkStartable(argv[0] ?? "", cwd, env.PATH);
+  const proc = Bun.spawn(heldArgv(argv, env), {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  // Reading it hands the fd over to the caller (Bun no longer closes it).
+  return { proc, gate: proc.stdio[3] as number };
+}
+
+/** Sends the go line (unless `go` is false) and closes afk's end of the gate: the leader reads EOF. */
+export function release(gate: number, go: boolean): void {
+  try {
+    if (go) writeSync(gate, GO_LINE);
+  } catch {
+    // The leader is gone already (stopped, or killed from outside): its exit says how.
+  } finally {
+    closeSync(gate);
+  }
 }
 
 /** First bytes of a file the kernel executes: `#!`, ELF, Mach-O (32/64 bit, both byte orders), fat Mach-O. */

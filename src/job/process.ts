@@ -1,6 +1,5 @@
-import { closeSync, writeSync } from "node:fs";
 import { groupStats, HAS_PROC, isZombieState, statOf } from "./group.ts";
-import { checkStartable, GO_LINE, heldArgv } from "./leader.ts";
+import { release, spawnHeld } from "./leader.ts";
 
 /** How the job's process ended. */
 export type JobExit =
@@ -102,17 +101,6 @@ export async function endGroup(pgid: number, graceMs: number): Promise<boolean> 
   return true;
 }
 
-/** Sends the go line (unless `go` is false) and closes afk's end of the gate: the leader reads EOF. */
-function release(gate: number, go: boolean): void {
-  try {
-    if (go) writeSync(gate, GO_LINE);
-  } catch {
-    // The leader is gone already (stopped, or killed from outside): its exit says how.
-  } finally {
-    closeSync(gate);
-  }
-}
-
 /**
  * Runs the job's command as the leader of its own process group (so a stop reaches its
  * children too), collecting stdout up to the bound and the tail of stderr. The command begins
@@ -120,16 +108,7 @@ function release(gate: number, go: boolean): void {
  * running. Whatever happens, nothing of the group runs when this resolves.
  */
 export async function runJobProcess(o: JobProcessOptions): Promise<JobRun> {
-  checkStartable(o.argv[0] ?? "", o.cwd, o.env.PATH);
-  const proc = Bun.spawn(heldArgv(o.argv, o.env), {
-    cwd: o.cwd,
-    env: o.env,
-    // fd 3 is the gate; the command's stdin stays /dev/null.
-    stdio: ["ignore", "pipe", "pipe", "pipe"],
-    detached: true,
-  });
-  // Reading it hands afk's end (close-on-exec) over to afk, to close.
-  const gate = proc.stdio[3] as number;
+  const { proc, gate } = spawnHeld(o.argv, o.cwd, o.env);
   const pgid = proc.pid;
   let exit: JobExit | null = null;
   let ending: Promise<boolean> | null = null;
