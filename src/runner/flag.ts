@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { readPidRecord, settingsOf } from "./pidfile-read.ts";
+import { homeFlags, readCronSettings } from "./runner-settings.ts";
 
 /** Whether the kill flag exists: checked before every tick and between pipeline steps. */
 export function flagPresent(path: string): boolean {
@@ -17,4 +19,15 @@ export function removeFlag(path: string): boolean {
   const had = existsSync(path);
   rmSync(path, { force: true });
   return had;
+}
+
+/** homeFlags for this home: what its serve (afk.pid) and its cron line (afk.cron.json) recorded. */
+export function flagsOfHome(own: string, home: string): ReturnType<typeof homeFlags> {
+  const record = readPidRecord(home);
+  return homeFlags(own, home, [record && settingsOf(record), readCronSettings(home)]);
+}
+
+/** The line for a recorded flag left alone (see homeFlags). */
+export function ignoredFlagLine(flag: string, home: string, verb: "created" | "removed"): string {
+  return `the runner of ${home} recorded the kill flag ${flag}, outside AFK_HOME and not named afk.kill: not ${verb}; run this with AFK_KILL_FLAG=${flag}`;
 }

@@ -1,6 +1,6 @@
 import { readTextLight } from "../core/fs-light.ts";
 import type { HostConfig } from "../core/host.ts";
-import { join } from "../core/path-light.ts";
+import { join, normalize } from "../core/path-light.ts";
 
 /**
  * The host settings a runner ticks by. A command typed without the service's environment (its env
@@ -56,13 +56,27 @@ export function readCronSettings(home: string): RunnerSettings | null {
  * The kill flags `afk kill` and `afk arm` act on: this environment's, then each other one a runner
  * of the home recorded. Typed without the service's env file, kill would raise a flag the runner
  * never reads — a serve its supervisor restarts after the SIGTERM, or the next cron tick, would
- * tick again — while status said "stopped".
+ * tick again — while status said "stopped". A recorded path is a file in AFK_HOME, which whoever
+ * writes there could point anywhere: one is acted on only inside AFK_HOME or named `afk.kill`
+ * (every documented layout), never, say, `/etc/nologin` for a root shell to create; the rest are
+ * `ignored`, for the command to name.
  */
 export function homeFlags(
   own: string,
+  home: string,
   recorded: readonly (RunnerSettings | null)[],
-): { own: string; others: string[] } {
+): { own: string; others: string[]; ignored: string[] } {
   const others = new Set<string>();
-  for (const s of recorded) if (s && s.kill_flag !== own) others.add(s.kill_flag);
-  return { own, others: [...others] };
+  const ignored = new Set<string>();
+  const inHome = (p: string) => normalize(p).startsWith(`${normalize(home).replace(/\/$/, "")}/`);
+  for (const s of recorded) {
+    if (!s || s.kill_flag === own) continue;
+    if (inHome(s.kill_flag) || basename(s.kill_flag) === "afk.kill") others.add(s.kill_flag);
+    else ignored.add(s.kill_flag);
+  }
+  return { own, others: [...others], ignored: [...ignored] };
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
 }

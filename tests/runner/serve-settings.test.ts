@@ -5,7 +5,7 @@
  * the serve runs by — its cap, rhythm and kill flag, from afk.pid — not on this shell's defaults.
  */
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
 import { startAfk } from "../../src/evidence/afk-child.ts";
@@ -111,4 +111,25 @@ test("cron mode: status, kill and arm from a bare shell act on the flag and cap 
   expect(await run(["arm"], a.deps)).toBe(0);
   expect(existsSync(cronFlag)).toBe(false);
   expect((await cronTick()).out).not.toContain("refused_kill");
+});
+
+test("a recorded flag outside AFK_HOME and not named afk.kill is never created or removed from a bare shell (the record is only a file in the home)", async () => {
+  const h = tempHome("afk-settings-guard-");
+  const elsewhere = tempHome("afk-settings-elsewhere-");
+  cleanups.push(h.cleanup, elsewhere.cleanup);
+  const victim = join(elsewhere.dir, "nologin");
+  const record = { kill_flag: victim, cap_micros: 1_000_000, cap_source: "spec", tick_seconds: null };
+  writeFileSync(join(h.dir, "afk.cron.json"), JSON.stringify(record));
+  const shell = () => testDeps(h.dir, { AFK_KILL_FLAG: undefined });
+  const k = shell();
+  expect(await run(["kill"], k.deps)).toBe(0);
+  expect(existsSync(victim)).toBe(false);
+  expect(k.err).toEqual([
+    `the runner of ${h.dir} recorded the kill flag ${victim}, outside AFK_HOME and not named afk.kill: not created; run this with AFK_KILL_FLAG=${victim}`,
+  ]);
+  writeFileSync(victim, "someone's file\n");
+  const a = shell();
+  expect(await run(["arm"], a.deps)).toBe(0);
+  expect(existsSync(victim)).toBe(true);
+  expect(a.err.join("\n")).toContain("not removed");
 });

@@ -1,8 +1,6 @@
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { removeFlag } from "../../runner/flag.ts";
-import { readPidRecord, settingsOf } from "../../runner/pidfile.ts";
-import { homeFlags, readCronSettings } from "../../runner/runner-settings.ts";
+import { flagsOfHome, ignoredFlagLine, removeFlag } from "../../runner/flag.ts";
 import type { Command } from "../command.ts";
 
 export const armCommand: Command = {
@@ -12,11 +10,7 @@ export const armCommand: Command = {
   flags: {},
   async run(_args, deps) {
     const host = hostOf(deps);
-    const record = readPidRecord(host.home);
-    const { own, others } = homeFlags(host.killFlag, [
-      record && settingsOf(record),
-      readCronSettings(host.home),
-    ]);
+    const { own, others, ignored } = flagsOfHome(host.killFlag, host.home);
     const had = removeFlag(own);
     deps.print(had ? `kill flag removed: ${own} (armed)` : `no kill flag at ${own} (already armed)`);
     for (const flag of others)
@@ -24,6 +18,7 @@ export const armCommand: Command = {
         deps.print(
           `kill flag removed: ${flag} (the one the runner of ${host.home} watches: its AFK_KILL_FLAG)`,
         );
+    for (const flag of ignored) deps.warn(ignoredFlagLine(flag, host.home, "removed"));
     return EXIT.ok;
   },
 };

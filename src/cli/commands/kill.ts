@@ -1,11 +1,10 @@
 import type { Deps } from "../../core/deps.ts";
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { createFlag } from "../../runner/flag.ts";
-import { type PidRecord, readPidRecord, settingsOf, unproven } from "../../runner/pidfile.ts";
+import { createFlag, flagsOfHome, ignoredFlagLine } from "../../runner/flag.ts";
+import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts } from "../../runner/process.ts";
-import { homeFlags, readCronSettings } from "../../runner/runner-settings.ts";
 import type { Command } from "../command.ts";
 
 const WAIT_EXIT_MS = 10_000;
@@ -37,10 +36,7 @@ export function createKillCommand(
       const host = hostOf(deps);
       const ports = portsFor(deps);
       const record = readPidRecord(host.home);
-      const { own, others } = homeFlags(host.killFlag, [
-        record && settingsOf(record),
-        readCronSettings(host.home),
-      ]);
+      const { own, others, ignored } = flagsOfHome(host.killFlag, host.home);
       const note = `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`;
       createFlag(own, note);
       deps.print(`kill flag created: ${own} (no tick will run until afk arm)`);
@@ -50,6 +46,7 @@ export function createKillCommand(
           `kill flag created: ${flag} (the one the runner of ${host.home} watches: its AFK_KILL_FLAG)`,
         );
       }
+      for (const flag of ignored) deps.warn(ignoredFlagLine(flag, host.home, "created"));
       if (record === null || record.pid === deps.pid) {
         deps.print(`no afk serve running in ${host.home}`);
         return EXIT.ok;
