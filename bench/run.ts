@@ -20,10 +20,21 @@ import { benchSpendQuery, openFilledLedger } from "./spend-query.ts";
 import { benchStatusRps } from "./status-rps.ts";
 import { benchTickSourcesAlone } from "./tick-sources.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { json: { type: "boolean", default: false }, only: { type: "string" } },
-});
+const USAGE = "usage: bun run bench [--json] [--only STEP,…]";
+
+/** The arguments; an unknown option or a stray word is one line and the usage, exit 2 (no stack). */
+function args() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: { json: { type: "boolean", default: false }, only: { type: "string" } },
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const { values } = args();
 /**
  * The steps in run order; `cold` measures status on the ledger `growth` leaves behind, or alone on a
  * ledger filled as big (`metrics` reads `spend`'s ledger: it fills it alone).

@@ -2,16 +2,19 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { REPO } from "../support/home.ts";
 
-/** `bun run soak` and `bun run demo` as the README names them, given what a new user types first. */
+/** `bun run soak`, `demo` and `bench` as the README names them, given what a new user types first. */
 test.each([
   ["soak", "--help", /^soak: Unknown option '--help'.*\nusage: bun run soak \[--days 14\]/],
+  ["bench", "--help", /^bench: Unknown option '--help'.*\nusage: bun run bench \[--json\] \[--only STEP,…\]/],
+  ["bench", "--only=nope", /^bench: --only: unknown step nope \(steps: idle, growth/],
   ["soak", "--days=zero", /^soak: --days must be a whole number ≥ 1/],
   ["demo", "--help", /^demo: Unknown option '--help'.*\nusage: bun run demo \[--pace SECONDS\] \[--keep\]/],
   ["demo", "--pace=soon", /^demo: --pace must be a number of seconds ≥ 0, got 'soon'\nusage: bun run demo/],
 ])(
   "bun run %s %s: one line (and the usage), exit 2, no stack trace, nothing started",
   async (script, arg, want) => {
-    const p = Bun.spawn([process.execPath, join(REPO, "scripts", `${script}.ts`), arg], {
+    const entry = script === "bench" ? join(REPO, "bench", "run.ts") : join(REPO, "scripts", `${script}.ts`);
+    const p = Bun.spawn([process.execPath, entry, arg], {
       cwd: REPO,
       stdout: "pipe",
       stderr: "pipe",
