@@ -31,6 +31,7 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
   command -v crontab >/dev/null 2>&1 || need+=(cron)
+  command -v inotifywait >/dev/null 2>&1 || need+=(inotify-tools)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "setup: apt-get install ${need[*]}"
