@@ -84,7 +84,12 @@ export function formatStatus(s: StatusSnapshot): string[] {
     // a reason the verdict already gives (fallbacks, sources, the flag, the cap) is not said twice
     if (l.reason && s.verdict.reasons.length === 0) lines.push(`  reason: ${l.reason}`);
     if (l.out_path) lines.push(`  digest: ${l.out_path}`);
-    lines.push(`  trace: ${l.trace_path ?? "(none)"} (afk trace ${l.id}; raw errors are there)`);
+    // a row no run wrote (a refusal, a hand insert, spend carried into a restored backup) has none to open
+    lines.push(
+      l.trace_path
+        ? `  trace: ${l.trace_path} (afk trace ${l.id}; raw errors are there)`
+        : "  trace: none (no run wrote this row)",
+    );
   }
   const verdict = s.verdict.verdict;
   // the flag, the cap and a stopped serve are said by the verdict when they decide it

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.ts";
 import { AfkError } from "../../src/core/errors.ts";
@@ -195,5 +195,19 @@ describe("afk backup --carry-into: the spend a restored backup would hide, writt
     );
     expect(await run(["backup", "--since", backup, "--carry-into", backup], deps)).toBe(2);
     expect(err.join("\n")).toContain("give one of PATH, --since PATH or --carry-into PATH");
+  });
+
+  test("afk status on the restored copy: today's spend counted against the cap, the carried row said to be no run", async () => {
+    const { ledger, backup } = ledgerAndBackup();
+    carrySince(ledger, backup, new Date("2026-11-24T09:00:00Z"), "0.1.0");
+    const restoredHome = dirFor();
+    renameSync(backup, join(restoredHome, "ledger.sqlite"));
+    const { deps, out } = testDeps(restoredHome, { AFK_HOME: restoredHome }, "2026-11-24T09:30:00Z");
+    expect(await run(["status"], deps)).toBe(0);
+    const text = out.join("\n");
+    // 2026-11-24: $0.10 before the backup and $0.25 carried, against the default spec's $5.00 cap
+    expect(text).toContain("cap: $4.65 left of $5.00 today");
+    expect(text).toMatch(/last tick carried-\S+: skipped_done · 0 ms · model none · manual/);
+    expect(text).toContain("trace: none (no run wrote this row)");
   });
 });
