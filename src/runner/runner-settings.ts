@@ -42,14 +42,40 @@ export function cronSettingsPath(home: string): string {
   return join(home, "afk.cron.json");
 }
 
-export function readCronSettings(home: string): RunnerSettings | null {
+/**
+ * How late a cron wake may start and still serve its slot (cron can lag under load): `afk tick
+ * --due` ticks within it, and status gives the cron line that long to record a slot's tick.
+ */
+export const CRON_LATE_MS = 10 * 60_000;
+
+/** What afk.cron.json holds: the settings, and when (the injected clock) the cron tick wrote them. */
+export interface CronRecord {
+  settings: RunnerSettings;
+  /** Null in a record written before afk recorded the time. */
+  recorded_at: string | null;
+}
+
+/** The record's text, as each `afk tick --cron` writes it. */
+export function cronRecordText(settings: RunnerSettings, at: Date): string {
+  return `${JSON.stringify({ ...settings, recorded_at: at.toISOString() })}\n`;
+}
+
+export function readCronRecord(home: string): CronRecord | null {
   const text = readTextLight(cronSettingsPath(home));
   if (text === null) return null;
   try {
-    return validSettings(JSON.parse(text));
+    const r = JSON.parse(text) as { recorded_at?: unknown };
+    const settings = validSettings(r);
+    if (!settings) return null;
+    const at = typeof r.recorded_at === "string" ? new Date(r.recorded_at) : null;
+    return { settings, recorded_at: at && !Number.isNaN(at.getTime()) ? at.toISOString() : null };
   } catch {
     return null;
   }
+}
+
+export function readCronSettings(home: string): RunnerSettings | null {
+  return readCronRecord(home)?.settings ?? null;
 }
 
 /**

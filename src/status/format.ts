@@ -119,8 +119,18 @@ export function formatStatus(s: StatusSnapshot): string[] {
   lines.push(...formatSinks(s.deliver.sinks));
   if (verdict !== "not running")
     lines.push(
-      `serve: ${s.serve.running ? `running${s.serve.pid !== null ? ` (pid ${s.serve.pid})` : ""}` : "not running"}${s.runner && !s.runner.last_due_slot.ok ? ` · last due slot NOT handled: ${s.runner.last_due_slot.reason}` : ""}`,
+      `serve: ${s.serve.running ? `running${s.serve.pid !== null ? ` (pid ${s.serve.pid})` : ""}` : "not running"}${s.runner && !s.runner.last_due_slot.ok ? ` · last due slot NOT handled: ${s.runner.last_due_slot.reason}` : ""}${cronPart(s, ago)}`,
     );
   lines.push(`afk ${s.version} · spec ${s.spec.name} ${s.spec.hash} (${s.spec.origin})`);
   return lines;
+}
+
+/** A home's cron line beside serve's state: a cron home runs with no serve (status/cron-line.ts). */
+function cronPart(s: StatusSnapshot, ago: (iso: string) => string): string {
+  const c = s.cron;
+  if (!c || s.serve.running) return "";
+  const last = c.recorded_at ? `last ran ${ago(c.recorded_at)}` : "its record has no time";
+  return c.ticking
+    ? ` · cron line ticking (afk tick --cron ${last}): no serve needed`
+    : ` · cron line NOT ticking (afk tick --cron ${last}; no tick since the slot due ${ago(c.expected_slot)})`;
 }

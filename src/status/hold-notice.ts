@@ -33,7 +33,7 @@ export function capHaltNotice(
   const resumes = capResumesAt(schedule, now, spec.timezone)?.toISOString() ?? "(no next slot)";
   return {
     title: `afk: ${spec.name} halted at the spend cap until ${resumes}`,
-    body: `Spend cap reached for ${row.day} (${spec.timezone}): ${summary.reason ?? ""}\nNo tick runs until the cap's day rolls over; the first slot after it, ${resumes}, runs with no person acting. serve stays up: the status page says HALTED.\n`,
+    body: `Spend cap reached for ${row.day} (${spec.timezone}): ${summary.reason ?? ""}\nNo tick runs until the cap's day rolls over; the first slot after it, ${resumes}, runs with no person acting (serve stays up halted; a cron line's ticks are refused until then). afk status says HALTED.\n`,
     tags: "money_with_wings",
     priority: "high",
   };

@@ -116,6 +116,12 @@ export interface StatusSnapshot {
     pid: number | null;
     last_stop: { at: string; reason: string | null; exit_code: number | null } | null;
   };
+  /**
+   * The home's cron line (`afk tick --cron`, afk.cron.json), when it has one and the page is not
+   * asked from inside serve: when it last ticked, the slot it should have ticked for by now, and
+   * whether it did — a cron home needs no serve (status/cron-line.ts).
+   */
+  cron: CronLineView | null;
   alert: {
     active: boolean;
     file: string | null;
@@ -128,6 +134,15 @@ export interface StatusSnapshot {
   runner: { alive: boolean; last_due_slot: { ok: boolean; reason: string | null } } | null;
   /** Each sink of the spec's `deliver:` list: last delivery, pending and failed rows. */
   deliver: { sinks: SinkView[] };
+}
+
+export interface CronLineView {
+  /** When the last `afk tick --cron` ran (null: recorded by an older afk, time unknown). */
+  recorded_at: string | null;
+  /** The latest slot due at least the cron line's lag ago: a live cron line has ticked since. */
+  expected_slot: string;
+  /** Whether it has: the cron line is this home's runner now. */
+  ticking: boolean;
 }
 
 export interface TickView {

@@ -11,11 +11,12 @@ import type { AppBase } from "../runner/app-base.ts";
 import type { RunnerHandle } from "../runner/handle.ts";
 import { currentHold } from "../runner/hold.ts";
 import { liveServeRecord, type PidRecord, settingsOf } from "../runner/pidfile-read.ts";
-import { readCronSettings } from "../runner/runner-settings.ts";
+import { CRON_LATE_MS, type CronRecord, readCronRecord } from "../runner/runner-settings.ts";
 import type { Spec } from "../spec/schema.ts";
 import { nextSlot, scheduleFor } from "../spec/slots.ts";
 import { ALERT_FILE, openAlert } from "./alert.ts";
 import { readClock } from "./clock-state.ts";
+import { cronLineView } from "./cron-line.ts";
 import { hostOf, type ModelView, type SourceView } from "./explain.ts";
 import { dayTotals, lastServeSession, lastWorkTick, tickDetail } from "./queries.ts";
 import type { StatusSnapshot, TickView } from "./snapshot-view.ts";
@@ -73,10 +74,11 @@ function sourceViews(spec: Spec): SourceView[] {
 /** Grace after a slot falls due before its missing tick counts (the runner's own grace). */
 const DUE_GRACE_MS = 60_000;
 
-function dueState(input: SnapshotInput, now: Date): StatusSnapshot["due"] {
+/** `graceMs`: the runner's grace, or a cron line's lag when the cron line is the runner. */
+function dueState(input: SnapshotInput, now: Date, graceMs: number): StatusSnapshot["due"] {
   const { app, db } = input;
   const slot = scheduleFor(app.loaded.spec, app.host.tickSeconds).latest(now);
-  const handled = now.getTime() - slot.getTime() < DUE_GRACE_MS || slotHasRow(db, slot.toISOString());
+  const handled = now.getTime() - slot.getTime() < graceMs || slotHasRow(db, slot.toISOString());
   return { slot: slot.toISOString(), handled };
 }
 
@@ -96,8 +98,12 @@ function serveState(input: SnapshotInput, live: { pid: number } | null): StatusS
  * runner's own kill flag, cap and rhythm — a live serve's, else the last cron tick's: the verdict
  * is about what the runner does, as serve's page says.
  */
-function asRunnerRuns(input: SnapshotInput, live: Partial<PidRecord> | null): SnapshotInput {
-  const s = (live ? settingsOf(live) : null) ?? readCronSettings(input.app.host.home);
+function asRunnerRuns(
+  input: SnapshotInput,
+  live: Partial<PidRecord> | null,
+  cron: CronRecord | null,
+): SnapshotInput {
+  const s = (live ? settingsOf(live) : null) ?? cron?.settings;
   if (!s) return input;
   const { app } = input;
   const capUsd = s.cap_source === "SPEND_CAP_USD" ? microsToUsd(s.cap_micros) : undefined;
@@ -127,10 +133,15 @@ function nextRun(input: SnapshotInput, now: Date): StatusSnapshot["next_run"] {
 /** Builds the snapshot with read-only queries: safe while `serve` writes (WAL). */
 export function statusSnapshot(asked: SnapshotInput): StatusSnapshot {
   const live = asked.handle ? null : liveServeRecord(asked.app.host.home, asked.app.deps.pid);
-  const input = asRunnerRuns(asked, live);
+  const record = asked.handle ? null : readCronRecord(asked.app.host.home);
+  const input = asRunnerRuns(asked, live, record);
   const { app, db, handle } = input;
   const { spec } = app.loaded;
   const now = app.deps.clock.now();
+  const cron = record
+    ? cronLineView(record, scheduleFor(spec, record.settings.tick_seconds ?? undefined), now)
+    : null;
+  const serve = serveState(input, live);
   const day = dayIn(now, spec.timezone);
   const [today] = dayTotals(db, [day]);
   const t = lastTick(db);
@@ -155,8 +166,9 @@ export function statusSnapshot(asked: SnapshotInput): StatusSnapshot {
     cap: capView(input, day, spent),
     next_run: nextRun(input, now),
     hold: holdView(input, now, spent, killPresent),
-    due: dueState(input, now),
-    serve: serveState(input, live),
+    due: dueState(input, now, !serve.running && cron?.ticking ? CRON_LATE_MS : DUE_GRACE_MS),
+    serve,
+    cron,
     alert: alertView(input),
     clock: clockView(input, day),
     deliver: { sinks: sinkViews(db, spec.deliver) },

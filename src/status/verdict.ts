@@ -12,8 +12,25 @@ function failedWork(status: TickStatus): boolean {
   return status === "failed" || status === "timeout" || status === "crashed";
 }
 
-function serveDown(s: VerdictInput): boolean {
-  return s.runner !== null ? !s.runner.alive : !s.serve.running;
+/** Which runner ticks this home now: serve (or the runner in this process), its cron line, or none. */
+type Ticker = "serve" | "cron" | "none";
+
+function ticker(s: VerdictInput): Ticker {
+  if (s.runner !== null) return s.runner.alive ? "serve" : "none";
+  if (s.serve.running) return "serve";
+  return s.cron?.ticking ? "cron" : "none";
+}
+
+/**
+ * A cron line that recorded a tick once and missed a slot since (status/cron-line.ts): its
+ * crontab line removed, cron down, or the home moved to a serve that is not running.
+ */
+function staleCron(s: VerdictInput, now: Date): string | null {
+  const c = s.cron;
+  if (!c || c.ticking) return null;
+  const when = (iso: string) => relativeTime(new Date(iso), now, s.spec.timezone);
+  const last = c.recorded_at ? `last ticked ${when(c.recorded_at)}` : "recorded no time (an older afk)";
+  return `the cron line (afk tick --cron) ${last} and has no tick since the slot due ${when(c.expected_slot)}`;
 }
 
 /** Problems the last working tick recorded, each once, translated (sources, then models). */
@@ -76,7 +93,7 @@ export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
   // a live runner knows which slots it owes (it excuses those before its start); otherwise the ledger says
   const missed = s.runner?.alive ? !s.runner.last_due_slot.ok : !s.due.handled;
   return (
-    stoppedVerdict(s) ??
+    stoppedVerdict(s, now) ??
     haltedVerdict(s, now) ??
     notRunningVerdict(s, now, missed) ??
     missedSlotVerdict(s, now, missed) ??
@@ -84,17 +101,45 @@ export function decideVerdict(s: VerdictInput, now: Date): VerdictView {
   );
 }
 
-/** How a hold ends, and that serve must be started after when it is not running. */
-function resumeHow(s: VerdictInput, how: string): string {
-  return serveDown(s) ? `${how}; serve is not running: start it after (afk serve, or its supervisor)` : how;
+/**
+ * How a hold ends, and what else must happen for ticks to run again: nothing under a live serve;
+ * under a cron line that still ticks, nothing either (`cron` says when it ticks); with no runner,
+ * starting one — serve, or the cron line that stopped ticking.
+ */
+function resumeHow(s: VerdictInput, now: Date, how: string, cron: string): string {
+  const t = ticker(s);
+  switch (t) {
+    case "serve":
+      return how;
+    case "cron":
+      return `${how}; ${cron} (no serve needed)`;
+    case "none": {
+      const stale = staleCron(s, now);
+      return stale
+        ? `${how}; nothing ticks this home now — serve is not running and ${stale}: restore the cron line (crontab -l; afk install --cron) or start afk serve`
+        : `${how}; serve is not running: start it after (afk serve, or its supervisor)`;
+    }
+    default: {
+      const never: never = t;
+      return never;
+    }
+  }
 }
 
-function stoppedVerdict(s: VerdictInput): VerdictView | null {
+function stoppedVerdict(s: VerdictInput, now: Date): VerdictView | null {
   if (!s.hold.stopped) return null;
   return {
     verdict: "stopped",
     reasons: [{ code: "kill_flag", text: `the kill flag ${s.kill.flag} is present: every tick is refused` }],
-    resumes: { at: null, how: resumeHow(s, "afk arm removes the flag") },
+    resumes: {
+      at: null,
+      how: resumeHow(
+        s,
+        now,
+        "afk arm removes the flag",
+        "the cron line ticks again by itself at the next slot",
+      ),
+    },
   };
 }
 
@@ -110,7 +155,9 @@ function haltedVerdict(s: VerdictInput, now: Date): VerdictView | null {
       at: s.hold.resumes_at,
       how: resumeHow(
         s,
+        now,
         `by itself at the first slot of the cap's next day (${s.spec.timezone}); a higher SPEND_CAP_USD resumes sooner`,
+        "the cron line ticks that slot by itself",
       ),
     },
   };
@@ -126,11 +173,13 @@ function capText(cap: VerdictInput["cap"]): string {
   return `spend cap: one more tick's worst-case cost would cross today's cap (${spent} spent of ${of}, ${cap.source})`;
 }
 
-/** Serve is down and a slot went by (or nothing ever ran): how it stopped and what is owed. */
+/** No runner ticks the home and a slot went by (or nothing ever ran): how it stopped and what is owed. */
 function notRunningVerdict(s: VerdictInput, now: Date, missed: boolean): VerdictView | null {
-  if (!serveDown(s) || !(missed || s.last_tick === null)) return null;
+  if (ticker(s) !== "none" || !(missed || s.last_tick === null)) return null;
   const stop = s.serve.last_stop;
+  const stale = staleCron(s, now);
   const reasons: VerdictReason[] = [];
+  if (stale) reasons.push({ code: "runner_stopped", text: `${stale}: is its crontab line still there?` });
   if (stop)
     reasons.push({
       code: "runner_stopped",
@@ -145,25 +194,23 @@ function notRunningVerdict(s: VerdictInput, now: Date, missed: boolean): Verdict
     });
   if (reasons.length === 0)
     reasons.push({ code: "runner_stopped", text: "the runner in this process has stopped" });
-  return {
-    verdict: "not running",
-    reasons,
-    resumes: { at: null, how: "start afk serve (or its systemd unit / cron line: afk install)" },
-  };
+  const how = stale
+    ? "restore the cron line (crontab -l; afk install --cron) or start afk serve (or its systemd unit)"
+    : "start afk serve (or its systemd unit / cron line: afk install)";
+  return { verdict: "not running", reasons, resumes: { at: null, how } };
 }
 
-/** Serve runs, but the slot due has no tick. */
+/** The runner ticks (serve, or a cron line that recorded a tick since the last slot), but the slot due has no tick. */
 function missedSlotVerdict(s: VerdictInput, now: Date, missed: boolean): VerdictView | null {
   if (!missed || !s.due.slot) return null;
+  const due = relativeTime(new Date(s.due.slot), now, s.spec.timezone);
+  const text =
+    ticker(s) === "cron"
+      ? `the cron line ticks, but the slot due ${due} has no tick — see its log ($AFK_HOME/afk-cron.log)`
+      : `serve runs, but the slot due ${due} has no tick — see the serve log`;
   return {
     verdict: "failing",
-    reasons: [
-      {
-        code: "slot_missed",
-        text: `serve runs, but the slot due ${relativeTime(new Date(s.due.slot), now, s.spec.timezone)} has no tick — see the serve log`,
-      },
-      ...alertReason(s, now),
-    ],
+    reasons: [{ code: "slot_missed", text }, ...alertReason(s, now)],
     resumes: null,
   };
 }

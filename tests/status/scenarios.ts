@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "../../src/cli/args.ts";
 import { buildContext } from "../../src/cli/context.ts";
 import { run } from "../../src/cli/run.ts";
+import type { ManualClock } from "../../src/core/clock.ts";
 import { startOpenAiDouble } from "../../src/evidence/doubles/openai-double.ts";
 import type { AppContext } from "../../src/runner/app.ts";
 import type { RunnerHandle } from "../../src/runner/handle.ts";
@@ -29,7 +30,20 @@ export interface Scenario {
    * test's runner (no serve process), so a home with no tick yet is `not running` to it.
    */
   cli?: Verdict;
+  /** The spec's path, for `afk status --spec` from the CLI. */
+  spec: string;
+  /** The test's clock (the app's and the CLI's): advance it to let time pass. */
+  clock: ManualClock;
   cleanup: () => Promise<void>;
+}
+
+/** How a scenario's CLI ticks run: by hand (`afk tick`), or as the cron line (`afk tick --cron`). */
+export interface ScenarioOptions {
+  cron?: boolean;
+}
+
+function tickArgs(spec: string, o: ScenarioOptions): string[] {
+  return ["tick", "--spec", spec, ...(o.cron ? ["--cron"] : [])];
 }
 
 const HOUR = 3_600_000;
@@ -83,11 +97,68 @@ async function ticks(app: AppContext, clock: { advance(ms: number): void }, n: n
   clock.advance(3 * 60_000);
 }
 
+/** Halted at the cap: a paid tick spends the whole cap, then a CLI tick is refused (exit 3). */
+export async function haltedHome(o: ScenarioOptions = {}): Promise<Scenario> {
+  const paid = await startOpenAiDouble();
+  // output at $100/Mtok, 1000 tokens: one call costs $0.10, the whole cap
+  paid.setBehavior("*", { kind: "reply", completionTokens: 1000 });
+  const {
+    spec,
+    t,
+    app,
+    cleanup: home_cleanup,
+  } = home(
+    [
+      `{ id: paid, kind: openai, base_url: "${paid.baseUrl}", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0, usd_per_mtok_out: 100, max_output_tokens: 1000 }`,
+      "{ id: extractive, kind: extractive }",
+    ],
+    { SPEND_CAP_USD: "0.1", PAID_KEY: "sk-test-double-0000" },
+  );
+  await ticks(app, t.clock, 1);
+  const code = await run(tickArgs(spec, o), t.deps); // the real guard: exit 3, a halted_cap row
+  if (code !== 3)
+    throw new Error(`expected the cap to halt the tick (exit 3), got ${code}: ${t.out.join(" | ")}`);
+  return {
+    spec,
+    clock: t.clock,
+    verdict: "halted",
+    app,
+    handle: runner(app),
+    rows: 2,
+    says: ["spend cap reached: $0.10 of $0.10 today"],
+    cleanup: async () => {
+      await home_cleanup();
+      await paid.stop();
+    },
+  };
+}
+
+/** Stopped by the kill flag: three ticks, then the flag, then a CLI tick it refuses (exit 0). */
+export async function stoppedHome(o: ScenarioOptions = {}): Promise<Scenario> {
+  const { spec, t, app, cleanup } = home();
+  await ticks(app, t.clock, 3);
+  writeFileSync(app.host.killFlag, "stopped by the glance test\n");
+  const code = await run(tickArgs(spec, o), t.deps); // refused by the flag: exit 0, a refused_kill row
+  if (code !== 0) throw new Error(`expected the flag to refuse the tick (exit 0), got ${code}`);
+  return {
+    spec,
+    clock: t.clock,
+    verdict: "stopped",
+    app,
+    handle: runner(app),
+    rows: 4,
+    says: ["the kill flag", "is present"],
+    cleanup,
+  };
+}
+
 export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
   async delivering() {
-    const { t, app, cleanup } = home();
+    const { spec, t, app, cleanup } = home();
     await ticks(app, t.clock, 50);
     return {
+      spec,
+      clock: t.clock,
       verdict: "delivering",
       app,
       handle: runner(app),
@@ -99,7 +170,7 @@ export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
 
   async degraded() {
     const port = await closedPort();
-    const { t, app, feeds, cleanup } = home(
+    const { spec, t, app, feeds, cleanup } = home(
       [
         '{ id: primary, kind: ollama, model: "llama3.1:8b", timeout_s: 5, retries: 0 }',
         "{ id: extractive, kind: extractive }",
@@ -111,6 +182,8 @@ export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
     t.clock.advance(HOUR);
     await ticks(app, t.clock, 1);
     return {
+      spec,
+      clock: t.clock,
       verdict: "degraded",
       app,
       handle: runner(app),
@@ -126,9 +199,11 @@ export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
 
   async quiet() {
     // every feed answers with three new items a fetch, fewer than min_items: quiet mornings
-    const { t, app, cleanup } = home(undefined, {}, 20);
+    const { spec, t, app, cleanup } = home(undefined, {}, 20);
     await ticks(app, t.clock, 3);
     return {
+      spec,
+      clock: t.clock,
       verdict: "quiet",
       app,
       handle: runner(app),
@@ -139,13 +214,15 @@ export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
   },
 
   async failing() {
-    const { t, app, feeds, cleanup } = home();
+    const { spec, t, app, feeds, cleanup } = home();
     await ticks(app, t.clock, 2);
     feeds.setMode("news", "unavailable");
     feeds.setMode("ops", "gone");
     t.clock.advance(HOUR);
     await ticks(app, t.clock, 3);
     return {
+      spec,
+      clock: t.clock,
       verdict: "failing",
       app,
       handle: runner(app),
@@ -155,57 +232,11 @@ export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
     };
   },
 
-  async halted() {
-    const paid = await startOpenAiDouble();
-    // output at $100/Mtok, 1000 tokens: one call costs $0.10, the whole cap
-    paid.setBehavior("*", { kind: "reply", completionTokens: 1000 });
-    const {
-      spec,
-      t,
-      app,
-      cleanup: home_cleanup,
-    } = home(
-      [
-        `{ id: paid, kind: openai, base_url: "${paid.baseUrl}", model: "gpt-4o-mini", api_key_env: PAID_KEY, usd_per_mtok_in: 0, usd_per_mtok_out: 100, max_output_tokens: 1000 }`,
-        "{ id: extractive, kind: extractive }",
-      ],
-      { SPEND_CAP_USD: "0.1", PAID_KEY: "sk-test-double-0000" },
-    );
-    await ticks(app, t.clock, 1);
-    const code = await run(["tick", "--spec", spec], t.deps); // the real guard: exit 3, a halted_cap row
-    if (code !== 3)
-      throw new Error(`expected the cap to halt the tick (exit 3), got ${code}: ${t.out.join(" | ")}`);
-    return {
-      verdict: "halted",
-      app,
-      handle: runner(app),
-      rows: 2,
-      says: ["spend cap reached: $0.10 of $0.10 today"],
-      cleanup: async () => {
-        await home_cleanup();
-        await paid.stop();
-      },
-    };
-  },
-
-  async stopped() {
-    const { spec, t, app, cleanup } = home();
-    await ticks(app, t.clock, 3);
-    writeFileSync(app.host.killFlag, "stopped by the glance test\n");
-    const code = await run(["tick", "--spec", spec], t.deps); // refused by the flag: exit 0, a refused_kill row
-    if (code !== 0) throw new Error(`expected the flag to refuse the tick (exit 0), got ${code}`);
-    return {
-      verdict: "stopped",
-      app,
-      handle: runner(app),
-      rows: 4,
-      says: ["the kill flag", "is present"],
-      cleanup,
-    };
-  },
+  halted: () => haltedHome(),
+  stopped: () => stoppedHome(),
 
   async "not running"() {
-    const { t, app, cleanup } = home();
+    const { spec, t, app, cleanup } = home();
     openSession(app.db(), { session: "s1", pid: 4242, mode: "cron", at: t.clock.now() });
     await ticks(app, t.clock, 3);
     closeSession(app.db(), {
@@ -216,6 +247,8 @@ export const SCENARIOS: Record<Verdict, () => Promise<Scenario>> = {
     });
     t.clock.advance(2 * 24 * HOUR);
     return {
+      spec,
+      clock: t.clock,
       verdict: "not running",
       app,
       handle: runner(app, false),

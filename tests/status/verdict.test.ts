@@ -70,6 +70,7 @@ function snap(over: Partial<VerdictInput> = {}): VerdictInput {
     next_run: { at: "2026-11-25T07:00:00.000Z", from: "runner" },
     due: { slot: "2026-11-24T07:00:00.000Z", handled: true },
     serve: { running: true, pid: 10, last_stop: null },
+    cron: null,
     alert: { active: false, file: null, raised_at: null, since: null, empty_ticks: 0, threshold: 3 },
     clock: null,
     runner: { alive: true, last_due_slot: { ok: true, reason: null } },
@@ -109,6 +110,13 @@ const refusedPrimary = tick({
     },
   ],
 });
+
+/** A cron line that ticked two days ago and missed this morning's slot. */
+const staleCron = {
+  recorded_at: "2026-11-22T07:00:02.000Z",
+  expected_slot: "2026-11-23T07:00:00.000Z",
+  ticking: false,
+};
 
 describe("decideVerdict: one verdict from the snapshot, with its reasons", () => {
   test.each<[string, Partial<VerdictInput>, string, string[]]>([
@@ -281,6 +289,34 @@ describe("decideVerdict: one verdict from the snapshot, with its reasons", () =>
     );
     expect(h.resumes?.at).toBe("2026-11-25T07:00:00.000Z");
     expect(h.resumes?.how).toContain("serve is not running: start it after");
+  });
+
+  test.each([
+    [
+      "serve (this process's runner) is up, a stale cron record beside it",
+      { runner: { alive: true, last_due_slot: { ok: true, reason: null } } },
+      "afk arm removes the flag",
+    ],
+    [
+      "serve is up from another process, a stale cron record beside it",
+      { runner: null },
+      "afk arm removes the flag",
+    ],
+    [
+      "no serve, the cron line ticked after the last slot",
+      {
+        runner: null,
+        serve: { running: false, pid: null, last_stop: null },
+        cron: { ...staleCron, recorded_at: "2026-11-24T07:00:01.000Z", ticking: true },
+      },
+      "afk arm removes the flag; the cron line ticks again by itself at the next slot (no serve needed)",
+    ],
+  ] as const)("who resumes a stop: %s", (_, over, how) => {
+    const v = decideVerdict(
+      snap({ cron: staleCron, kill: { flag: "/f", present: true }, hold: stoppedHold, ...over }),
+      NOW,
+    );
+    expect(v.resumes?.how).toBe(how);
   });
 
   test("reasons are operator words, each fact once", () => {

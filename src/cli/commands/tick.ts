@@ -7,7 +7,12 @@ import type { TickSummary } from "../../harness/tick-row.ts";
 import { guardedTick } from "../../runner/guarded.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts, shouldWatchParent } from "../../runner/process.ts";
-import { cronSettingsPath, hostSettings } from "../../runner/runner-settings.ts";
+import {
+  CRON_LATE_MS,
+  cronRecordText,
+  cronSettingsPath,
+  hostSettings,
+} from "../../runner/runner-settings.ts";
 import { scheduleFor } from "../../spec/slots.ts";
 import { statusHooks } from "../../status/hooks.ts";
 import { flagBool, SPEC_FLAG } from "../args.ts";
@@ -24,9 +29,6 @@ export function describeTick(s: TickSummary): string[] {
   return lines;
 }
 
-/** How late a cron wake may start and still serve its slot (cron can lag under load). */
-const DUE_WINDOW_MS = 10 * 60_000;
-
 export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Command {
   return {
     name: "tick",
@@ -41,15 +43,16 @@ export function createTickCommand(portsFor: (deps: Deps) => RunnerPorts): Comman
       const dispose = ports.onStop((why) => stop.abort(why));
       try {
         // What the cron line's environment ticks by, for the commands an operator types without it.
+        // Its time tells status whether the cron line still ticks (status/cron-line.ts).
+        const now = app.deps.clock.now();
         if (flagBool(args, "cron"))
           writeFileAtomic(
             cronSettingsPath(app.host.home),
-            `${JSON.stringify(hostSettings(app.host, app.capMicros))}\n`,
+            cronRecordText(hostSettings(app.host, app.capMicros), now),
           );
-        const now = app.deps.clock.now();
         const schedule = scheduleFor(app.loaded.spec, app.host.tickSeconds);
         const slot = schedule.latest(now);
-        if (flagBool(args, "due") && now.getTime() - slot.getTime() > DUE_WINDOW_MS) {
+        if (flagBool(args, "due") && now.getTime() - slot.getTime() > CRON_LATE_MS) {
           // A wake of a cron line widened for the spec's zone (cron fires in the host's): no slot now.
           app.deps.print(
             `afk tick --due: no slot of "${app.loaded.spec.cadence}" (${app.loaded.spec.timezone}) is due at ${now.toISOString()} (latest ${slot.toISOString()}); nothing to do`,
