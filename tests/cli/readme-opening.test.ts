@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { bunSpawn } from "../../src/factory/spawn.ts";
 import { closedPort } from "../factory/helpers.ts";
 import { REPO, tempHome } from "../support/home.ts";
 
@@ -49,7 +50,11 @@ describe("the README's two opening commands", () => {
     cleanups.push(home.cleanup);
     const command = (openingCommands()[0] ?? "").split(" && ")[1] ?? "";
     expect(command).toBe("bun run afk tick");
-    const p = Bun.spawn(command.split(" "), {
+    const {
+      exitCode: code,
+      stdout: out,
+      stderr: err,
+    } = await bunSpawn(command.split(" "), {
       cwd: REPO,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -57,14 +62,7 @@ describe("the README's two opening commands", () => {
         AFK_HOME: home.dir,
         OLLAMA_HOST: `http://127.0.0.1:${closedPort()}`,
       },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
-    ]);
     expect({ code, err: err.replace(/^\$ .*\n/m, "") }).toEqual({ code: 0, err: "" });
     expect(out).toMatch(/^tick t\S+: degraded — fallback primary → fallback/m);
     expect(out).toMatch(/^ {2}digest: out\/infra-digest-\S+\.md \(\d+ items, value \$2\.50\)$/m);
@@ -75,17 +73,11 @@ describe("the README's two opening commands", () => {
     const bin = tempHome("afk-nobun-");
     cleanups.push(bin.cleanup);
     symlinkSync(Bun.which("dirname") ?? "/usr/bin/dirname", join(bin.dir, "dirname"));
-    const p = Bun.spawn(["/bin/bash", join(REPO, "scripts", "setup.sh")], {
+    const r = await bunSpawn(["/bin/bash", join(REPO, "scripts", "setup.sh")], {
+      cwd: bin.dir,
       env: { PATH: bin.dir },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
-    ]);
-    expect({ code, out, err }).toEqual({
+    expect({ code: r.exitCode, out: r.stdout, err: r.stderr }).toEqual({
       code: 1,
       out: "",
       err: "setup: needs bun, or npm to install it from the npm registry (e.g. apt-get install npm)\n",

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { bunSpawn } from "../../src/factory/spawn.ts";
 import { REPO } from "../support/home.ts";
 
 /** `bun run soak`, `demo` and `bench` as the README names them, given what a new user types first. */
@@ -14,16 +15,11 @@ test.each([
   "bun run %s %s: one line (and the usage), exit 2, no stack trace, nothing started",
   async (script, arg, want) => {
     const entry = script === "bench" ? join(REPO, "bench", "run.ts") : join(REPO, "scripts", `${script}.ts`);
-    const p = Bun.spawn([process.execPath, entry, arg], {
-      cwd: REPO,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
-    ]);
+    const {
+      exitCode: code,
+      stdout: out,
+      stderr: err,
+    } = await bunSpawn([process.execPath, entry, arg], { cwd: REPO, env: { ...process.env } });
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toMatch(want);
