@@ -9,7 +9,8 @@
 /** Keeps a byte-order mark, as `readFileSync(path, "utf8")` does (TextDecoder drops it by default). */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-function errCode(err: unknown): string | undefined {
+/** An error's `code` (ENOENT, EACCES…), if it has one. */
+export function errCode(err: unknown): string | undefined {
   return (err as { code?: string } | null)?.code;
 }
 

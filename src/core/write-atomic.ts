@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { errCode } from "./fs-light.ts";
 
 /**
  * The one atomic write: the bytes go to a hidden temp file in the target's own directory (so
@@ -56,22 +57,18 @@ export function fsyncDir(dir: string): boolean {
   try {
     fd = openSync(dir, "r");
   } catch (err) {
-    if (DIR_SYNC_UNSUPPORTED.has(codeOf(err))) return false;
+    if (DIR_SYNC_UNSUPPORTED.has(errCode(err) ?? "")) return false;
     throw err;
   }
   try {
     fsyncSync(fd);
     return true;
   } catch (err) {
-    if (DIR_SYNC_UNSUPPORTED.has(codeOf(err))) return false;
+    if (DIR_SYNC_UNSUPPORTED.has(errCode(err) ?? "")) return false;
     throw err;
   } finally {
     closeSync(fd);
   }
-}
-
-function codeOf(err: unknown): string {
-  return String((err as { code?: unknown } | null)?.code ?? "");
 }
 
 /** Whether a file name is one of writeFileAtomic's temp files (a leftover of a crash mid-write). */

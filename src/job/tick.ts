@@ -126,7 +126,7 @@ export async function runJob(input: JobTickInput): Promise<JobResult> {
     await proxy.stop();
     rmSync(outDir, { recursive: true, force: true });
     // Nothing of the group runs now (runJobProcess ended it): its record goes.
-    noteGroup(span, () => clearJobGroup(input.home, input.proxy.tickId), "record_left");
+    clearGroupRecord(input);
   }
   return judge(run, input);
 }
@@ -154,11 +154,11 @@ async function started(input: JobTickInput, pid: number): Promise<void> {
  * failure to remove it once the group has ended is a trace event (the next start finds the group
  * gone and removes it).
  */
-function noteGroup(span: Span, fn: () => void, what: "record_left"): void {
+function clearGroupRecord(input: JobTickInput): void {
   try {
-    fn();
+    clearJobGroup(input.home, input.proxy.tickId);
   } catch (err) {
-    span.event(`job.group_${what}`, {}, err);
+    input.span.event("job.group_record_left", {}, err);
   }
 }
 

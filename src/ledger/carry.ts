@@ -2,7 +2,8 @@ import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { AfkError } from "../core/errors.ts";
 import { classifyFault } from "../core/fault.ts";
-import type { Micros } from "../core/money.ts";
+import { type Micros, microsToUsd } from "../core/money.ts";
+import type { TickStatus, Trigger } from "../core/status.ts";
 import { readOnly } from "./backup.ts";
 
 /** What `carrySince` wrote into the backup. */
@@ -12,6 +13,9 @@ export interface Carried {
   /** Item identities delivered since the backup (so a restored afk never delivers them again). */
   items: number;
 }
+
+/** A carried row: no run, a hand insert (`manual`), its slot handled elsewhere. */
+const CARRIED: { trigger: Trigger; status: TickStatus } = { trigger: "manual", status: "skipped_done" };
 
 /**
  * Spend per day through the lab's `ledger` view, which every afk's schema defines with its own
@@ -62,7 +66,7 @@ export function carrySince(ledger: string, backup: string, carriedAt: Date, vers
       const at = carriedAt.toISOString();
       const insert = db.query(
         `INSERT INTO ledger (tick_id, ts, day, slot, trigger, status, usd_in, value_usd, version, spec_hash, reason)
-         VALUES (?, ?, ?, ?, 'manual', 'skipped_done', ?, 0, ?, 'carried', ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 'carried', ?)`,
       );
       for (const d of days)
         insert.run(
@@ -70,7 +74,9 @@ export function carrySince(ledger: string, backup: string, carriedAt: Date, vers
           at,
           d.day,
           at,
-          d.micros / 1_000_000,
+          CARRIED.trigger,
+          CARRIED.status,
+          microsToUsd(d.micros), // the lab view takes dollars; its trigger rounds back to micro-dollars
           version,
           `no run: the spend of ${d.day} recorded in the ledger a rollback replaced, carried into its backup at ${at} so the cap still counts it`,
         );

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { readPidRecord, settingsOf } from "./pidfile-read.ts";
+import { type PidRecord, readPidRecord, settingsOf } from "./pidfile-read.ts";
 import { homeFlags, readCronSettings } from "./runner-settings.ts";
 
 /** Whether the kill flag exists: checked before every tick and between pipeline steps. */
@@ -21,10 +21,21 @@ export function removeFlag(path: string): boolean {
   return had;
 }
 
-/** homeFlags for this home: what its serve (afk.pid) and its cron line (afk.cron.json) recorded. */
-export function flagsOfHome(own: string, home: string): ReturnType<typeof homeFlags> {
-  const record = readPidRecord(home);
+/**
+ * homeFlags for this home: what its serve (afk.pid, read here unless the caller read it already)
+ * and its cron line (afk.cron.json) recorded.
+ */
+export function flagsOfHome(
+  own: string,
+  home: string,
+  record: Partial<PidRecord> | null = readPidRecord(home),
+): ReturnType<typeof homeFlags> {
   return homeFlags(own, home, [record && settingsOf(record), readCronSettings(home)]);
+}
+
+/** The line for a recorded flag acted on besides the command's own (see homeFlags). */
+export function recordedFlagLine(flag: string, home: string, verb: "created" | "removed"): string {
+  return `kill flag ${verb}: ${flag} (the one the runner of ${home} watches: its AFK_KILL_FLAG)`;
 }
 
 /** The line for a recorded flag left alone (see homeFlags). */

@@ -1,6 +1,6 @@
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { flagsOfHome, ignoredFlagLine, removeFlag } from "../../runner/flag.ts";
+import { flagsOfHome, ignoredFlagLine, recordedFlagLine, removeFlag } from "../../runner/flag.ts";
 import type { Command } from "../command.ts";
 
 export const armCommand: Command = {
@@ -13,11 +13,7 @@ export const armCommand: Command = {
     const { own, others, ignored } = flagsOfHome(host.killFlag, host.home);
     const had = removeFlag(own);
     deps.print(had ? `kill flag removed: ${own} (armed)` : `no kill flag at ${own} (already armed)`);
-    for (const flag of others)
-      if (removeFlag(flag))
-        deps.print(
-          `kill flag removed: ${flag} (the one the runner of ${host.home} watches: its AFK_KILL_FLAG)`,
-        );
+    for (const flag of others) if (removeFlag(flag)) deps.print(recordedFlagLine(flag, host.home, "removed"));
     for (const flag of ignored) deps.warn(ignoredFlagLine(flag, host.home, "removed"));
     return EXIT.ok;
   },

@@ -1,7 +1,7 @@
 import type { Deps } from "../../core/deps.ts";
 import { EXIT } from "../../core/exit.ts";
 import { hostOf } from "../../runner/app.ts";
-import { createFlag, flagsOfHome, ignoredFlagLine } from "../../runner/flag.ts";
+import { createFlag, flagsOfHome, ignoredFlagLine, recordedFlagLine } from "../../runner/flag.ts";
 import { type PidRecord, readPidRecord, unproven } from "../../runner/pidfile.ts";
 import type { RunnerPorts } from "../../runner/ports.ts";
 import { realPorts } from "../../runner/process.ts";
@@ -36,15 +36,13 @@ export function createKillCommand(
       const host = hostOf(deps);
       const ports = portsFor(deps);
       const record = readPidRecord(host.home);
-      const { own, others, ignored } = flagsOfHome(host.killFlag, host.home);
+      const { own, others, ignored } = flagsOfHome(host.killFlag, host.home, record);
       const note = `created by afk kill (pid ${deps.pid}) at ${deps.clock.now().toISOString()}`;
       createFlag(own, note);
       deps.print(`kill flag created: ${own} (no tick will run until afk arm)`);
       for (const flag of others) {
         createFlag(flag, note);
-        deps.print(
-          `kill flag created: ${flag} (the one the runner of ${host.home} watches: its AFK_KILL_FLAG)`,
-        );
+        deps.print(recordedFlagLine(flag, host.home, "created"));
       }
       for (const flag of ignored) deps.warn(ignoredFlagLine(flag, host.home, "created"));
       if (record === null || record.pid === deps.pid) {
